@@ -1,0 +1,79 @@
+# apvirt developer entry points.  The real build is meson + ninja; this file
+# only strings the steps together.  Every target installs missing Debian 12
+# packages first (scripts/deps.sh), so `make demo` and `make check` work on a
+# fresh machine.  Set APV_SKIP_DEPS=1 to skip that step.
+
+MESON          ?= meson
+CLANG_FORMAT   ?= clang-format-14
+CLANG_TIDY     ?= clang-tidy-14
+RUN_CLANG_TIDY ?= run-clang-tidy-14
+CPPCHECK       ?= cppcheck
+JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
+
+BUILD         := build
+BUILD_ASAN    := build-asan
+BUILD_RELEASE := build-release
+
+# C sources and headers we own (make format / format-check).
+FORMAT_DIRS := include src tests bench tools
+FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | sort)
+
+export MESON
+
+.PHONY: all deps deps-lint build check bench demo clean format \
+	format-check lint cppcheck clang-tidy
+
+all: build
+
+deps:
+	@scripts/deps.sh core
+
+deps-lint:
+	@scripts/deps.sh core lint
+
+# gcc debug build with warnings as errors.
+build: deps
+	@if [ ! -f $(BUILD)/build.ninja ]; then \
+		rm -rf $(BUILD) && \
+		CC=gcc $(MESON) setup $(BUILD) --werror; \
+	fi
+	$(MESON) compile -C $(BUILD)
+
+# Whole test suite twice (gcc build/ and clang ASan+UBSan build-asan/); the
+# last line printed is `N passed, N failed, N skipped` over both.
+check: deps
+	@scripts/check.sh
+
+# Release build; runs every meson benchmark() target.
+bench: deps
+	@if [ ! -f $(BUILD_RELEASE)/build.ninja ]; then \
+		rm -rf $(BUILD_RELEASE) && \
+		CC=gcc $(MESON) setup $(BUILD_RELEASE) --buildtype=release; \
+	fi
+	$(MESON) compile -C $(BUILD_RELEASE)
+	$(MESON) test -C $(BUILD_RELEASE) --benchmark --verbose --no-rebuild
+
+demo: build
+	./$(BUILD)/tools/apvirt-demo
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_RELEASE)
+
+format: deps-lint
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+
+format-check: deps-lint
+	$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES)
+
+# Static analysis on build/compile_commands.json (not part of check yet).
+lint: cppcheck clang-tidy
+
+cppcheck: deps-lint build
+	$(CPPCHECK) --project=$(BUILD)/compile_commands.json \
+		--error-exitcode=1 --enable=warning,performance,portability \
+		--suppress=missingIncludeSystem --inline-suppr \
+		--quiet -j $(JOBS)
+
+clang-tidy: deps-lint build
+	$(RUN_CLANG_TIDY) -p $(BUILD) -clang-tidy-binary $(CLANG_TIDY) \
+		-quiet -j $(JOBS) -extra-arg=-Wno-unknown-warning-option

@@ -1,0 +1,106 @@
+#!/bin/sh
+# Install the Debian 12 packages apvirt needs to build, test and lint.
+#
+#   scripts/deps.sh [GROUP...]      default group: core
+#
+# This file is the one place that lists packages: add new ones to a group
+# below.  It is idempotent and quick when everything is present: it asks
+# dpkg-query first and only runs `apt-get update` + `apt-get install` when
+# something is missing.  Needs root (or sudo) only in that case.
+#
+# Environment:
+#   APV_SKIP_DEPS=1   do nothing (non-Debian machines, offline work)
+set -eu
+
+# --- package groups -------------------------------------------------------
+# core: build, unit/integration tests, ASan/UBSan and libFuzzer with clang.
+PKGS_core="
+	build-essential
+	meson
+	ninja-build
+	pkg-config
+	libfuse3-dev
+	fuse3
+	libjansson-dev
+	libssl-dev
+	uuid-dev
+	libcmocka-dev
+	clang-14
+	libclang-rt-14-dev
+	python3
+"
+# lint: make lint / make format.
+PKGS_lint="
+	cppcheck
+	clang-tidy-14
+	clang-format-14
+"
+# ---------------------------------------------------------------------------
+
+me=deps.sh
+
+if [ "${APV_SKIP_DEPS:-0}" = 1 ]; then
+	exit 0
+fi
+
+[ $# -gt 0 ] || set -- core
+
+wanted=
+for group in "$@"; do
+	case $group in
+	*[!a-z0-9_]* | '')
+		echo "$me: bad group name '$group'" >&2
+		exit 2
+		;;
+	esac
+	eval "list=\${PKGS_$group-}"
+	if [ -z "$list" ]; then
+		echo "$me: unknown package group '$group'" >&2
+		exit 2
+	fi
+	wanted="$wanted $list"
+done
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "$me: no dpkg-query; not a Debian system, install these yourself:" \
+		$wanted >&2
+	exit 0
+fi
+
+installed() {
+	[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" = "ii " ]
+}
+
+missing=
+for p in $wanted; do
+	installed "$p" || missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+
+echo "$me: installing:$missing"
+
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=
+elif command -v sudo >/dev/null 2>&1; then
+	sudo="sudo -n"
+else
+	echo "$me: need root (or sudo) to install:$missing" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_opts="-o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0"
+
+# shellcheck disable=SC2086 # word splitting is intended
+$sudo apt-get $apt_opts -q update
+# shellcheck disable=SC2086
+$sudo apt-get $apt_opts -q -y --no-install-recommends install $missing
+
+still=
+for p in $missing; do
+	installed "$p" || still="$still $p"
+done
+if [ -n "$still" ]; then
+	echo "$me: still missing after apt-get:$still" >&2
+	exit 1
+fi
