@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated IBM Z host: the machine's AP configuration (adapters,
+ * domains, QCI), the Linux AP bus on top of it and the vfio_ap driver, as one
+ * object.  No I/O happens anywhere in the library.
+ *
+ * Locking
+ * -------
+ * The host owns all locks of the model.  Order, outermost first:
+ *
+ *   1. host->lock   the model lock.  Every public entry point takes it and
+ *                   releases it before returning; it guards the machine
+ *                   state, the AP bus (masks, devices, bindings), vfio_ap
+ *                   (mdevs, queue objects, shadow APCBs), every guest's
+ *                   CRYCB and the log ring.  It stands for the kernel's
+ *                   ap_perms_mutex -> guests_lock -> kvm->lock -> PQAP hook
+ *                   rwsem -> mdevs_lock chain, taken as one: the kernel's
+ *                   order matters there only to avoid deadlock between its
+ *                   paths, and taking the whole chain at once gives every
+ *                   path the same serialisation the kernel's order does.
+ *   2. per-queue hardware locks (leaf; taken by adapter worker threads and
+ *      by instruction paths while host->lock is held, never the reverse).
+ *
+ * A call that has to wait for another party (mdev `remove` waiting for the
+ * guest to close the device) waits on host->cond, which releases host->lock
+ * while waiting.  Callbacks registered by users of the library (guest
+ * notifications) run with host->lock held and must not call back into the
+ * library.
+ */
+#ifndef APVIRT_HOST_H
+#define APVIRT_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <apvirt/apqn.h>
+#include <apvirt/bitmap.h>
+
+enum apv_kernel {
+	APV_KERNEL_6_12 = 0, /* default */
+	APV_KERNEL_6_1,
+};
+
+/* Adapter (Crypto Express card) modes. */
+enum apv_mode {
+	APV_MODE_ACCEL = 0, /* CEXxA: RSA ME/CRT */
+	APV_MODE_CCA,	    /* CEXxC: CCA coprocessor */
+	APV_MODE_EP11,	    /* CEXxP: EP11 coprocessor */
+};
+
+/* Raw AP types. */
+enum {
+	APV_TYPE_CEX2A = 6,
+	APV_TYPE_CEX2C = 7,
+	APV_TYPE_CEX3A = 8,
+	APV_TYPE_CEX3C = 9,
+	APV_TYPE_CEX4 = 10,
+	APV_TYPE_CEX5 = 11,
+	APV_TYPE_CEX6 = 12,
+	APV_TYPE_CEX7 = 13,
+	APV_TYPE_CEX8 = 14,
+};
+
+/* TAPQ facility word bits (MSB0 bits 0..6 of GR2, as in `ap_functions`). */
+#define APV_FUNC_APSC 0x80000000u
+#define APV_FUNC_MEX4K 0x40000000u
+#define APV_FUNC_CRT4K 0x20000000u
+#define APV_FUNC_CCA 0x10000000u
+#define APV_FUNC_ACCEL 0x08000000u
+#define APV_FUNC_EP11 0x04000000u
+#define APV_FUNC_APXA 0x02000000u
+
+struct apv_adapter_spec {
+	unsigned int id;	/* APID 0..255 */
+	int type;		/* raw AP type (APV_TYPE_*) */
+	enum apv_mode mode;
+	uint32_t functions;	/* 0 = derive from mode (and host APXA) */
+	unsigned int qd;	/* TAPQ queue-depth field; 0 = default 7 */
+	unsigned int ml;	/* max message length in 4 KiB units (0=12 KiB) */
+	bool standby;		/* in the configuration but configured off */
+};
+
+struct apv_host_config {
+	enum apv_kernel kernel;
+	bool qci;		/* facility 12: QCI available */
+	bool apxa;		/* QCI N bit: extended addressing */
+	bool qact;		/* QCI C bit */
+	bool apsc;		/* QCI S bit */
+	bool rc8a;		/* QCI R bit */
+	bool irq;		/* facility 65: adapter interrupts */
+	unsigned int na;	/* highest APID (QCI byte 4) */
+	unsigned int nd;	/* highest APQI (QCI byte 5) */
+	const struct apv_adapter_spec *adapters;
+	size_t n_adapters;
+	struct apv_bitmap domains;	   /* usage domains (QCI AQM) */
+	struct apv_bitmap control_domains; /* control domains (QCI ADM) */
+	const char *apmask;	/* boot ap.apmask= string, or NULL */
+	const char *aqmask;	/* boot ap.aqmask= string, or NULL */
+	bool no_vfio_ap;	/* do not load the vfio_ap driver */
+};
+
+/* Default host config: 6.12, QCI with APXA, Na = Nd = 255, irq, no cards. */
+void apv_host_config_init(struct apv_host_config *cfg);
+
+struct apv_host;
+
+/*
+ * Boot a host: machine, AP bus with its first scan, then vfio_ap.
+ * -EINVAL for an inconsistent config (reason names the field),
+ * -ENOMEM.
+ */
+int apv_host_new(const struct apv_host_config *cfg, struct apv_host **out);
+void apv_host_free(struct apv_host *host); /* NULL-safe */
+
+enum apv_kernel apv_host_kernel(const struct apv_host *host);
+const char *apv_kernel_name(enum apv_kernel k); /* "6.1", "6.12" */
+
+/* Filtering algorithm (the kernel's full re-filter is kept as reference). */
+enum apv_filter_algo {
+	APV_FILTER_INDEXED = 0, /* per-mdev counters: O(1) per probe */
+	APV_FILTER_REFERENCE,	/* the kernel's O(A x D) re-filter */
+};
+void apv_host_set_filter_algo(struct apv_host *host, enum apv_filter_algo a);
+
+struct apv_host_stats {
+	uint64_t filter_ops;	/* queue lookups / counter updates by filters */
+	uint64_t filter_runs;	/* APM/AQM filter invocations */
+	uint64_t crycb_writes;	/* guest APCB pushes */
+	uint64_t zapq;		/* ZAPQ instructions issued */
+	uint64_t probes;	/* driver probes */
+	uint64_t scans;		/* bus scans */
+};
+void apv_host_stats(struct apv_host *host, struct apv_host_stats *out);
+
+/*
+ * Hardware events.  Each changes the machine and, unless APV_EV_NOSCAN is
+ * given, runs an AP bus scan right away (as a 6.12 host does on the CHSC
+ * "AP configuration changed" notification).  Without it the change stays
+ * pending until apv_bus_scan().
+ */
+#define APV_EV_NOSCAN 0x1u
+
+/* Install an adapter and add it to the configuration (QCI APM). */
+int apv_hw_adapter_add(struct apv_host *host,
+		       const struct apv_adapter_spec *spec, unsigned int flags);
+/* Remove an adapter from the configuration (its spec is remembered). */
+int apv_hw_adapter_remove(struct apv_host *host, unsigned int apid,
+			  unsigned int flags);
+/* Put a removed adapter back into the configuration with its old spec. */
+int apv_hw_adapter_restore(struct apv_host *host, unsigned int apid,
+			   unsigned int flags);
+/* SCLP configure on/off (the adapter stays in QCI; TAPQ says 03 when off). */
+int apv_hw_adapter_configure(struct apv_host *host, unsigned int apid,
+			     bool on, unsigned int flags);
+int apv_hw_adapter_checkstop(struct apv_host *host, unsigned int apid,
+			     bool on, unsigned int flags);
+int apv_hw_domain_set(struct apv_host *host, unsigned int apqi, bool present,
+		      unsigned int flags);
+int apv_hw_control_domain_set(struct apv_host *host, unsigned int apqi,
+			      bool present, unsigned int flags);
+
+/* The machine's current configuration (what QCI would report now). */
+struct apv_qci {
+	bool available;		/* facility 12 */
+	bool apsc, apxa, qact, rc8a, apsb;
+	unsigned int na, nd;
+	struct apv_bitmap apm, aqm, adm;
+};
+void apv_hw_qci(struct apv_host *host, struct apv_qci *out);
+
+/* A copy of one adapter's machine state; -ENODEV if never installed. */
+struct apv_adapter_state {
+	struct apv_adapter_spec spec;
+	bool in_config;		/* APM bit */
+	bool configured;	/* SCLP state */
+	bool chkstop;
+	uint32_t functions;	/* effective facility word */
+};
+int apv_hw_adapter_state(struct apv_host *host, unsigned int apid,
+			 struct apv_adapter_state *out);
+
+#endif /* APVIRT_HOST_H */

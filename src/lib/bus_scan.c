@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One AP bus scan (spec §1.8): compare QCI, tell the drivers about a
+ * configuration change, create/remove/update card and queue devices, and
+ * tell the drivers the scan is complete.
+ */
+#include <string.h>
+
+#include "model.h"
+
+/* TAPQ response codes that mean "the APQN exists, GR2 is valid". */
+static bool info_valid(const struct apv_host *host, uint32_t st)
+{
+	switch (apv_qs_rc(st)) {
+	case APV_RC_NORMAL:
+	case APV_RC_RESET_IN_PROGRESS:
+	case APV_RC_DECONFIGURED:
+	case APV_RC_CHECKSTOPPED:
+	case APV_RC_BUSY:
+		return true;
+	default:
+		return !apv_is_61(host) && (st & APV_QS_ASYNC);
+	}
+}
+
+static bool qci_equal(const struct apv_qci *a, const struct apv_qci *b)
+{
+	return a->available == b->available && a->apsc == b->apsc &&
+	       a->apxa == b->apxa && a->qact == b->qact &&
+	       a->rc8a == b->rc8a && a->apsb == b->apsb && a->na == b->na &&
+	       a->nd == b->nd && apv_bm_equal(&a->apm, &b->apm) &&
+	       apv_bm_equal(&a->aqm, &b->aqm) && apv_bm_equal(&a->adm, &b->adm);
+}
+
+static bool adapter_configured(const struct apv_host *host, unsigned int a)
+{
+	return !host->bus.have_qci || apv_bm_test(&host->bus.qci.apm, a);
+}
+
+static bool domain_configured(const struct apv_host *host, unsigned int d)
+{
+	return !host->bus.have_qci || apv_bm_test(&host->bus.qci.aqm, d);
+}
+
+static void select_domain(struct apv_host *host)
+{
+	struct apv_bus *bus = &host->bus;
+	uint64_t info;
+
+	if (bus->domain >= 0)
+		return;
+	for (unsigned int d = 0; d <= bus->max_apqi; d++) {
+		if (!apv_bm_test(&bus->aqmask, d) || !domain_configured(host, d))
+			continue;
+		for (unsigned int a = 0; a <= bus->max_apid; a++) {
+			if (!adapter_configured(host, a))
+				continue;
+			if (apv_qs_rc(apv_hw_tapq_locked(host, APV_APQN(a, d),
+							 true, &info)) == 0) {
+				bus->domain = (int)d;
+				return;
+			}
+		}
+	}
+}
+
+static void scan_queues(struct apv_host *host, struct apv_card *c)
+{
+	struct apv_bus *bus = &host->bus;
+	uint64_t info;
+
+	for (unsigned int d = 0; d <= bus->max_apqi; d++) {
+		struct apv_queue *q = c->q[d];
+		uint32_t st;
+
+		if (!domain_configured(host, d)) {
+			if (q)
+				apv_bus_queue_destroy_locked(host, q);
+			continue;
+		}
+		st = apv_hw_tapq_locked(host, APV_APQN(c->id, d), true, &info);
+		if (!info_valid(host, st)) {
+			if (q)
+				apv_bus_queue_destroy_locked(host, q);
+			continue;
+		}
+		if (!q)
+			q = apv_bus_queue_create_locked(host, c, d);
+		if (!q)
+			continue; /* out of memory: retried next scan */
+		q->config = apv_qs_rc(st) != APV_RC_DECONFIGURED;
+		q->chkstop = apv_qs_rc(st) == APV_RC_CHECKSTOPPED;
+	}
+}
+
+static void scan_adapter(struct apv_host *host, unsigned int a)
+{
+	struct apv_bus *bus = &host->bus;
+	struct apv_card *c = bus->cards[a];
+	uint64_t info = 0;
+	uint32_t st = 0;
+	bool found = false;
+	int type;
+
+	if (adapter_configured(host, a)) {
+		for (unsigned int d = 0; d <= bus->max_apqi && !found; d++) {
+			if (!domain_configured(host, d))
+				continue;
+			st = apv_hw_tapq_locked(host, APV_APQN(a, d), true,
+						&info);
+			found = info_valid(host, st) && info;
+		}
+	}
+	type = found ? apv_bus_compatible_type(host, (int)APV_INFO_TYPE(info))
+		     : 0;
+	if (!found || !type) {
+		if (c)
+			apv_bus_card_destroy_locked(host, c);
+		return;
+	}
+	if (c && c->hwinfo != card_hwinfo(info)) {
+		apv_bus_card_destroy_locked(host, c);
+		c = NULL;
+	}
+	if (!c)
+		c = apv_bus_card_create_locked(host, a, info, type);
+	if (!c)
+		return;
+	c->config = apv_qs_rc(st) != APV_RC_DECONFIGURED;
+	c->chkstop = apv_qs_rc(st) == APV_RC_CHECKSTOPPED;
+	scan_queues(host, c);
+}
+
+void apv_bus_scan_locked(struct apv_host *host)
+{
+	struct apv_bus *bus = &host->bus;
+	struct apv_qci old = bus->qci, cur;
+	bool changed = false;
+
+	apv_hw_qci_locked(host, &cur);
+	if (cur.available) {
+		changed = bus->have_qci && !qci_equal(&old, &cur);
+		bus->qci = cur;
+		bus->have_qci = true;
+	}
+	if (changed) {
+		for (unsigned int i = 0; i < bus->n_drivers; i++)
+			if (bus->drivers[i]->on_config_changed)
+				bus->drivers[i]->on_config_changed(host, &cur,
+								   &old);
+	}
+	select_domain(host);
+	for (unsigned int a = 0; a <= bus->max_apid; a++)
+		scan_adapter(host, a);
+	if (changed) {
+		for (unsigned int i = 0; i < bus->n_drivers; i++)
+			if (bus->drivers[i]->on_scan_complete)
+				bus->drivers[i]->on_scan_complete(host, &cur,
+								  &old);
+	}
+	bus->scans++;
+	host->stats.scans++;
+}

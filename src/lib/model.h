@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private model state shared by the library's modules.  Everything here is
+ * guarded by host->lock (see include/apvirt/host.h for the lock order);
+ * functions named *_locked expect it held.
+ */
+#ifndef APVIRT_MODEL_H
+#define APVIRT_MODEL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <apvirt/apqn.h>
+#include <apvirt/bitmap.h>
+#include <apvirt/host.h>
+#include <apvirt/kvm.h>
+#include <apvirt/log.h>
+#include <apvirt/reason.h>
+#include <apvirt/vfio_ap.h>
+
+/* ---- AP response codes and the queue status word --------------------- */
+
+enum {
+	APV_RC_NORMAL = 0x00,
+	APV_RC_Q_NOT_AVAIL = 0x01,
+	APV_RC_RESET_IN_PROGRESS = 0x02,
+	APV_RC_DECONFIGURED = 0x03,
+	APV_RC_CHECKSTOPPED = 0x04,
+	APV_RC_BUSY = 0x05,
+	APV_RC_INVALID_ADDRESS = 0x06,
+	APV_RC_OTHERWISE_CHANGED = 0x07,
+	APV_RC_INVALID_GISA = 0x08,
+	APV_RC_STATE_CHANGE_IN_PROGRESS = 0x0a,
+	APV_RC_Q_FULL = 0x10,
+};
+
+/* Status word as in GR1 bits 32..63: byte 0 flags, byte 1 response code. */
+#define APV_QS_EMPTY 0x80000000u
+#define APV_QS_REPLIES 0x40000000u
+#define APV_QS_FULL 0x20000000u
+#define APV_QS_ASYNC 0x02000000u
+#define APV_QS_IRQ 0x01000000u
+
+static inline uint32_t apv_qs_make(unsigned int rc, uint32_t flags)
+{
+	return flags | ((uint32_t)(rc & 0xff) << 16);
+}
+
+static inline unsigned int apv_qs_rc(uint32_t status)
+{
+	return (status >> 16) & 0xff;
+}
+
+/* ---- the machine -------------------------------------------------------- */
+
+struct apv_hw_queue {
+	bool irq;	   /* interruptions enabled (AQIC) */
+	uint8_t isc;
+	uint64_t nib;
+	uint64_t zeroized; /* times this queue was reset and zeroized */
+};
+
+struct apv_hw_adapter {
+	bool installed;	   /* physically present (spec valid) */
+	struct apv_adapter_spec spec;
+	bool configured;   /* SCLP configured */
+	bool chkstop;
+	struct apv_hw_queue *q; /* [256], allocated with the adapter */
+};
+
+struct apv_hw {
+	struct apv_host_config cfg; /* flags as booted (pointers cleared) */
+	struct apv_bitmap apm, aqm, adm; /* current configuration */
+	struct apv_hw_adapter ad[APV_MAX_IDS];
+};
+
+/* TAPQ: status word; *info receives GR2 (facility word << 32 | type ...). */
+uint32_t apv_hw_tapq_locked(struct apv_host *host, apv_apqn q, bool t,
+			    uint64_t *info);
+/* ZAPQ: reset and zeroize; returns the status word. */
+uint32_t apv_hw_zapq_locked(struct apv_host *host, apv_apqn q);
+/* RAPQ: reset without zeroize semantics for our purposes. */
+uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q);
+void apv_hw_qci_locked(struct apv_host *host, struct apv_qci *out);
+uint32_t apv_hw_functions(const struct apv_host *host,
+			  const struct apv_hw_adapter *ad);
+int apv_hw_check_spec(const struct apv_host_config *cfg,
+		      const struct apv_adapter_spec *s);
+void apv_hw_install_locked(struct apv_host *host,
+			   const struct apv_adapter_spec *s);
+/* Info word helpers (GR2 of TAPQ with T=1). */
+#define APV_INFO_FUNC(info) ((uint32_t)((info) >> 32))
+#define APV_INFO_TYPE(info) ((unsigned int)(((info) >> 24) & 0xff))
+#define APV_INFO_ND(info) ((unsigned int)(((info) >> 16) & 0xff))
+#define APV_INFO_ML(info) ((unsigned int)(((info) >> 8) & 0x0f))
+#define APV_INFO_QD(info) ((unsigned int)((info) & 0x0f))
+/* Card-wide part of the TAPQ info: facility bits 0..15, type, nd, ml, qd. */
+static inline uint64_t card_hwinfo(uint64_t info)
+{
+	return info & UINT64_C(0xFFFF0000FFFF0F0F);
+}
+
+/* ---- the AP bus ------------------------------------------------------- */
+
+struct apv_host;
+struct apv_card;
+struct apv_queue;
+
+#define APV_DRV_DEFAULT 0x1u /* zcrypt: serves host-reserved queues */
+#define APV_DRV_CARD 0x2u    /* binds card devices (else queue devices) */
+
+struct apv_driver {
+	const char *name;
+	unsigned int flags;
+	bool (*match)(const struct apv_host *host, int type);
+	int (*probe)(struct apv_host *host, struct apv_queue *q);
+	void (*remove)(struct apv_host *host, struct apv_queue *q);
+	/* -EADDRINUSE if any APQN of apm x aqm is in use */
+	int (*in_use)(struct apv_host *host, const struct apv_bitmap *apm,
+		      const struct apv_bitmap *aqm);
+	void (*on_config_changed)(struct apv_host *host,
+				  const struct apv_qci *new_qci,
+				  const struct apv_qci *old_qci);
+	void (*on_scan_complete)(struct apv_host *host,
+				 const struct apv_qci *new_qci,
+				 const struct apv_qci *old_qci);
+};
+
+enum apv_qsm {
+	APV_QSM_UNINIT,	 /* never driven by the bus: "Reset in progress." */
+	APV_QSM_IDLE,	 /* zcrypt drives it: "No Reset Timer set." */
+};
+
+struct apv_vq;
+
+struct apv_queue {
+	apv_apqn apqn;
+	struct apv_card *card;
+	const struct apv_driver *driver;
+	bool config, chkstop;
+	enum apv_qsm sm;
+	bool bus_irq;	      /* 6.1 cached interrupt flag */
+	bool online;	      /* zcrypt queue online */
+	uint64_t request_count;
+	struct apv_vq *vq;    /* vfio_ap queue object while bound to it */
+};
+
+struct apv_card {
+	unsigned int id;
+	int raw_type, type;
+	uint32_t functions;
+	unsigned int qd, ml;
+	uint64_t hwinfo;	/* card-wide TAPQ info; a change recreates */
+	bool config, chkstop;
+	bool online;
+	uint64_t request_count;
+	const struct apv_driver *driver;
+	unsigned int nqueues;
+	struct apv_queue *q[APV_MAX_IDS];
+};
+
+#define APV_MAX_DRIVERS 8
+
+struct apv_bus {
+	struct apv_bitmap apmask, aqmask;
+	unsigned int max_apid, max_apqi;
+	int domain;	    /* ap_domain, -1 none */
+	int config_time;
+	bool poll_thread;
+	unsigned long long poll_timeout;
+	uint64_t scans;
+	bool have_qci;	    /* a QCI was fetched by a previous scan */
+	struct apv_qci qci; /* QCI seen at the last scan */
+	struct apv_card *cards[APV_MAX_IDS];
+	const struct apv_driver *drivers[APV_MAX_DRIVERS];
+	unsigned int n_drivers;
+	unsigned int nqueues, nbound;
+	bool interrupts;
+};
+
+/* bus.c */
+int apv_bus_init_locked(struct apv_host *host);
+void apv_bus_fini_locked(struct apv_host *host);
+void apv_bus_register_driver_locked(struct apv_host *host,
+				    const struct apv_driver *drv);
+const struct apv_driver *apv_bus_find_driver(struct apv_host *host,
+					     const char *name);
+struct apv_queue *apv_bus_queue(struct apv_host *host, apv_apqn q);
+struct apv_card *apv_bus_card(struct apv_host *host, unsigned int apid);
+bool apv_bus_reserved_locked(const struct apv_host *host, apv_apqn q);
+/* Probe the queue with the first matching driver allowed by the masks. */
+void apv_bus_attach_queue_locked(struct apv_host *host, struct apv_queue *q);
+/* Detach from its driver: driver remove, then ZAPQ. */
+void apv_bus_detach_queue_locked(struct apv_host *host, struct apv_queue *q);
+struct apv_card *apv_bus_card_create_locked(struct apv_host *host,
+					    unsigned int apid, uint64_t info,
+					    int type);
+void apv_bus_card_destroy_locked(struct apv_host *host, struct apv_card *c);
+struct apv_queue *apv_bus_queue_create_locked(struct apv_host *host,
+					      struct apv_card *c,
+					      unsigned int apqi);
+void apv_bus_queue_destroy_locked(struct apv_host *host, struct apv_queue *q);
+void apv_bus_revise_bindings_locked(struct apv_host *host);
+/* The compatible type for a raw type, or 0 if unsupported. */
+int apv_bus_compatible_type(const struct apv_host *host, int raw_type);
+
+/* bus_scan.c */
+void apv_bus_scan_locked(struct apv_host *host);
+
+/* ---- vfio_ap ------------------------------------------------------------ */
+
+/* Per-queue object (exists while the queue is bound to vfio_ap). */
+struct apv_vq {
+	apv_apqn apqn;
+	struct apv_mdev *mdev;	/* owner while linked, else NULL */
+	int saved_isc;		/* -1 = invalid */
+	uint64_t saved_nib;
+	uint32_t reset_status;	/* status word of the last reset */
+	bool ok;		/* counted in mdev->ok_count (indexed filter) */
+	bool reset_pending;	/* on a hot-unplug reset list */
+};
+
+struct apv_mdev {
+	uint8_t uuid[16];
+	char name[37];
+	uint64_t seq;		/* creation order: higher = newer */
+	struct apv_mdev *next, *prev; /* list, newest first */
+
+	struct apv_bitmap apm, aqm, adm; /* assigned matrix */
+	unsigned int apm_max, aqm_max, adm_max;
+	struct apv_bitmap sh_apm, sh_aqm, sh_adm; /* shadow APCB */
+	struct apv_bitmap apm_add, aqm_add, adm_add;
+
+	struct apv_kvm *kvm;	/* associated guest (vfio group in KVM) */
+	bool open;
+	bool removing;
+	unsigned int nlinked;
+
+	/*
+	 * Indexed filter: ok_count[a] = number of domains d in
+	 * aqm & host AQM with (a, d) linked and passable; complete[a] iff
+	 * ok_count[a] == n_eff (= |aqm & host AQM|).
+	 */
+	uint16_t ok_count[APV_MAX_IDS];
+	unsigned int n_eff;
+	struct apv_bitmap counted;	/* domains counted in n_eff */
+	struct apv_bitmap complete;
+};
+
+struct apv_vfio {
+	bool loaded;
+	struct apv_qci info;	/* vfio_ap's own copy of QCI */
+	struct apv_mdev *mdevs;	/* newest first */
+	unsigned int n_mdevs;
+	uint64_t next_seq;
+	struct apv_mdev **owner; /* [65536]: mdev whose product holds APQN */
+	enum apv_filter_algo algo;
+};
+
+int apv_vfio_init_locked(struct apv_host *host);
+void apv_vfio_fini_locked(struct apv_host *host);
+extern const struct apv_driver apv_vfio_ap_driver;
+
+/* vfio_ap.c */
+struct apv_mdev *apv_vfio_find_mdev(struct apv_host *host,
+				    const uint8_t uuid[16]);
+bool apv_vfio_passable(const struct apv_host *host, uint32_t reset_status);
+/* Link / unlink a queue object to / from an mdev (keeps indices). */
+void apv_vfio_link_locked(struct apv_host *host, struct apv_mdev *m,
+			  struct apv_vq *vq);
+void apv_vfio_unlink_locked(struct apv_host *host, struct apv_vq *vq);
+/* The linked queue object of (a, d) in m, or NULL. */
+struct apv_vq *apv_vfio_linked(struct apv_host *host,
+			       const struct apv_mdev *m, apv_apqn q);
+/* ZAPQ one queue object and record the result (6.1 or 6.12 algorithm).
+ * Returns 0 or the per-queue errno. */
+int apv_vfio_reset_queue_locked(struct apv_host *host, struct apv_vq *vq);
+/* Release interrupt resources (saved ISC, NIB). */
+void apv_vfio_release_irq_locked(struct apv_host *host, struct apv_vq *vq);
+
+void apv_mdev_close_locked(struct apv_host *host, struct apv_mdev *m);
+int apv_vfio_queue_status_locked(struct apv_host *host, apv_apqn q,
+				 enum apv_queue_status *out);
+
+/* vfio_ap_filter.c */
+/* Recompute ok_count/complete of one mdev from scratch. */
+void apv_filter_rebuild(struct apv_host *host, struct apv_mdev *m);
+/* Queue (a,d) linked/unlinked or its passability changed. */
+void apv_filter_queue_update(struct apv_host *host, struct apv_mdev *m,
+			     struct apv_vq *vq);
+/* Effective domain set of m changed for domain d. */
+void apv_filter_domain_update(struct apv_host *host, struct apv_mdev *m,
+			      unsigned int d);
+/* Adapter a newly assigned / unassigned. */
+void apv_filter_adapter_update(struct apv_host *host, struct apv_mdev *m,
+			       unsigned int a);
+/*
+ * The kernel's APM/AQM filter: recompute the shadow APM/AQM; adapters
+ * dropped that were in the previous shadow go to *filtered (if non-NULL).
+ * Returns true if the shadow changed.
+ */
+bool apv_filter_apm_aqm(struct apv_host *host, struct apv_mdev *m,
+			struct apv_bitmap *filtered);
+bool apv_filter_adm(struct apv_host *host, struct apv_mdev *m);
+
+/* vfio_ap_plug.c */
+/* Write the shadow into the guest's CRYCB if a guest has the mdev open. */
+void apv_plug_push_locked(struct apv_host *host, struct apv_mdev *m);
+/* Filter, push if changed and (6.12) reset newly filtered adapters. */
+void apv_plug_filter_and_push_locked(struct apv_host *host,
+				     struct apv_mdev *m, bool apm_aqm,
+				     bool adm);
+/* ZAPQ the linked queues filtered x shadow AQM (6.12). */
+void apv_plug_reset_adapters_locked(struct apv_host *host, struct apv_mdev *m,
+				    const struct apv_bitmap *apids,
+				    const struct apv_bitmap *apqis);
+void apv_plug_unplug_adapters_locked(struct apv_host *host,
+				     struct apv_mdev *m,
+				     const struct apv_bitmap *apids);
+void apv_plug_unplug_domains_locked(struct apv_host *host,
+				    struct apv_mdev *m,
+				    const struct apv_bitmap *apqis);
+void apv_plug_link_adapter_locked(struct apv_host *host, struct apv_mdev *m,
+				  unsigned int a);
+void apv_plug_link_domain_locked(struct apv_host *host, struct apv_mdev *m,
+				 unsigned int d);
+void apv_plug_config_changed(struct apv_host *host,
+			     const struct apv_qci *new_qci,
+			     const struct apv_qci *old_qci);
+void apv_plug_scan_complete(struct apv_host *host,
+			    const struct apv_qci *new_qci,
+			    const struct apv_qci *old_qci);
+int apv_plug_queue_probe(struct apv_host *host, struct apv_queue *q);
+void apv_plug_queue_remove(struct apv_host *host, struct apv_queue *q);
+
+/* vfio_ap_assign.c */
+void apv_owner_set(struct apv_host *host, struct apv_mdev *m,
+		   const struct apv_bitmap *apm, const struct apv_bitmap *aqm,
+		   bool own);
+int apv_vfio_in_use(struct apv_host *host, const struct apv_bitmap *apm,
+		    const struct apv_bitmap *aqm);
+
+/* ---- guests ------------------------------------------------------------- */
+
+struct apv_kvm {
+	struct apv_host *host;
+	char name[64];
+	unsigned int cpu;
+	int fmt;
+	uint8_t crycb[APV_CRYCB_SIZE];
+	uint64_t updates;
+	struct apv_mdev *hook;	/* mdev holding the PQAP hook (open) */
+	struct apv_kvm_notify notify;
+	struct apv_kvm *next;
+};
+
+void apv_kvm_set_masks_locked(struct apv_kvm *kvm, const struct apv_bitmap *apm,
+			      const struct apv_bitmap *aqm,
+			      const struct apv_bitmap *adm);
+void apv_kvm_clear_masks_locked(struct apv_kvm *kvm);
+
+/* ---- the host ----------------------------------------------------------- */
+
+struct apv_log_ring {
+	struct apv_log_entry *e; /* [APV_LOG_CAPACITY] */
+	uint64_t next_seq;	 /* seq of the next entry (first is 1) */
+};
+
+struct apv_host {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	enum apv_kernel kernel;
+	struct apv_hw hw;
+	struct apv_bus bus;
+	struct apv_vfio vfio;
+	struct apv_kvm *kvms;
+	struct apv_log_ring log;
+	struct apv_host_stats stats;
+	unsigned int remove_slice_ms; /* mdev remove request interval */
+};
+
+void apv_lock(struct apv_host *host);
+void apv_unlock(struct apv_host *host);
+
+/* ---- reasons and log (reason.c, log.c) ------------------------------- */
+
+/* Start of every public call: clear the thread's reason. */
+void apv_reason_clear(void);
+/* Record a refusal; returns err so `return apv_fail(...)` reads well. */
+int apv_fail(int err, enum apv_rule rule, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct apv_reason *apv_reason_mut(void);
+void apv_reason_apqn(apv_apqn q);
+void apv_reason_id(unsigned int id);
+void apv_reason_owner(const char *owner);
+void apv_reason_mask(const struct apv_bitmap *m);
+
+/* Log a message against a device (host->lock held). */
+void apv_log_locked(struct apv_host *host, enum apv_log_level level,
+		    const char *device, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Log the thread's current reason too (rule, APQN, owner). */
+void apv_log_reason_locked(struct apv_host *host, enum apv_log_level level,
+			   const char *device, const struct apv_reason *r);
+
+/* Profile helpers */
+static inline bool apv_is_61(const struct apv_host *host)
+{
+	return host->kernel == APV_KERNEL_6_1;
+}
+
+#endif /* APVIRT_MODEL_H */
