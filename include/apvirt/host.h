@@ -180,4 +180,10 @@ struct apv_adapter_state {
 int apv_hw_adapter_state(struct apv_host *host, unsigned int apid,
 			 struct apv_adapter_state *out);
 
+/*
+ * How many times the machine reset and zeroized queue q (ZAPQ, adapter
+ * configured on, added or removed).  0 for a queue that does not exist.
+ */
+uint64_t apv_hw_queue_zeroized(struct apv_host *host, apv_apqn q);
+
 #endif /* APVIRT_HOST_H */

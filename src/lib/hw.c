@@ -143,6 +143,18 @@ void apv_hw_qci_locked(struct apv_host *host, struct apv_qci *out)
 	out->adm = host->hw.adm;
 }
 
+uint64_t apv_hw_queue_zeroized(struct apv_host *host, apv_apqn q)
+{
+	const struct apv_hw_queue *hq;
+	uint64_t n;
+
+	apv_lock(host);
+	hq = hw_queue(host, q);
+	n = hq ? hq->zeroized : 0;
+	apv_unlock(host);
+	return n;
+}
+
 void apv_hw_qci(struct apv_host *host, struct apv_qci *out)
 {
 	apv_lock(host);
