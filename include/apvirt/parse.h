@@ -61,8 +61,9 @@ int apv_parse_int_scanf(const char *buf, size_t len, int *out);
 int apv_parse_int_dec_scanf(const char *buf, size_t len, int *out);
 
 /*
- * kstrtobool (6.12): first character y/Y/1 true, n/N/0 false, "on"/"of[f]"
- * (either case) -> true/false; anything else -EINVAL.
+ * kstrtobool (6.12): first character y/Y/t/T/1 true, n/N/f/F/0 false,
+ * "on"/"of[f]" (either case) -> true/false; the rest of the input is not
+ * inspected; anything else -EINVAL.
  */
 int apv_parse_bool(const char *buf, size_t len, bool *out);
 
