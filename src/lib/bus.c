@@ -314,21 +314,28 @@ void apv_bus_revise_bindings_locked(struct apv_host *host)
 
 /* ---- driver-core bind / unbind -------------------------------------- */
 
-/* Resolve "cardXX" or "XX.YYYY"; one trailing newline is ignored. */
+/*
+ * Resolve "cardXX" or "XX.YYYY" exactly; callers drop the one trailing
+ * newline the driver core ignores (strip_nl) before calling this.
+ */
 static int find_device(struct apv_host *host, const char *name,
 		       struct apv_card **card, struct apv_queue **queue)
 {
 	size_t len = strlen(name);
+	char canon[APV_APQN_STRLEN];
 	unsigned int apid;
 	apv_apqn q;
 
 	*card = NULL;
 	*queue = NULL;
-	if (apv_apqn_parse(name, len, &q) == 0) {
+	/* device names match exactly (lowercase hex), as sysfs_streq does */
+	if (apv_apqn_parse(name, len, &q) == 0 &&
+	    !memcmp(name, apv_apqn_str(q, canon), len)) {
 		*queue = apv_bus_queue(host, q);
 		return *queue ? 0 : -ENODEV;
 	}
-	if (apv_card_parse(name, len, &apid) == 0) {
+	if (apv_card_parse(name, len, &apid) == 0 &&
+	    !memcmp(name, apv_card_str(apid, canon), len)) {
 		*card = apv_bus_card(host, apid);
 		return *card ? 0 : -ENODEV;
 	}
@@ -491,10 +498,12 @@ int apv_bus_device_driver(struct apv_host *host, const char *dev, char *buf,
 	const struct apv_driver *drv;
 	struct apv_card *c;
 	struct apv_queue *q;
+	char name[32];
 	int rc;
 
+	strip_nl(dev, name, sizeof(name));
 	apv_lock(host);
-	rc = find_device(host, dev, &c, &q);
+	rc = find_device(host, name, &c, &q);
 	if (!rc) {
 		drv = c ? c->driver : q->driver;
 		snprintf(buf, len, "%s", drv ? drv->name : "");

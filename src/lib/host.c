@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Host lifecycle: boot the machine, the AP bus and vfio_ap. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,20 +52,40 @@ static int check_config(const struct apv_host_config *cfg)
 	if (cfg->kernel != APV_KERNEL_6_1 && cfg->kernel != APV_KERNEL_6_12)
 		return apv_fail(-EINVAL, APV_RULE_SYNTAX,
 				"kernel: unknown profile %d", (int)cfg->kernel);
-	if (cfg->na > 255 || cfg->nd > 255)
+	if (cfg->na > 255)
 		return apv_fail(-EINVAL, APV_RULE_RANGE,
-				"max_adapter_id/max_domain_id must be <= 255");
+				"na: highest APID %u is above 255", cfg->na);
+	if (cfg->nd > 255)
+		return apv_fail(-EINVAL, APV_RULE_RANGE,
+				"nd: highest APQI %u is above 255", cfg->nd);
+	if (cfg->n_adapters && !cfg->adapters)
+		return apv_fail(-EINVAL, APV_RULE_SYNTAX,
+				"adapters: NULL with n_adapters %zu",
+				cfg->n_adapters);
 	apv_bm_zero(&seen);
 	for (size_t i = 0; i < cfg->n_adapters; i++) {
 		const struct apv_adapter_spec *s = &cfg->adapters[i];
 
 		rc = apv_hw_check_spec(cfg, s);
-		if (rc)
+		if (rc) {
+			/* name the field: "adapters[i]: <what is wrong>" */
+			struct apv_reason *r = apv_reason_mut();
+			char pfx[32];
+			size_t n = (size_t)snprintf(pfx, sizeof(pfx),
+						    "adapters[%zu]: ", i);
+			size_t have = strnlen(r->msg, sizeof(r->msg) - 1);
+
+			if (have + n > sizeof(r->msg) - 1)
+				have = sizeof(r->msg) - 1 - n;
+			memmove(r->msg + n, r->msg, have);
+			memcpy(r->msg, pfx, n);
+			r->msg[n + have] = '\0';
 			return rc;
+		}
 		if (apv_bm_test(&seen, s->id))
 			return apv_fail(-EINVAL, APV_RULE_EXISTS,
-					"adapters: id %02x is listed twice",
-					s->id);
+					"adapters[%zu]: id %02x is listed twice",
+					i, s->id);
 		apv_bm_set(&seen, s->id);
 	}
 	d = apv_bm_next(&cfg->domains, maxd + 1);

@@ -120,8 +120,22 @@ uint32_t apv_hw_zapq_locked(struct apv_host *host, apv_apqn q)
 
 uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q)
 {
-	/* For the model's purposes a RAPQ resets like ZAPQ. */
-	return apv_hw_zapq_locked(host, q);
+	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
+	struct apv_hw_queue *hq;
+
+	/* a plain reset: not a ZAPQ, and nothing is zeroized */
+	if (!hw_available(host, q))
+		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
+	if (ad->chkstop)
+		return apv_qs_make(APV_RC_CHECKSTOPPED, APV_QS_EMPTY);
+	if (!ad->configured)
+		return apv_qs_make(APV_RC_DECONFIGURED, APV_QS_EMPTY);
+	hq = hw_queue(host, q);
+	/* RAPQ disables interruptions like ZAPQ does */
+	hq->irq = false;
+	hq->isc = 0;
+	hq->nib = 0;
+	return apv_qs_make(APV_RC_NORMAL, APV_QS_EMPTY);
 }
 
 void apv_hw_qci_locked(struct apv_host *host, struct apv_qci *out)
