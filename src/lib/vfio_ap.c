@@ -676,18 +676,27 @@ int apv_vfio_check_indices(struct apv_host *host)
 				      "mdev %s: effective domains out of sync",
 				      m->name);
 		for (unsigned int a = 0; a < APV_MAX_IDS && !rc; a++) {
+			/* queue objects live on bus queues: no card, none */
+			const struct apv_card *c = host->bus.cards[a];
 			unsigned int ok = 0;
 
-			for (unsigned int d = 0; d < APV_MAX_IDS; d++) {
-				struct apv_vq *vq =
-					apv_vfio_linked(host, m, APV_APQN(a, d));
+			for (unsigned int d = 0; c && d < APV_MAX_IDS; d++) {
+				const struct apv_vq *vq =
+					c->q[d] ? c->q[d]->vq : NULL;
+				bool counts;
 
-				if (!vq)
+				if (!vq || vq->mdev != m)
 					continue;
 				linked++;
-				if (apv_bm_test(&eff, d) &&
-				    apv_vfio_passable(host, vq->reset_status))
+				counts = apv_bm_test(&eff, d) &&
+					 apv_vfio_passable(host,
+							   vq->reset_status);
+				if (counts)
 					ok++;
+				if (vq->ok != counts)
+					rc = apv_fail(-EUCLEAN, APV_RULE_NONE,
+						      "mdev %s: queue %02x.%04x counted %d",
+						      m->name, a, d, vq->ok);
 				if (host->vfio.owner[APV_APQN(a, d)] != m)
 					rc = apv_fail(-EUCLEAN, APV_RULE_NONE,
 						      "mdev %s: owner index", m->name);
@@ -702,6 +711,19 @@ int apv_vfio_check_indices(struct apv_host *host)
 			rc = apv_fail(-EUCLEAN, APV_RULE_NONE,
 				      "mdev %s: %u linked, counted %u", m->name,
 				      linked, m->nlinked);
+	}
+	/* an unlinked queue object is never counted */
+	for (unsigned int a = 0; a < APV_MAX_IDS && !rc; a++) {
+		const struct apv_card *c = host->bus.cards[a];
+
+		for (unsigned int d = 0; c && d < APV_MAX_IDS && !rc; d++) {
+			const struct apv_vq *vq = c->q[d] ? c->q[d]->vq : NULL;
+
+			if (vq && !vq->mdev && vq->ok)
+				rc = apv_fail(-EUCLEAN, APV_RULE_NONE,
+					      "queue %02x.%04x: counted while unlinked",
+					      a, d);
+		}
 	}
 	apv_unlock(host);
 	return rc;
