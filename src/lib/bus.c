@@ -32,15 +32,12 @@ static bool match_cex2c(const struct apv_host *host, int type)
 	       (type == APV_TYPE_CEX2C || type == APV_TYPE_CEX3C);
 }
 
-static int zcrypt_queue_probe(struct apv_host *host, struct apv_queue *q)
+void apv_bus_queue_restart_locked(struct apv_host *host, struct apv_queue *q)
 {
-	uint32_t st;
-
 	/* the bus state machine starts with a plain reset (RAPQ) ... */
-	st = apv_hw_rapq_locked(host, q->apqn);
-	(void)st;
+	(void)apv_hw_rapq_locked(host, q->apqn);
 	q->sm = APV_QSM_IDLE;
-	q->online = true;
+	q->bus_irq = false;
 	/* ... and enables interruptions when the host has them */
 	if (host->bus.interrupts) {
 		struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q->apqn)];
@@ -50,6 +47,12 @@ static int zcrypt_queue_probe(struct apv_host *host, struct apv_queue *q)
 			q->bus_irq = true;
 		}
 	}
+}
+
+static int zcrypt_queue_probe(struct apv_host *host, struct apv_queue *q)
+{
+	apv_bus_queue_restart_locked(host, q);
+	q->online = true;
 	return 0;
 }
 
@@ -342,9 +345,9 @@ static int find_device(struct apv_host *host, const char *name,
 	return -ENODEV;
 }
 
-static void strip_nl(const char *in, char *out, size_t len)
+static void strip_nl(const char *in, size_t inlen, char *out, size_t len)
 {
-	size_t n = strnlen(in, len - 1);
+	size_t n = strnlen(in, inlen < len - 1 ? inlen : len - 1);
 
 	memcpy(out, in, n);
 	out[n] = 0;
@@ -352,7 +355,8 @@ static void strip_nl(const char *in, char *out, size_t len)
 		out[n - 1] = 0;
 }
 
-int apv_bus_bind(struct apv_host *host, const char *driver, const char *dev)
+int apv_bus_bind_locked(struct apv_host *host, const char *driver,
+			const char *dev, size_t len)
 {
 	const struct apv_driver *drv;
 	struct apv_card *c;
@@ -360,33 +364,26 @@ int apv_bus_bind(struct apv_host *host, const char *driver, const char *dev)
 	char name[32];
 	int rc;
 
-	apv_reason_clear();
-	strip_nl(dev, name, sizeof(name));
-	apv_lock(host);
+	strip_nl(dev, len, name, sizeof(name));
 	drv = apv_bus_find_driver(host, driver);
-	if (!drv || find_device(host, name, &c, &q)) {
-		rc = apv_fail(-ENODEV, APV_RULE_NO_DEVICE,
-			      "no device %s on the ap bus", name);
-		goto out;
-	}
-	if (!driver_matches(host, drv, c ? c->type : q->card->type, !!c)) {
-		rc = apv_fail(-ENODEV, APV_RULE_NO_MATCH,
-			      "driver %s does not handle device %s", drv->name,
-			      name);
-		goto out;
-	}
+	if (!drv || find_device(host, name, &c, &q))
+		return apv_fail(-ENODEV, APV_RULE_NO_DEVICE,
+				"no device %s on the ap bus", name);
+	if (!driver_matches(host, drv, c ? c->type : q->card->type, !!c))
+		return apv_fail(-ENODEV, APV_RULE_NO_MATCH,
+				"driver %s does not handle device %s",
+				drv->name, name);
 	if (c ? !!c->driver : !!q->driver) {
 		rc = apv_fail(-EBUSY, APV_RULE_BOUND,
 			      "device %s is already bound to %s", name,
 			      c ? c->driver->name : q->driver->name);
 		apv_reason_owner(c ? c->driver->name : q->driver->name);
-		goto out;
+		return rc;
 	}
 	if (c) {
 		c->driver = drv;
 		c->online = true;
-		rc = 0;
-		goto out;
+		return 0;
 	}
 	rc = queue_probe(host, drv, q);
 	if (rc) {
@@ -399,37 +396,51 @@ int apv_bus_bind(struct apv_host *host, const char *driver, const char *dev)
 			      drv->name);
 		apv_reason_apqn(q->apqn);
 	}
-out:
+	return rc;
+}
+
+int apv_bus_bind(struct apv_host *host, const char *driver, const char *dev)
+{
+	int rc;
+
+	apv_reason_clear();
+	apv_lock(host);
+	rc = apv_bus_bind_locked(host, driver, dev, strlen(dev));
 	apv_unlock(host);
 	return rc;
 }
 
-int apv_bus_unbind(struct apv_host *host, const char *driver,
-		   const char *dev)
+int apv_bus_unbind_locked(struct apv_host *host, const char *driver,
+			  const char *dev, size_t len)
 {
 	const struct apv_driver *drv;
 	struct apv_card *c;
 	struct apv_queue *q;
 	char name[32];
-	int rc = 0;
 
-	apv_reason_clear();
-	strip_nl(dev, name, sizeof(name));
-	apv_lock(host);
+	strip_nl(dev, len, name, sizeof(name));
 	drv = apv_bus_find_driver(host, driver);
 	if (!drv || find_device(host, name, &c, &q) ||
-	    (c ? c->driver : q->driver) != drv) {
-		rc = apv_fail(-ENODEV, APV_RULE_NOT_BOUND,
-			      "device %s is not bound to %s", name, driver);
-		goto out;
-	}
+	    (c ? c->driver : q->driver) != drv)
+		return apv_fail(-ENODEV, APV_RULE_NOT_BOUND,
+				"device %s is not bound to %s", name, driver);
 	if (c) {
 		c->driver = NULL;
 		c->online = false;
 	} else {
 		apv_bus_detach_queue_locked(host, q);
 	}
-out:
+	return 0;
+}
+
+int apv_bus_unbind(struct apv_host *host, const char *driver,
+		   const char *dev)
+{
+	int rc;
+
+	apv_reason_clear();
+	apv_lock(host);
+	rc = apv_bus_unbind_locked(host, driver, dev, strlen(dev));
 	apv_unlock(host);
 	return rc;
 }
@@ -501,7 +512,7 @@ int apv_bus_device_driver(struct apv_host *host, const char *dev, char *buf,
 	char name[32];
 	int rc;
 
-	strip_nl(dev, name, sizeof(name));
+	strip_nl(dev, strlen(dev), name, sizeof(name));
 	apv_lock(host);
 	rc = find_device(host, name, &c, &q);
 	if (!rc) {

@@ -68,21 +68,28 @@ int apv_bus_set_aqmask(struct apv_host *host, const struct apv_bitmap *m)
 	return rc;
 }
 
-int apv_bus_store_mask(struct apv_host *host, bool is_ap, const char *buf,
-		       size_t len)
+int apv_bus_store_mask_locked(struct apv_host *host, bool is_ap,
+			      const char *buf, size_t len)
 {
 	struct apv_bitmap m;
 	int rc;
 
-	apv_reason_clear();
-	apv_lock(host);
 	rc = apv_parse_mask(buf, len,
 			    is_ap ? &host->bus.apmask : &host->bus.aqmask, &m);
 	if (rc)
-		rc = apv_fail(rc, APV_RULE_SYNTAX, "%s: invalid mask syntax",
-			      is_ap ? "apmask" : "aqmask");
-	else
-		rc = set_mask_locked(host, is_ap, &m);
+		return apv_fail(rc, APV_RULE_SYNTAX, "%s: invalid mask syntax",
+				is_ap ? "apmask" : "aqmask");
+	return set_mask_locked(host, is_ap, &m);
+}
+
+int apv_bus_store_mask(struct apv_host *host, bool is_ap, const char *buf,
+		       size_t len)
+{
+	int rc;
+
+	apv_reason_clear();
+	apv_lock(host);
+	rc = apv_bus_store_mask_locked(host, is_ap, buf, len);
 	apv_unlock(host);
 	return rc;
 }

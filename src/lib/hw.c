@@ -325,19 +325,15 @@ int apv_hw_adapter_restore(struct apv_host *host, unsigned int apid,
 	return hw_finish(host, flags);
 }
 
-int apv_hw_adapter_configure(struct apv_host *host, unsigned int apid,
-			     bool on, unsigned int flags)
+int apv_hw_adapter_configure_locked(struct apv_host *host, unsigned int apid,
+				    bool on, unsigned int flags)
 {
 	struct apv_hw_adapter *ad;
 	int rc;
 
-	apv_reason_clear();
-	apv_lock(host);
 	rc = hw_adapter_lookup(host, apid, true);
-	if (rc) {
-		apv_unlock(host);
+	if (rc)
 		return rc;
-	}
 	ad = &host->hw.ad[apid];
 	if (on && !ad->configured) {
 		/* configuring an adapter on resets all its queues */
@@ -345,7 +341,21 @@ int apv_hw_adapter_configure(struct apv_host *host, unsigned int apid,
 			hw_zeroize(&ad->q[d]);
 	}
 	ad->configured = on;
-	return hw_finish(host, flags);
+	if (!(flags & APV_EV_NOSCAN))
+		apv_bus_scan_locked(host);
+	return 0;
+}
+
+int apv_hw_adapter_configure(struct apv_host *host, unsigned int apid,
+			     bool on, unsigned int flags)
+{
+	int rc;
+
+	apv_reason_clear();
+	apv_lock(host);
+	rc = apv_hw_adapter_configure_locked(host, apid, on, flags);
+	apv_unlock(host);
+	return rc;
 }
 
 int apv_hw_adapter_checkstop(struct apv_host *host, unsigned int apid,

@@ -89,6 +89,9 @@ int apv_hw_check_spec(const struct apv_host_config *cfg,
 		      const struct apv_adapter_spec *s);
 void apv_hw_install_locked(struct apv_host *host,
 			   const struct apv_adapter_spec *s);
+/* SCLP configure on/off; scans unless flags has APV_EV_NOSCAN. */
+int apv_hw_adapter_configure_locked(struct apv_host *host, unsigned int apid,
+				    bool on, unsigned int flags);
 /* Info word helpers (GR2 of TAPQ with T=1). */
 #define APV_INFO_FUNC(info) ((uint32_t)((info) >> 32))
 #define APV_INFO_TYPE(info) ((unsigned int)(((info) >> 24) & 0xff))
@@ -193,6 +196,9 @@ bool apv_bus_reserved_locked(const struct apv_host *host, apv_apqn q);
 void apv_bus_attach_queue_locked(struct apv_host *host, struct apv_queue *q);
 /* Detach from its driver: driver remove, then ZAPQ. */
 void apv_bus_detach_queue_locked(struct apv_host *host, struct apv_queue *q);
+/* (Re)start the bus state machine of a queue: RAPQ, idle, interrupts on
+ * when the host uses them (zcrypt probe, queue `reset` store). */
+void apv_bus_queue_restart_locked(struct apv_host *host, struct apv_queue *q);
 struct apv_card *apv_bus_card_create_locked(struct apv_host *host,
 					    unsigned int apid, uint64_t info,
 					    int type);
@@ -204,6 +210,16 @@ void apv_bus_queue_destroy_locked(struct apv_host *host, struct apv_queue *q);
 void apv_bus_revise_bindings_locked(struct apv_host *host);
 /* The compatible type for a raw type, or 0 if unsupported. */
 int apv_bus_compatible_type(const struct apv_host *host, int raw_type);
+
+/* Driver-core bind/unbind of a device named by (dev, len) (spec §1.7.1). */
+int apv_bus_bind_locked(struct apv_host *host, const char *driver,
+			const char *dev, size_t len);
+int apv_bus_unbind_locked(struct apv_host *host, const char *driver,
+			  const char *dev, size_t len);
+
+/* bus_masks.c: parse and store apmask/aqmask (-EINVAL, -EBUSY). */
+int apv_bus_store_mask_locked(struct apv_host *host, bool is_apmask,
+			      const char *buf, size_t len);
 
 /* bus_scan.c */
 void apv_bus_scan_locked(struct apv_host *host);
@@ -280,6 +296,10 @@ int apv_vfio_reset_queue_locked(struct apv_host *host, struct apv_vq *vq);
 void apv_vfio_release_irq_locked(struct apv_host *host, struct apv_vq *vq);
 
 void apv_mdev_close_locked(struct apv_host *host, struct apv_mdev *m);
+/* `create` / `remove` under host->lock; remove waits on host->cond
+ * (releasing the lock) while the device is open, then frees m. */
+int apv_mdev_create_locked(struct apv_host *host, const uint8_t uuid[16]);
+int apv_mdev_remove_locked(struct apv_host *host, struct apv_mdev *m);
 int apv_vfio_queue_status_locked(struct apv_host *host, apv_apqn q,
 				 enum apv_queue_status *out);
 
@@ -335,6 +355,21 @@ int apv_plug_queue_probe(struct apv_host *host, struct apv_queue *q);
 void apv_plug_queue_remove(struct apv_host *host, struct apv_queue *q);
 
 /* vfio_ap_assign.c */
+enum apv_assign_kind {
+	APV_ASSIGN_ADAPTER,
+	APV_ASSIGN_DOMAIN,
+	APV_ASSIGN_CONTROL,
+};
+/* The bodies of apv_mdev_[un]assign_* and apv_mdev_set_ap_config. */
+int apv_mdev_assign_locked(struct apv_host *host, const uint8_t uuid[16],
+			   enum apv_assign_kind what, unsigned long id);
+int apv_mdev_unassign_locked(struct apv_host *host, const uint8_t uuid[16],
+			     enum apv_assign_kind what, unsigned long id);
+int apv_mdev_set_ap_config_locked(struct apv_host *host,
+				  const uint8_t uuid[16],
+				  const struct apv_bitmap *apm,
+				  const struct apv_bitmap *aqm,
+				  const struct apv_bitmap *adm);
 void apv_owner_set(struct apv_host *host, struct apv_mdev *m,
 		   const struct apv_bitmap *apm, const struct apv_bitmap *aqm,
 		   bool own);

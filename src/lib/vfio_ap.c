@@ -305,38 +305,30 @@ static int reset_linked(struct apv_host *host, struct apv_mdev *m)
 
 /* ---- mdev create / remove ------------------------------------------ */
 
-int apv_mdev_create(struct apv_host *host, const uint8_t uuid[16])
+int apv_mdev_create_locked(struct apv_host *host, const uint8_t uuid[16])
 {
 	struct apv_vfio *vfio = &host->vfio;
 	struct apv_mdev *m;
 	char name[37];
-	int rc = 0;
+	int rc;
 
-	apv_reason_clear();
 	apv_uuid_str(uuid, name);
-	apv_lock(host);
-	if (!vfio->loaded) {
-		rc = apv_fail(-ENODEV, APV_RULE_NOT_SUPPORTED,
-			      "vfio_ap is not loaded");
-		goto out;
-	}
+	if (!vfio->loaded)
+		return apv_fail(-ENODEV, APV_RULE_NOT_SUPPORTED,
+				"vfio_ap is not loaded");
 	if (apv_vfio_find_mdev(host, uuid)) {
 		rc = apv_fail(-EEXIST, APV_RULE_EXISTS,
 			      "mdev %s already exists", name);
 		apv_reason_owner(name);
-		goto out;
+		return rc;
 	}
-	if (vfio->n_mdevs >= APV_MAX_MDEVS) {
-		rc = apv_fail(-EUSERS, APV_RULE_NO_INSTANCES,
-			      "no vfio_ap-passthrough instances left (%u in use)",
-			      vfio->n_mdevs);
-		goto out;
-	}
+	if (vfio->n_mdevs >= APV_MAX_MDEVS)
+		return apv_fail(-EUSERS, APV_RULE_NO_INSTANCES,
+				"no vfio_ap-passthrough instances left (%u in use)",
+				vfio->n_mdevs);
 	m = calloc(1, sizeof(*m));
-	if (!m) {
-		rc = apv_fail(-ENOMEM, APV_RULE_NO_MEMORY, "out of memory");
-		goto out;
-	}
+	if (!m)
+		return apv_fail(-ENOMEM, APV_RULE_NO_MEMORY, "out of memory");
 	memcpy(m->uuid, uuid, 16);
 	memcpy(m->name, name, sizeof(m->name));
 	m->seq = ++vfio->next_seq;
@@ -349,7 +341,16 @@ int apv_mdev_create(struct apv_host *host, const uint8_t uuid[16])
 		vfio->mdevs->prev = m;
 	vfio->mdevs = m;
 	vfio->n_mdevs++;
-out:
+	return 0;
+}
+
+int apv_mdev_create(struct apv_host *host, const uint8_t uuid[16])
+{
+	int rc;
+
+	apv_reason_clear();
+	apv_lock(host);
+	rc = apv_mdev_create_locked(host, uuid);
 	apv_unlock(host);
 	return rc;
 }
@@ -398,24 +399,14 @@ static void wait_slice(struct apv_host *host, unsigned int ms)
 	pthread_cond_timedwait(&host->cond, &host->lock, &ts);
 }
 
-int apv_mdev_remove(struct apv_host *host, const uint8_t uuid[16])
+int apv_mdev_remove_locked(struct apv_host *host, struct apv_mdev *m)
 {
-	struct apv_mdev *m;
 	unsigned int count = 0;
 	bool told = false;
 
-	apv_reason_clear();
-	apv_lock(host);
-	m = find_or_fail(host, uuid);
-	if (!m) {
-		apv_unlock(host);
-		return -ENODEV;
-	}
-	if (m->removing) {
-		apv_unlock(host);
+	if (m->removing)
 		return apv_fail(-EAGAIN, APV_RULE_BUSY,
 				"mdev %s is already being removed", m->name);
-	}
 	m->removing = true;
 	/* the vfio core waits for the user to release the device */
 	while (m->open) {
@@ -436,8 +427,20 @@ int apv_mdev_remove(struct apv_host *host, const uint8_t uuid[16])
 		wait_slice(host, host->remove_slice_ms);
 	}
 	mdev_free_locked(host, m);
-	apv_unlock(host);
 	return 0;
+}
+
+int apv_mdev_remove(struct apv_host *host, const uint8_t uuid[16])
+{
+	struct apv_mdev *m;
+	int rc;
+
+	apv_reason_clear();
+	apv_lock(host);
+	m = find_or_fail(host, uuid);
+	rc = m ? apv_mdev_remove_locked(host, m) : -ENODEV;
+	apv_unlock(host);
+	return rc;
 }
 
 /* ---- queries ---------------------------------------------------------- */

@@ -182,7 +182,11 @@ int apv_vfio_in_use(struct apv_host *host, const struct apv_bitmap *apm,
 
 /* ---- single assignments --------------------------------------------- */
 
-enum which { ADAPTER, DOMAIN, CONTROL };
+enum which {
+	ADAPTER = APV_ASSIGN_ADAPTER,
+	DOMAIN = APV_ASSIGN_DOMAIN,
+	CONTROL = APV_ASSIGN_CONTROL,
+};
 
 static const char *const which_name[] = {"adapter", "domain",
 					 "control domain"};
@@ -323,6 +327,18 @@ DEFINE_ASSIGN(apv_mdev_unassign_domain, unassign, DOMAIN)
 DEFINE_ASSIGN(apv_mdev_assign_control_domain, assign, CONTROL)
 DEFINE_ASSIGN(apv_mdev_unassign_control_domain, unassign, CONTROL)
 
+int apv_mdev_assign_locked(struct apv_host *host, const uint8_t uuid[16],
+			   enum apv_assign_kind what, unsigned long id)
+{
+	return assign(host, uuid, (enum which)what, id);
+}
+
+int apv_mdev_unassign_locked(struct apv_host *host, const uint8_t uuid[16],
+			     enum apv_assign_kind what, unsigned long id)
+{
+	return unassign(host, uuid, (enum which)what, id);
+}
+
 /* ---- ap_config: the whole matrix at once ------------------------------ */
 
 static int check_overflow(const struct apv_mdev *m,
@@ -408,6 +424,15 @@ static int set_ap_config(struct apv_host *host, const uint8_t uuid[16],
 		apv_filter_adapter_update(host, m, (unsigned int)a);
 	apv_plug_filter_and_push_locked(host, m, true, true);
 	return 0;
+}
+
+int apv_mdev_set_ap_config_locked(struct apv_host *host,
+				  const uint8_t uuid[16],
+				  const struct apv_bitmap *apm,
+				  const struct apv_bitmap *aqm,
+				  const struct apv_bitmap *adm)
+{
+	return set_ap_config(host, uuid, apm, aqm, adm);
 }
 
 int apv_mdev_set_ap_config(struct apv_host *host, const uint8_t uuid[16],
