@@ -154,7 +154,7 @@ static void queues(void)
 {
 	struct apv_bitmap cards, qs;
 
-	printf("  queue     driver      status\n");
+	printf("  queue     driver      status        zeroized\n");
 	apv_bus_cards(host, &cards);
 	apv_bm_for_each(a, &cards) {
 		if (apv_bus_card_queues(host, (unsigned int)a, &qs))
@@ -166,10 +166,13 @@ static void queues(void)
 
 			apv_apqn_str(q, name);
 			apv_bus_device_driver(host, name, drv, sizeof(drv));
-			printf("  %s   %-10s  %s\n", name, drv[0] ? drv : "-",
+			printf("  %s   %-10s  %-12s  %llu\n", name,
+			       drv[0] ? drv : "-",
 			       apv_vfio_queue_status(host, q, &st) ?
 				       "" :
-				       apv_queue_status_name(st));
+				       apv_queue_status_name(st),
+			       (unsigned long long)apv_hw_queue_zeroized(host,
+									 q));
 		}
 	}
 }

@@ -43,7 +43,7 @@ bool apv_mdev_exists(struct apv_host *host, const uint8_t uuid[16]);
  * Assignments with the kernel's validation order (spec §2.3):
  * range (-ENODEV) -> already assigned (0) -> reservation (-EADDRNOTAVAIL)
  * -> sharing (-EADDRINUSE); control domains are range-checked only.
- * -ENOENT if the mdev does not exist.
+ * -ENODEV if the mdev does not exist.
  */
 int apv_mdev_assign_adapter(struct apv_host *host, const uint8_t uuid[16],
 			    unsigned long id);
@@ -59,7 +59,7 @@ int apv_mdev_unassign_control_domain(struct apv_host *host,
 				     const uint8_t uuid[16], unsigned long id);
 
 /*
- * `ap_config` write (6.12 only; -ENOENT... on 6.1 the file does not exist):
+ * `ap_config` write (6.12 only; -ENOENT on 6.1, where the file is absent):
  * the whole matrix at once, all or nothing; checks reservation, sharing,
  * then range.
  */
@@ -103,7 +103,7 @@ int apv_vfio_queue_reset_status(struct apv_host *host, apv_apqn q,
  * VFIO device interface, as QEMU drives it.  The KVM must first be
  * associated (QEMU adds the vfio device to the KVM's vfio device).
  * open:  -EINVAL without KVM, -EPERM if the KVM already has a vfio_ap mdev
- *        open, -EBUSY if this mdev is open already, -ENOENT no mdev.
+ *        open, -EBUSY if this mdev is open already, -ENODEV no mdev.
  * close: clears the guest's APCBs, then resets every linked queue.
  * reset: VFIO_DEVICE_RESET; 6.12 -EIO if a queue's reset failed, 6.1 the
  *        last per-queue error.

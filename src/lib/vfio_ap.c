@@ -418,7 +418,8 @@ int apv_mdev_remove_locked(struct apv_host *host, struct apv_mdev *m)
 					       "Relaying device request to user (#%u)",
 					       count);
 			k->notify.request(k->notify.opaque, count);
-		} else if (!told) {
+		} else if (!told && !apv_is_61(host)) {
+			/* 6.1 has no request callback: the writer just blocks */
 			apv_log_locked(host, APV_LOG_INFO, m->name,
 				       "No device request registered, blocked until released by user");
 			told = true;
