@@ -27,13 +27,15 @@ enum apv_obj_kind {
 	APV_OBJ_MATRIX,	   /* /sys/devices/vfio_ap/matrix */
 	APV_OBJ_MDEV_TYPE, /* .../matrix/mdev_supported_types/vfio_ap-passthrough */
 	APV_OBJ_MDEV,	   /* /sys/devices/vfio_ap/matrix/<uuid> */
+	APV_OBJ_ZCRYPT,	   /* /sys/class/zcrypt (create, destroy) */
+	APV_OBJ_ZCDN,	   /* /sys/devices/virtual/zcrypt/<name> */
 };
 
 struct apv_obj {
 	enum apv_obj_kind kind;
 	apv_apqn apqn;	    /* CARD: APID in the high byte; QUEUE: APQN */
 	uint8_t uuid[16];   /* MDEV */
-	char driver[24];    /* DRIVER */
+	char driver[24];    /* DRIVER; ZCDN: the node name */
 };
 
 static inline struct apv_obj apv_obj_bus(void)

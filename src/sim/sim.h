@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apsim internals: the simulated host's daemon pieces and how they meet.
+ *
+ *   topology.c   JSON topology file / preset -> struct apv_preset
+ *   tree.c       the sysfs tree: path -> directory, attribute or symlink
+ *                (pure: no FUSE, no I/O; unit-tested and fuzzed)
+ *   fs.c         libfuse 3 high-level callbacks over tree.c + attr.h
+ *   ctl_server.c the control socket (JSON lines), one thread
+ *   ctl_client.c `apsim ctl ...`
+ *   ns.c         `apsim exec` / `apsim shell`: private mount namespace
+ *   main.c       command line
+ *
+ * Locking: apsim adds no lock around the model; every model call takes
+ * host->lock itself (include/apvirt/host.h).  The FUSE loop is
+ * multithreaded; the control server is one more thread.
+ */
+#ifndef APSIM_SIM_H
+#define APSIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <apvirt/host.h>
+#include <apvirt/preset.h>
+
+struct apv_host;
+
+/* ---- topology.c ---------------------------------------------------- */
+
+/*
+ * Build a host configuration from a topology file (path != NULL) or a
+ * preset name (NULL = "default"); kernel ("6.1"/"6.12") overrides the
+ * file's.  On error returns -errno and sets *err to a malloc'ed message that
+ * names the field (e.g. "adapters[1].type: expected CEX4..CEX8").
+ * The apmask/aqmask strings of out->cfg point into out (freed by
+ * apsim_topology_fini).
+ */
+struct apsim_topology {
+	struct apv_preset p;
+	char *apmask, *aqmask;
+};
+int apsim_topology_load(const char *path, const char *preset,
+			const char *kernel, struct apsim_topology *out,
+			char **err);
+void apsim_topology_fini(struct apsim_topology *t);
+
+/* ---- fs.c --------------------------------------------------------------- */
+
+struct apsim_fs;
+/* Mount the tree at mountpoint and serve it from background threads. */
+int apsim_fs_start(struct apv_host *host, const char *mountpoint,
+		   struct apsim_fs **out);
+/* Unmount and join the threads (NULL-safe).  Always unmounts. */
+void apsim_fs_stop(struct apsim_fs *fs);
+
+/* ---- ctl_server.c ------------------------------------------------------- */
+
+struct apsim_ctl;
+/* Listen on path (mode 0600); serve until stopped. */
+int apsim_ctl_start(struct apv_host *host, const char *path,
+		    struct apsim_ctl **out);
+void apsim_ctl_stop(struct apsim_ctl *ctl); /* NULL-safe */
+
+/* ---- ctl_client.c ------------------------------------------------------- */
+
+/* `apsim ctl [--socket PATH] VERB ARGS...`; returns the exit status. */
+int apsim_ctl_main(int argc, char **argv);
+
+#endif /* APSIM_SIM_H */
