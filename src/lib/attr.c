@@ -901,6 +901,9 @@ static int resolve(struct apv_host *host, const struct apv_obj *obj,
 				  apv_vfio_find_mdev(host, obj->uuid) :
 				  NULL;
 		return c->mdev ? 0 : gone(c, c->subject);
+	case APV_OBJ_ZCRYPT:
+	case APV_OBJ_ZCDN:
+		break; /* zcrypt device nodes: not modelled yet */
 	}
 	snprintf(c->subject, sizeof(c->subject), "object of kind %d",
 		 (int)obj->kind);
