@@ -65,6 +65,12 @@ static void path_of(const struct apv_obj *o, const char *attr, char *buf,
 		snprintf(buf, len, MATRIX "/%s/%s", apv_uuid_str(o->uuid, u),
 			 attr);
 		break;
+	case APV_OBJ_ZCRYPT:
+		snprintf(buf, len, "/sys/class/zcrypt/%s", attr);
+		break;
+	case APV_OBJ_ZCDN:
+		snprintf(buf, len, "/sys/class/zcrypt/%s/%s", o->driver, attr);
+		break;
 	}
 }
 
