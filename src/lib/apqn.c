@@ -9,15 +9,18 @@
 
 static const char hexdig[] = "0123456789abcdef";
 
+/* Hex digit values + 1 (0 = not a hex digit): device names are parsed on
+ * every bind/unbind, so a table lookup instead of three range tests. */
+static const unsigned char hexval1[256] = {
+	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return (int)hexval1[(unsigned char)c] - 1;
 }
 
 /* Parse exactly n hex digits at s; -1 if any is not a hex digit. */

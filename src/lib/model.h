@@ -135,7 +135,19 @@ enum apv_qsm {
 	APV_QSM_IDLE,	 /* zcrypt drives it: "No Reset Timer set." */
 };
 
-struct apv_vq;
+struct apv_mdev;
+
+/* vfio_ap's per-queue object (exists while the queue is bound to vfio_ap;
+ * its storage lives in the bus queue, see apv_queue.vq_store). */
+struct apv_vq {
+	apv_apqn apqn;
+	struct apv_mdev *mdev;	/* owner while linked, else NULL */
+	int saved_isc;		/* -1 = invalid */
+	uint64_t saved_nib;
+	uint32_t reset_status;	/* status word of the last reset */
+	bool ok;		/* counted in mdev->ok_count (indexed filter) */
+	bool reset_pending;	/* on a hot-unplug reset list */
+};
 
 struct apv_queue {
 	apv_apqn apqn;
@@ -147,6 +159,7 @@ struct apv_queue {
 	bool online;	      /* zcrypt queue online */
 	uint64_t request_count;
 	struct apv_vq *vq;    /* vfio_ap queue object while bound to it */
+	struct apv_vq vq_store; /* its storage: no allocation per probe */
 };
 
 struct apv_card {
@@ -226,16 +239,7 @@ void apv_bus_scan_locked(struct apv_host *host);
 
 /* ---- vfio_ap ------------------------------------------------------------ */
 
-/* Per-queue object (exists while the queue is bound to vfio_ap). */
-struct apv_vq {
-	apv_apqn apqn;
-	struct apv_mdev *mdev;	/* owner while linked, else NULL */
-	int saved_isc;		/* -1 = invalid */
-	uint64_t saved_nib;
-	uint32_t reset_status;	/* status word of the last reset */
-	bool ok;		/* counted in mdev->ok_count (indexed filter) */
-	bool reset_pending;	/* on a hot-unplug reset list */
-};
+/* struct apv_vq, vfio_ap's per-queue object, is defined with the queue. */
 
 struct apv_mdev {
 	uint8_t uuid[16];

@@ -8,6 +8,10 @@
 #include "model.h"
 
 static _Thread_local struct apv_reason last_reason;
+/* last_reason holds something: clearing must wipe it.  Every public call
+ * clears the reason first, so skipping the wipe when there is nothing to
+ * wipe keeps the fast paths (a bind storm) from memsetting it each time. */
+static _Thread_local bool reason_dirty;
 
 static const char *const rule_names[APV_RULE__COUNT] = {
 	[APV_RULE_NONE] = "none",
@@ -46,12 +50,16 @@ const struct apv_reason *apv_reason_last(void)
 
 struct apv_reason *apv_reason_mut(void)
 {
+	reason_dirty = true;
 	return &last_reason;
 }
 
 void apv_reason_clear(void)
 {
+	if (!reason_dirty)
+		return;
 	memset(&last_reason, 0, sizeof(last_reason));
+	reason_dirty = false;
 }
 
 int apv_fail(int err, enum apv_rule rule, const char *fmt, ...)
@@ -59,6 +67,7 @@ int apv_fail(int err, enum apv_rule rule, const char *fmt, ...)
 	va_list ap;
 
 	apv_reason_clear();
+	reason_dirty = true;
 	last_reason.err = err;
 	last_reason.rule = rule;
 	va_start(ap, fmt);
@@ -69,23 +78,27 @@ int apv_fail(int err, enum apv_rule rule, const char *fmt, ...)
 
 void apv_reason_apqn(apv_apqn q)
 {
+	reason_dirty = true;
 	last_reason.has_apqn = true;
 	last_reason.apqn = q;
 }
 
 void apv_reason_id(unsigned int id)
 {
+	reason_dirty = true;
 	last_reason.has_id = true;
 	last_reason.id = id;
 }
 
 void apv_reason_owner(const char *owner)
 {
+	reason_dirty = true;
 	snprintf(last_reason.owner, sizeof(last_reason.owner), "%s", owner);
 }
 
 void apv_reason_mask(const struct apv_bitmap *m)
 {
+	reason_dirty = true;
 	last_reason.has_mask = true;
 	last_reason.mask = *m;
 }

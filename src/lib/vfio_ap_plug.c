@@ -6,7 +6,7 @@
  * every queue leaving a guest.
  */
 #include <errno.h>
-#include <stdlib.h>
+#include <string.h>
 
 #include "model.h"
 
@@ -150,11 +150,11 @@ void apv_plug_unplug_domains_locked(struct apv_host *host,
 
 int apv_plug_queue_probe(struct apv_host *host, struct apv_queue *q)
 {
-	struct apv_vq *vq = calloc(1, sizeof(*vq));
+	/* the object lives in the bus queue: a bind storm allocates nothing */
+	struct apv_vq *vq = &q->vq_store;
 	struct apv_mdev *m;
 
-	if (!vq)
-		return -ENOMEM;
+	memset(vq, 0, sizeof(*vq));
 	vq->apqn = q->apqn;
 	vq->saved_isc = -1;
 	q->vq = vq;
@@ -210,7 +210,6 @@ void apv_plug_queue_remove(struct apv_host *host, struct apv_queue *q)
 	if (m)
 		apv_vfio_unlink_locked(host, vq);
 	q->vq = NULL;
-	free(vq);
 }
 
 /* Drop APIDs whose added queues are missing or of an unusable type. */
