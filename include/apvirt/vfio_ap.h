@@ -78,6 +78,9 @@ struct apv_mdev_info {
 	bool open;	/* the device is open (guest running) */
 	char kvm_name[64];
 	unsigned int linked;	/* queues linked to the mdev */
+	/* vfio's emulated IOMMU group: numbered in creation order from 0
+	 * (the kernel reuses freed ids; the model never does) */
+	unsigned int iommu_group;
 };
 int apv_mdev_info(struct apv_host *host, const uint8_t uuid[16],
 		  struct apv_mdev_info *out);

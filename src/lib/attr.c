@@ -87,6 +87,46 @@ static bool is_612(const struct actx *c)
 	return !apv_is_61(c->host);
 }
 
+/*
+ * Device `uevent` (RW 0644): show prints the device's uevent variables in
+ * the driver core's order (DEVTYPE, DRIVER, then the bus's own); a store
+ * asks for a synthetic uevent, which nobody listens to here, so only the
+ * action word is checked (kobject_synth_uevent: -EINVAL otherwise).
+ */
+static int uevent_store(struct actx *c, const char *buf, size_t len)
+{
+	static const char *const actions[] = {"add",	 "remove", "change",
+					      "move",	 "online", "offline",
+					      "bind",	 "unbind"};
+	size_t n = 0;
+
+	while (n < len && buf[n] != ' ' && buf[n] != '\n')
+		n++;
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (strlen(actions[i]) == n && !memcmp(buf, actions[i], n))
+			return 0;
+	return afail(c, -EINVAL, APV_RULE_SYNTAX, "unknown uevent action");
+}
+
+/* MODE= of AP card and queue uevents, from the card's facility bits. */
+static int uevent_mode(struct apv_strbuf *sb, const struct apv_card *card)
+{
+	uint32_t f = card->functions;
+
+	if (f & APV_FUNC_ACCEL)
+		return apv_sb_puts(sb, "MODE=accel\n");
+	if (f & APV_FUNC_CCA)
+		return apv_sb_puts(sb, "MODE=cca\n");
+	if (f & APV_FUNC_EP11)
+		return apv_sb_puts(sb, "MODE=ep11\n");
+	return 0;
+}
+
+static int uevent_driver(struct apv_strbuf *sb, const struct apv_driver *drv)
+{
+	return drv ? apv_sb_printf(sb, "DRIVER=%s\n", drv->name) : 0;
+}
+
 /* ---- /sys/bus/ap ---------------------------------------------------- */
 
 static int bus_ap_domain_show(struct actx *c, struct apv_strbuf *sb)
@@ -487,6 +527,21 @@ static int card_online_store(struct actx *c, const char *buf, size_t len)
 	return 0;
 }
 
+static int card_uevent_show(struct actx *c, struct apv_strbuf *sb)
+{
+	const struct apv_card *card = c->card;
+	int rc;
+
+	rc = apv_sb_puts(sb, "DEVTYPE=ap_card\n");
+	if (!rc)
+		rc = uevent_driver(sb, card->driver);
+	if (!rc)
+		rc = apv_sb_printf(sb, "DEV_TYPE=%04X\nMODALIAS=ap:t%02X\n",
+				   (unsigned int)card->type,
+				   (unsigned int)card->type);
+	return rc ? rc : uevent_mode(sb, card);
+}
+
 static const struct adef card_attrs[] = {
 	{"hwtype", APV_ATTR_RO, card_hwtype_show, NULL, NULL},
 	{"raw_hwtype", APV_ATTR_RO, card_raw_hwtype_show, NULL, NULL},
@@ -504,6 +559,7 @@ static const struct adef card_attrs[] = {
 	{"online", APV_ATTR_RW, card_online_show, card_online_store,
 	 card_zcrypt},
 	{"load", APV_ATTR_RO, show_zero, NULL, card_zcrypt},
+	{"uevent", APV_ATTR_RW, card_uevent_show, uevent_store, NULL},
 };
 
 /* ---- queues ----------------------------------------------------------- */
@@ -632,6 +688,15 @@ static int queue_status_show(struct actx *c, struct apv_strbuf *sb)
 	return apv_sb_printf(sb, "%s\n", apv_queue_status_name(st));
 }
 
+static int queue_uevent_show(struct actx *c, struct apv_strbuf *sb)
+{
+	int rc = apv_sb_puts(sb, "DEVTYPE=ap_queue\n");
+
+	if (!rc)
+		rc = uevent_driver(sb, c->q->driver);
+	return rc ? rc : uevent_mode(sb, c->card);
+}
+
 static const struct adef queue_attrs[] = {
 	{"request_count", APV_ATTR_RW, queue_request_count_show,
 	 queue_request_count_store, NULL},
@@ -646,6 +711,7 @@ static const struct adef queue_attrs[] = {
 	 queue_zcrypt},
 	{"load", APV_ATTR_RO, show_zero, NULL, queue_zcrypt},
 	{"status", APV_ATTR_RO, queue_status_show, NULL, queue_vfio},
+	{"uevent", APV_ATTR_RW, queue_uevent_show, uevent_store, NULL},
 };
 
 /* ---- AP drivers: driver-core bind / unbind (§1.7.1) ------------------- */
@@ -672,8 +738,15 @@ static int matrix_features_show(struct actx *c, struct apv_strbuf *sb)
 	return apv_sb_puts(sb, "guest_matrix hotplug ap_config\n");
 }
 
+/* the matrix device is bound to vfio_ap on the matrix bus */
+static int matrix_uevent_show(struct actx *c, struct apv_strbuf *sb)
+{
+	return apv_sb_puts(sb, "DRIVER=vfio_ap\n");
+}
+
 static const struct adef matrix_attrs[] = {
 	{"features", APV_ATTR_RO, matrix_features_show, NULL, is_612},
+	{"uevent", APV_ATTR_RW, matrix_uevent_show, uevent_store, NULL},
 };
 
 /* ---- the mdev type ---------------------------------------------------- */
@@ -807,6 +880,12 @@ static int mdev_remove_store(struct actx *c, const char *buf, size_t len)
 	return apv_mdev_remove_locked(c->host, c->mdev);
 }
 
+/* bound to vfio_ap_mdev; the mdev bus adds the type's sysfs name */
+static int mdev_uevent_show(struct actx *c, struct apv_strbuf *sb)
+{
+	return apv_sb_puts(sb, "DRIVER=vfio_ap_mdev\nMDEV_TYPE=passthrough\n");
+}
+
 static const struct adef mdev_attrs[] = {
 	{"assign_adapter", APV_ATTR_WO, NULL, mdev_assign_adapter, NULL},
 	{"unassign_adapter", APV_ATTR_WO, NULL, mdev_unassign_adapter, NULL},
@@ -821,6 +900,7 @@ static const struct adef mdev_attrs[] = {
 	{"ap_config", APV_ATTR_RW, mdev_ap_config_show, mdev_ap_config_store,
 	 is_612},
 	{"remove", APV_ATTR_WO, NULL, mdev_remove_store, NULL},
+	{"uevent", APV_ATTR_RW, mdev_uevent_show, uevent_store, NULL},
 };
 
 /* ---- dispatch --------------------------------------------------------- */

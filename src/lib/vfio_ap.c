@@ -478,6 +478,7 @@ int apv_mdev_info(struct apv_host *host, const uint8_t uuid[16],
 		snprintf(out->kvm_name, sizeof(out->kvm_name), "%s",
 			 m->kvm->name);
 	out->linked = m->nlinked;
+	out->iommu_group = (unsigned int)(m->seq - 1);
 	apv_unlock(host);
 	return 0;
 }
