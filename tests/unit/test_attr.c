@@ -1226,9 +1226,10 @@ static void test_matrix(void **state)
 	dump(h, m, "attr/matrix_612.out");
 	apv_host_free(h);
 
-	/* 6.1: the matrix device has no features file */
+	/* 6.1: the matrix device has no features file, only uevent */
 	h = std_host(K61);
-	assert_int_equal(apv_attr_list(h, &m, NULL, 0), 0);
+	assert_int_equal(apv_attr_list(h, &m, NULL, 0), 1);
+	RD_EQ(h, m, "uevent", "DRIVER=vfio_ap\n");
 	RD_ERR(h, m, "features", -ENOENT);
 	apv_host_free(h);
 
@@ -1239,6 +1240,36 @@ static void test_matrix(void **state)
 	RD_ERR(h, t, "name", -ENOENT);
 	WR_ERR(h, t, "create", UA, -ENOENT);
 	RD_ERR(h, o_drv("vfio_ap"), "bind", -ENOENT);
+	apv_host_free(h);
+}
+
+/* Device uevent files: driver-core variables, synthetic-uevent stores. */
+static void test_uevent(void **state)
+{
+	struct apv_host *h;
+
+	(void)state;
+	h = std_host(K612);
+	RD_EQ(h, o_card(4), "uevent",
+	      "DEVTYPE=ap_card\nDRIVER=cex4card\nDEV_TYPE=000E\n"
+	      "MODALIAS=ap:t0E\nMODE=accel\n");
+	RD_EQ(h, o_queue(5, 0x04), "uevent",
+	      "DEVTYPE=ap_queue\nDRIVER=cex4queue\nMODE=cca\n");
+	assert_int_equal(apv_bus_store_mask(h, false, "-0x47", 5), 0);
+	RD_EQ(h, o_queue(4, 0x47), "uevent",
+	      "DEVTYPE=ap_queue\nDRIVER=vfio_ap\nMODE=accel\n");
+	WR_OK(h, o_card(4), "uevent", "change");
+	WR_OK(h, o_queue(4, 0x04), "uevent", "add\n");
+	WR_OK(h, o_queue(4, 0x04), "uevent", "change 1234 A=B");
+	WR_ERR(h, o_card(4), "uevent", "bogus", -EINVAL);
+	WR_ERR(h, apv_obj_matrix(), "uevent", "\n", -EINVAL);
+	/* an unbound queue has no DRIVER= line */
+	assert_int_equal(apv_bus_unbind(h, "cex4queue", "04.0004"), 0);
+	RD_EQ(h, o_queue(4, 0x04), "uevent", "DEVTYPE=ap_queue\nMODE=accel\n");
+	create(h, UA);
+	RD_EQ(h, o_mdev(UA), "uevent",
+	      "DRIVER=vfio_ap_mdev\nMDEV_TYPE=passthrough\n");
+	WR_OK(h, o_mdev(UA), "uevent", "change");
 	apv_host_free(h);
 }
 
@@ -1313,10 +1344,11 @@ static void test_mdev_list(void **state)
 		"guest_matrix",
 		"ap_config",
 		"remove",
+		"uevent",
 	};
 	static const unsigned int modes[] = {
 		0200, 0200, 0200, 0200, 0200, 0200,
-		0444, 0444, 0444, 0644, 0200,
+		0444, 0444, 0444, 0644, 0200, 0644,
 	};
 	struct apv_attr_entry e[16];
 	struct apv_host *h;
@@ -1328,7 +1360,7 @@ static void test_mdev_list(void **state)
 	create(h, UA);
 	m = o_mdev(UA);
 	n = apv_attr_list(h, &m, e, 16);
-	assert_int_equal(n, 11);
+	assert_int_equal(n, 12);
 	for (int i = 0; i < n; i++) {
 		assert_string_equal(e[i].name, want[i]);
 		assert_int_equal(e[i].mode, modes[i]);
@@ -1339,7 +1371,7 @@ static void test_mdev_list(void **state)
 	h = std_host(K61);
 	create(h, UA);
 	n = apv_attr_list(h, &m, e, 16);
-	assert_int_equal(n, 10);
+	assert_int_equal(n, 11);
 	assert_false(listed(h, m, "ap_config", NULL));
 	RD_ERR(h, m, "ap_config", -ENOENT);
 	WR_ERR(h, m, "ap_config", ",,\n", -ENOENT);
@@ -1796,6 +1828,7 @@ int main(void)
 		cmocka_unit_test(test_driver_bind_unbind),
 		cmocka_unit_test(test_driver_names),
 		cmocka_unit_test(test_matrix),
+		cmocka_unit_test(test_uevent),
 		cmocka_unit_test(test_mdev_type),
 		cmocka_unit_test(test_mdev_list),
 		cmocka_unit_test(test_mdev_assign_parse),
