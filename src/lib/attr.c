@@ -2,9 +2,10 @@
 /*
  * The sysfs attribute layer (include/apvirt/attr.h): every file of
  * /sys/bus/ap, the card and queue devices, the AP drivers, the vfio_ap
- * matrix device, its mdev type and the mdevs, with the kernel's show format,
- * store parsing and errno (spec vfio-ap-semantics.md §1.3-§1.7.1, §2.1-§2.6,
- * §2.9).
+ * matrix device, its mdev type and the mdevs, and the zcrypt class with its
+ * custom device nodes, with the kernel's show format, store parsing and errno
+ * (spec vfio-ap-semantics.md §1.3-§1.7.1, §2.1-§2.6, §2.9; real-tools-abi.md
+ * §3.4 for zcrypt nodes).
  *
  * Every entry point takes host->lock, resolves the object (gone: -ENOENT)
  * and dispatches through a per-kind table of {name, mode, show, store,
@@ -20,6 +21,7 @@
 #include <apvirt/attr.h>
 #include <apvirt/format.h>
 #include <apvirt/parse.h>
+#include <apvirt/zcdn.h>
 
 #include "model.h"
 
@@ -33,6 +35,7 @@ struct actx {
 	struct apv_queue *q;
 	const struct apv_driver *drv;
 	struct apv_mdev *mdev;
+	struct apv_zcdn *zcdn;
 	const char *attr;
 	char subject[96]; /* sysfs path of the object, relative to /sys */
 };
@@ -903,6 +906,138 @@ static const struct adef mdev_attrs[] = {
 	{"uevent", APV_ATTR_RW, mdev_uevent_show, uevent_store, NULL},
 };
 
+/* ---- the zcrypt class and its device nodes (zcdn.c) ------------------ */
+
+/*
+ * The name written to create/destroy: like the kernel, leading and trailing
+ * white space (the newline zcryptctl writes) is dropped, so "\n\n" is the
+ * empty name.  Longer inputs are cut at sizeof(out) - 1 bytes, which is
+ * still too long for a valid name.
+ */
+static void zcdn_name_arg(const char *buf, size_t len, char *out, size_t size)
+{
+	size_t b = 0, e;
+
+	len = strnlen(buf, len);
+	while (b < len && (buf[b] == ' ' || (buf[b] >= '\t' && buf[b] <= '\r')))
+		b++;
+	e = len;
+	while (e > b &&
+	       (buf[e - 1] == ' ' || (buf[e - 1] >= '\t' && buf[e - 1] <= '\r')))
+		e--;
+	if (e - b > size - 1)
+		e = b + size - 1;
+	memcpy(out, buf + b, e - b);
+	out[e - b] = '\0';
+}
+
+static int zcrypt_create_store(struct actx *c, const char *buf, size_t len)
+{
+	char name[64];
+
+	zcdn_name_arg(buf, len, name, sizeof(name));
+	return apv_zcdn_create_locked(c->host, name, NULL);
+}
+
+static int zcrypt_destroy_store(struct actx *c, const char *buf, size_t len)
+{
+	char name[64];
+
+	zcdn_name_arg(buf, len, name, sizeof(name));
+	return apv_zcdn_destroy_locked(c->host, name);
+}
+
+static const struct adef zcrypt_attrs[] = {
+	{"create", APV_ATTR_WO, NULL, zcrypt_create_store, NULL},
+	{"destroy", APV_ATTR_WO, NULL, zcrypt_destroy_store, NULL},
+};
+
+static int zcdn_dev_show(struct actx *c, struct apv_strbuf *sb)
+{
+	return apv_sb_printf(sb, "%u:%u\n", APV_ZCDN_MAJOR,
+			     apv_zcdn_minor(c->host, c->zcdn));
+}
+
+static int zcdn_uevent_show(struct actx *c, struct apv_strbuf *sb)
+{
+	return apv_sb_printf(sb, "MAJOR=%u\nMINOR=%u\nDEVNAME=%s\n",
+			     APV_ZCDN_MAJOR, apv_zcdn_minor(c->host, c->zcdn),
+			     c->zcdn->name);
+}
+
+/* A synthetic uevent: the action must be one the driver core knows. */
+static int zcdn_uevent_store(struct actx *c, const char *buf, size_t len)
+{
+	static const char *const actions[] = {
+		"add", "remove", "change", "move", "online", "offline",
+		"bind", "unbind", NULL,
+	};
+	size_t n = 0;
+
+	len = strnlen(buf, len);
+	while (n < len && buf[n] != ' ' && buf[n] != '\n')
+		n++;
+	for (size_t i = 0; actions[i]; i++)
+		if (strlen(actions[i]) == n && !memcmp(actions[i], buf, n))
+			return 0;
+	return afail(c, -EINVAL, APV_RULE_SYNTAX, "unknown uevent action");
+}
+
+enum zcdn_mask {
+	ZM_AP,
+	ZM_AQ,
+	ZM_AD,
+	ZM_IOCTL
+};
+
+static struct apv_bitmap *zcdn_mask(struct actx *c, enum zcdn_mask which)
+{
+	struct apv_zcdn *z = c->zcdn;
+
+	return which == ZM_AP ? &z->apmask :
+	       which == ZM_AQ ? &z->aqmask :
+	       which == ZM_AD ? &z->admask :
+				&z->ioctlmask;
+}
+
+/* The bus masks' parser, absolute or relative to the node's mask. */
+static int zcdn_mask_store(struct actx *c, enum zcdn_mask which,
+			   const char *buf, size_t len)
+{
+	struct apv_bitmap *m = zcdn_mask(c, which), nm;
+
+	if (apv_parse_mask(buf, len, m, &nm))
+		return afail(c, -EINVAL, APV_RULE_SYNTAX,
+			     "expected a 0x<hex> mask or +/- id list");
+	*m = nm;
+	return 0;
+}
+
+#define ZCDN_MASK_ATTR(fn, which)                                              \
+	static int fn##_show(struct actx *c, struct apv_strbuf *sb)           \
+	{                                                                      \
+		return apv_fmt_mask(sb, zcdn_mask(c, which));                 \
+	}                                                                      \
+	static int fn##_store(struct actx *c, const char *buf, size_t len)    \
+	{                                                                      \
+		return zcdn_mask_store(c, which, buf, len);                   \
+	}
+
+ZCDN_MASK_ATTR(zcdn_apmask, ZM_AP)
+ZCDN_MASK_ATTR(zcdn_aqmask, ZM_AQ)
+ZCDN_MASK_ATTR(zcdn_admask, ZM_AD)
+ZCDN_MASK_ATTR(zcdn_ioctlmask, ZM_IOCTL)
+
+static const struct adef zcdn_attrs[] = {
+	{"dev", APV_ATTR_RO, zcdn_dev_show, NULL, NULL},
+	{"uevent", APV_ATTR_RW, zcdn_uevent_show, zcdn_uevent_store, NULL},
+	{"apmask", APV_ATTR_RW, zcdn_apmask_show, zcdn_apmask_store, NULL},
+	{"aqmask", APV_ATTR_RW, zcdn_aqmask_show, zcdn_aqmask_store, NULL},
+	{"admask", APV_ATTR_RW, zcdn_admask_show, zcdn_admask_store, NULL},
+	{"ioctlmask", APV_ATTR_RW, zcdn_ioctlmask_show, zcdn_ioctlmask_store,
+	 NULL},
+};
+
 /* ---- dispatch --------------------------------------------------------- */
 
 #define TABLE(t)                                                               \
@@ -921,6 +1056,8 @@ static const struct {
 	[APV_OBJ_MATRIX] = TABLE(matrix_attrs),
 	[APV_OBJ_MDEV_TYPE] = TABLE(type_attrs),
 	[APV_OBJ_MDEV] = TABLE(mdev_attrs),
+	[APV_OBJ_ZCRYPT] = TABLE(zcrypt_attrs),
+	[APV_OBJ_ZCDN] = TABLE(zcdn_attrs),
 };
 
 static int gone(struct actx *c, const char *what)
@@ -982,8 +1119,15 @@ static int resolve(struct apv_host *host, const struct apv_obj *obj,
 				  NULL;
 		return c->mdev ? 0 : gone(c, c->subject);
 	case APV_OBJ_ZCRYPT:
+		snprintf(c->subject, sizeof(c->subject), "class/zcrypt");
+		return 0;
 	case APV_OBJ_ZCDN:
-		break; /* zcrypt device nodes: not modelled yet */
+		memcpy(drv, obj->driver, sizeof(obj->driver));
+		drv[sizeof(obj->driver)] = '\0';
+		snprintf(c->subject, sizeof(c->subject),
+			 "devices/virtual/zcrypt/%s", drv);
+		c->zcdn = apv_zcdn_find_locked(host, drv);
+		return c->zcdn ? 0 : gone(c, c->subject);
 	}
 	snprintf(c->subject, sizeof(c->subject), "object of kind %d",
 		 (int)obj->kind);

@@ -18,6 +18,7 @@
 #include <apvirt/log.h>
 #include <apvirt/reason.h>
 #include <apvirt/vfio_ap.h>
+#include <apvirt/zcdn.h>
 
 /* ---- AP response codes and the queue status word --------------------- */
 
@@ -399,6 +400,27 @@ void apv_kvm_set_masks_locked(struct apv_kvm *kvm, const struct apv_bitmap *apm,
 			      const struct apv_bitmap *adm);
 void apv_kvm_clear_masks_locked(struct apv_kvm *kvm);
 
+/* ---- zcrypt device nodes (zcdn.c) --------------------------------------- */
+
+struct apv_zcdn {
+	bool used;
+	char name[APV_ZCDN_NAME_MAX + 1];
+	struct apv_bitmap apmask, aqmask, admask, ioctlmask;
+};
+
+/* Slot i holds the node with minor i + 1 (lowest free minor first). */
+struct apv_zcdns {
+	struct apv_zcdn node[APV_ZCDN_MAX];
+	unsigned int n;
+};
+
+struct apv_zcdn *apv_zcdn_find_locked(struct apv_host *host,
+				      const char *name);
+/* Create (name "" = automatic) / destroy; reasons name the node. */
+int apv_zcdn_create_locked(struct apv_host *host, const char *name,
+			   struct apv_zcdn **out);
+int apv_zcdn_destroy_locked(struct apv_host *host, const char *name);
+
 /* ---- the host ----------------------------------------------------------- */
 
 struct apv_log_ring {
@@ -415,6 +437,7 @@ struct apv_host {
 	struct apv_vfio vfio;
 	struct apv_kvm *kvms;
 	struct apv_log_ring log;
+	struct apv_zcdns zcdn;
 	struct apv_host_stats stats;
 	unsigned int remove_slice_ms; /* mdev remove request interval */
 };
@@ -442,6 +465,13 @@ void apv_log_locked(struct apv_host *host, enum apv_log_level level,
 /* Log the thread's current reason too (rule, APQN, owner). */
 void apv_log_reason_locked(struct apv_host *host, enum apv_log_level level,
 			   const char *device, const struct apv_reason *r);
+
+/* A node's minor number (its slot + 1). */
+static inline unsigned int apv_zcdn_minor(const struct apv_host *host,
+					  const struct apv_zcdn *z)
+{
+	return (unsigned int)(z - host->zcdn.node) + 1;
+}
 
 /* Profile helpers */
 static inline bool apv_is_61(const struct apv_host *host)

@@ -319,7 +319,7 @@ static void test_access_rules(void **state)
 	RD_ERR(h, o_mdev(UA), "matrix", -ENOENT);
 	o = o_card(0x07);
 	assert_int_equal(apv_attr_list(h, &o, NULL, 0), -ENOENT);
-	o = (struct apv_obj){.kind = (enum apv_obj_kind)7};
+	o = (struct apv_obj){.kind = (enum apv_obj_kind)99};
 	assert_int_equal(apv_attr_list(h, &o, NULL, 0), -ENOENT);
 
 	/* modes */
