@@ -168,12 +168,13 @@ static void queues(void)
 		apv_bm_for_each(d, &qs) {
 			apv_apqn q = APV_APQN(a, d);
 			enum apv_queue_status st;
-			char name[APV_APQN_STRLEN], drv[32];
+			char name[APV_APQN_STRLEN], driver[32];
 
 			apv_apqn_str(q, name);
-			apv_bus_device_driver(host, name, drv, sizeof(drv));
+			apv_bus_device_driver(host, name, driver,
+					      sizeof(driver));
 			printf("  %s   %-10s  %-12s  %llu\n", name,
-			       drv[0] ? drv : "-",
+			       driver[0] ? driver : "-",
 			       apv_vfio_queue_status(host, q, &st) ?
 				       "" :
 				       apv_queue_status_name(st),

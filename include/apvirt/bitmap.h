@@ -67,10 +67,15 @@ void apv_bm_limit(struct apv_bitmap *b, unsigned int max);
 /* Smallest set id >= from, or -1 if none (from >= 256 gives -1). */
 int apv_bm_next(const struct apv_bitmap *b, unsigned int from);
 
-/* Iterate set ids in ascending order (the kernel's for_each_set_bit_inv). */
+/*
+ * Iterate set ids in ascending order (the kernel's for_each_set_bit_inv).
+ * id names the loop variable it declares, so it cannot be parenthesised.
+ */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define apv_bm_for_each(id, b)                                               \
-	for (int id = apv_bm_next((b), 0); id >= 0;                          \
-	     id = apv_bm_next((b), (unsigned int)id + 1))
+	for (int id = apv_bm_next((b), 0); (id) >= 0;                        \
+	     (id) = apv_bm_next((b), (unsigned int)(id) + 1))
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 /* dst may alias a or b. */
 void apv_bm_and(struct apv_bitmap *dst, const struct apv_bitmap *a,

@@ -68,13 +68,13 @@ static int zcrypt_card_probe(struct apv_host *host, struct apv_queue *q)
 
 #define ZCRYPT_QUEUE_DRIVER(n, m)                                            \
 	{                                                                    \
-		.name = n, .flags = APV_DRV_DEFAULT, .match = m,             \
+		.name = (n), .flags = APV_DRV_DEFAULT, .match = (m),         \
 		.probe = zcrypt_queue_probe, .remove = zcrypt_queue_remove,  \
 	}
 #define ZCRYPT_CARD_DRIVER(n, m)                                             \
 	{                                                                    \
-		.name = n, .flags = APV_DRV_DEFAULT | APV_DRV_CARD,          \
-		.match = m, .probe = zcrypt_card_probe,                      \
+		.name = (n), .flags = APV_DRV_DEFAULT | APV_DRV_CARD,        \
+		.match = (m), .probe = zcrypt_card_probe,                    \
 	}
 
 static const struct apv_driver zcrypt_drivers[] = {

@@ -40,7 +40,8 @@ int apv_vfio_init_locked(struct apv_host *host)
 {
 	struct apv_vfio *vfio = &host->vfio;
 
-	vfio->owner = calloc(APV_MAX_IDS * APV_MAX_IDS, sizeof(*vfio->owner));
+	vfio->owner = calloc((size_t)APV_MAX_IDS * APV_MAX_IDS,
+			     sizeof(struct apv_mdev *));
 	if (!vfio->owner)
 		return apv_fail(-ENOMEM, APV_RULE_NO_MEMORY, "out of memory");
 	/* without QCI the copy stays all zero: nothing reaches a guest */

@@ -192,9 +192,7 @@ void apv_plug_queue_remove(struct apv_host *host, struct apv_queue *q)
 		apv_bm_clear(&m->sh_apm, a);
 		apv_plug_push_locked(host, m);
 	}
-	if (apv_is_61(host)) {
-		(void)apv_vfio_reset_queue_locked(host, vq);
-	} else if (in_shadow) {
+	if (in_shadow && !apv_is_61(host)) {
 		struct apv_bitmap one;
 
 		apv_bm_zero(&one);
@@ -202,7 +200,8 @@ void apv_plug_queue_remove(struct apv_host *host, struct apv_queue *q)
 		/* every queue of the adapter that was in the guest, this one
 		 * included */
 		apv_plug_reset_adapters_locked(host, m, &one, &m->sh_aqm);
-	} else if (in_host_config(host, q->apqn)) {
+	} else if (apv_is_61(host) || in_host_config(host, q->apqn)) {
+		/* 6.1 always resets just this queue; 6.12 when it still can */
 		(void)apv_vfio_reset_queue_locked(host, vq);
 	} else {
 		apv_vfio_release_irq_locked(host, vq);

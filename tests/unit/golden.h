@@ -159,10 +159,12 @@ static inline void apv_golden_check(const char *relpath, const char *data,
 	}
 
 	want = apv_golden_slurp(path, &want_len);
-	if (!want)
+	if (!want) {
 		fail_msg("golden %s: cannot read (%s); run the test with "
 			 "APV_TEST_REGENERATE=1 to create it",
 			 path, strerror(errno));
+		return;
+	}
 	if (want_len == len && memcmp(want, data, len) == 0) {
 		free(want);
 		return;

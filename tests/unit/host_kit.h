@@ -62,7 +62,7 @@ static inline bool bm_has(struct apv_bitmap m, unsigned int id)
 static inline void kit_bm_hex(const struct apv_bitmap *m, char out[65])
 {
 	for (int w = 0; w < APV_BM_WORDS; w++)
-		snprintf(out + 16 * w, 17, "%016llx",
+		snprintf(out + 16 * (size_t)w, 17, "%016llx",
 			 (unsigned long long)m->w[w]);
 }
 

@@ -60,7 +60,7 @@ enum bad_cfg {
 	BAD_CONTROL_DOMAIN_ABOVE_ND,
 };
 
-static const struct {
+static const struct { /* NOLINT(clang-analyzer-optin.performance.Padding) */
 	enum bad_cfg what;
 	const char *field;	/* the reason's message starts with it */
 	enum apv_rule rule;

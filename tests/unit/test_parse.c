@@ -25,7 +25,7 @@
 static void hex64(const struct apv_bitmap *m, char out[65])
 {
 	for (int w = 0; w < APV_BM_WORDS; w++)
-		snprintf(out + 16 * w, 17, "%016llx",
+		snprintf(out + 16 * (size_t)w, 17, "%016llx",
 			 (unsigned long long)m->w[w]);
 }
 
@@ -165,7 +165,7 @@ static void test_mask_abs_digits(void **state)
 	mask_ok(buf, 64, &z, pad("", 'f'));
 	buf[64] = '\n';
 	mask_ok(buf, 65, &z, pad("", 'f'));
-	memcpy(buf, "0x", 2);
+	memcpy(buf, "0x", 2); /* NOLINT(bugprone-not-null-terminated-result) */
 	memset(buf + 2, 'F', 64);
 	mask_ok(buf, 66, &z, pad("", 'f'));
 	buf[66] = '\n';
@@ -179,7 +179,7 @@ static void test_mask_abs_digits(void **state)
 	mask_err(buf, 65, &z);
 	buf[65] = '\n';
 	mask_err(buf, 66, &z);
-	memcpy(buf, "0x", 2);
+	memcpy(buf, "0x", 2); /* NOLINT(bugprone-not-null-terminated-result) */
 	memset(buf + 2, '0', 65);
 	mask_err(buf, 67, &z);
 	buf[0] = 'x';
@@ -859,7 +859,7 @@ static void test_uuid(void **state)
 	uuid_err(LIT("669d9b23fe1b4ecdbe08a4ea1d6b0cf2"));
 	uuid_err(LIT("{669d9b23-fe1b-4ecd-be08-a4ea1d6b0cf2}"));
 	/* the length check uses the write size, not the string length */
-	memcpy(buf, "669d9b23-fe1b-4ecd-be08-a4ea1d6b0cf2", 36);
+	memcpy(buf, "669d9b23-fe1b-4ecd-be08-a4ea1d6b0cf2", 36); /* NOLINT(bugprone-not-null-terminated-result) */
 	memset(buf + 36, 0, 2);
 	uuid_ok(buf, 37);
 	uuid_err(buf, 38);
