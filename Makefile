@@ -26,7 +26,7 @@ export MESON
 all: build
 
 deps:
-	@scripts/deps.sh core
+	@scripts/deps.sh core interop
 
 deps-lint:
 	@scripts/deps.sh core lint

@@ -35,6 +35,17 @@ PKGS_lint="
 	clang-tidy-14
 	clang-format-14
 "
+# interop: the real tools for tests/interop.  mdevctl runs natively; the
+# s390x-only s390-tools are unpacked (not installed) by the hook below and
+# run under qemu-s390x-static with libc6:s390x (both handled by the hook, as
+# they need `dpkg --add-architecture s390x`).  strace: debugging the tools.
+PKGS_interop="
+	qemu-user-static
+	mdevctl
+	strace
+"
+# HOOK_<group>: a script in scripts/ run after the group's packages are in.
+HOOK_interop=s390x-tools.sh
 # ---------------------------------------------------------------------------
 
 me=deps.sh
@@ -46,6 +57,7 @@ fi
 [ $# -gt 0 ] || set -- core
 
 wanted=
+hooks=
 for group in "$@"; do
 	case $group in
 	*[!a-z0-9_]* | '')
@@ -59,7 +71,15 @@ for group in "$@"; do
 		exit 2
 	fi
 	wanted="$wanted $list"
+	eval "hooks=\"\$hooks \${HOOK_$group-}\""
 done
+
+# Group hooks, after the packages (idempotent and quick when done).
+run_hooks() {
+	for h in $hooks; do
+		"$(dirname "$0")/$h" || exit 1
+	done
+}
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "$me: no dpkg-query; not a Debian system, install these yourself:" \
@@ -75,7 +95,10 @@ missing=
 for p in $wanted; do
 	installed "$p" || missing="$missing $p"
 done
-[ -n "$missing" ] || exit 0
+if [ -z "$missing" ]; then
+	run_hooks
+	exit 0
+fi
 
 echo "$me: installing:$missing"
 
@@ -104,3 +127,4 @@ if [ -n "$still" ]; then
 	echo "$me: still missing after apt-get:$still" >&2
 	exit 1
 fi
+run_hooks
