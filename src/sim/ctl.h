@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The apsim control protocol (docs/control-protocol.md): shared by the
+ * request handler (ctl_handler.c, pure: JSON text in, JSON text out), the
+ * socket server (ctl_server.c) and the client (ctl_client.c).
+ */
+#ifndef APSIM_CTL_H
+#define APSIM_CTL_H
+
+#include <stddef.h>
+
+struct apv_host;
+
+/* Longest request line the server accepts (without its newline). */
+#define APSIM_CTL_MAX_LINE (64u * 1024u)
+/* Most simultaneous clients; more are answered EMFILE and closed. */
+#define APSIM_CTL_MAX_CLIENTS 64u
+#define APSIM_CTL_DEFAULT_SOCKET "/run/apsim.sock"
+#define APSIM_CTL_PROTOCOL 1
+
+/* $APSIM_SOCKET if set and non-empty, else APSIM_CTL_DEFAULT_SOCKET. */
+const char *apsim_ctl_socket_path(void);
+
+/*
+ * Answer one request line (len bytes, no newline needed, need not be
+ * NUL-terminated): the malloc'ed response, one compact JSON object without
+ * a newline.  Never fails on bad input (that gets an error response);
+ * NULL only when out of memory.  Takes host->lock only inside model calls,
+ * like every other user of the model.
+ */
+char *apsim_ctl_handle(struct apv_host *host, const char *req, size_t len);
+
+/* A protocol-level error response ({"ok":false,"errno":...}); NULL on
+ * ENOMEM.  err is a positive or negative errno. */
+char *apsim_ctl_error(int err, const char *msg);
+
+/* "EBUSY" for EBUSY or -EBUSY; "E<n>" for numbers not in the table. */
+const char *apsim_errno_name(int err);
+
+#endif /* APSIM_CTL_H */
