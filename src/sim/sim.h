@@ -53,6 +53,34 @@ int apsim_fs_start(struct apv_host *host, const char *mountpoint,
 		   struct apsim_fs **out);
 /* Unmount and join the threads (NULL-safe).  Always unmounts. */
 void apsim_fs_stop(struct apsim_fs *fs);
+/* Call fn(ctx) after every successful write to class/zcrypt/{create,
+ * destroy} (from a FUSE thread; ns.c keeps /dev nodes in step). */
+void apsim_fs_on_zcdn_change(struct apsim_fs *fs, void (*fn)(void *ctx),
+			     void *ctx);
+
+/* ---- ns.c ------------------------------------------------------------- */
+
+/* What `apsim run|exec|shell` boot and serve. */
+struct apsim_opts {
+	const char *topology;	/* --topology FILE */
+	const char *preset;	/* --preset NAME */
+	const char *kernel;	/* --kernel 6.1|6.12 */
+	const char *mount;	/* --mount DIR (run) */
+	const char *socket;	/* --socket PATH */
+	bool dev;		/* --dev: private /dev with zcrypt nodes */
+};
+
+/* Boot the host of opts; prints what is wrong and returns -errno. */
+int apsim_boot(const struct apsim_opts *o, struct apsim_topology *topo,
+	       struct apv_host **host);
+
+/*
+ * `apsim exec` / `apsim shell`: run argv (NULL-terminated) on a booted
+ * host in a private mount namespace with the tree on /sys; returns the
+ * command's exit status (128 + signal if it was killed), or 1 if the
+ * namespace cannot be set up.
+ */
+int apsim_ns_exec(const struct apsim_opts *o, char *const argv[]);
 
 /* ---- ctl_server.c ------------------------------------------------------- */
 

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+/*
+ * apsim: a simulated IBM Z host served as a sysfs-compatible FUSE tree.
+ *
+ *   apsim run   [BOOT] --mount DIR [--socket PATH]  (default $APSIM_SOCKET
+ *                                                   or /run/apsim.sock)
+ *   apsim exec  [BOOT] [--socket PATH] [--dev] -- CMD [ARG...]
+ *   apsim shell [BOOT] [--socket PATH] [--dev]
+ *   apsim ctl   [--socket PATH] VERB [ARG...]
+ *
+ * BOOT is [--topology FILE | --preset NAME] [--kernel 6.1|6.12].
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <apvirt/host.h>
+#include <apvirt/reason.h>
+
+#include "ctl.h"
+#include "sim.h"
+
+#ifndef APSIM_VERSION
+#define APSIM_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *f)
+{
+	fputs("usage: apsim run   [BOOT] --mount DIR [--socket PATH]\n"
+	      "       apsim exec  [BOOT] [--socket PATH] [--dev] -- CMD "
+	      "[ARG...]\n"
+	      "       apsim shell [BOOT] [--socket PATH] [--dev]\n"
+	      "       apsim ctl   [--socket PATH] VERB [ARG...]\n"
+	      "BOOT:  [--topology FILE | --preset NAME] [--kernel 6.1|6.12]\n"
+	      "\n"
+	      "run    serve the host's /sys tree on DIR until SIGINT/SIGTERM\n"
+	      "exec   run CMD in a private mount namespace with the tree on "
+	      "/sys\n"
+	      "       (and private /etc/mdevctl.d, /run/lock, "
+	      "/etc/udev/rules.d);\n"
+	      "       exits with CMD's status.  --dev also gives it a "
+	      "private /dev\n"
+	      "       with the zcrypt device nodes.\n"
+	      "shell  the same with an interactive $SHELL\n"
+	      "ctl    talk to a running host's control socket "
+	      "(docs/control-protocol.md)\n",
+	      f);
+}
+
+int apsim_boot(const struct apsim_opts *o, struct apsim_topology *topo,
+	       struct apv_host **host)
+{
+	char *err = NULL;
+	int rc;
+
+	*host = NULL;
+	memset(topo, 0, sizeof(*topo));
+	rc = apsim_topology_load(o->topology, o->preset, o->kernel, topo,
+				 &err);
+	if (rc) {
+		fprintf(stderr, "apsim: %s: %s\n",
+			o->topology ? o->topology :
+			o->preset   ? o->preset :
+				      "topology",
+			err ? err : strerror(-rc));
+		free(err);
+		return rc;
+	}
+	rc = apv_host_new(&topo->p.cfg, host);
+	if (rc) {
+		const struct apv_reason *r = apv_reason_last();
+
+		fprintf(stderr, "apsim: cannot boot the host: %s\n",
+			r->msg[0] ? r->msg : strerror(-rc));
+		apsim_topology_fini(topo);
+		return rc;
+	}
+	return 0;
+}
+
+enum {
+	OPT_TOPOLOGY = 't',
+	OPT_PRESET = 'p',
+	OPT_KERNEL = 'k',
+	OPT_MOUNT = 'm',
+	OPT_SOCKET = 's',
+	OPT_DEV = 'd',
+	OPT_HELP = 'h',
+};
+
+/* Parse the options of run/exec/shell; returns optind or -1. */
+static int parse_opts(int argc, char **argv, bool run, struct apsim_opts *o)
+{
+	static const struct option longopts[] = {
+		{"topology", required_argument, NULL, OPT_TOPOLOGY},
+		{"preset", required_argument, NULL, OPT_PRESET},
+		{"kernel", required_argument, NULL, OPT_KERNEL},
+		{"mount", required_argument, NULL, OPT_MOUNT},
+		{"socket", required_argument, NULL, OPT_SOCKET},
+		{"dev", no_argument, NULL, OPT_DEV},
+		{"help", no_argument, NULL, OPT_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	/* '+': stop at the command of exec */
+	while ((c = getopt_long(argc, argv, "+t:p:k:m:s:dh", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case OPT_TOPOLOGY:
+			o->topology = optarg;
+			break;
+		case OPT_PRESET:
+			o->preset = optarg;
+			break;
+		case OPT_KERNEL:
+			o->kernel = optarg;
+			break;
+		case OPT_MOUNT:
+			if (!run)
+				goto bad;
+			o->mount = optarg;
+			break;
+		case OPT_SOCKET:
+			o->socket = optarg;
+			break;
+		case OPT_DEV:
+			if (run)
+				goto bad;
+			o->dev = true;
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			exit(0);
+		default:
+			goto bad;
+		}
+	}
+	if (o->topology && o->preset) {
+		fprintf(stderr, "apsim: --topology and --preset exclude each "
+				"other\n");
+		return -1;
+	}
+	if (o->kernel && strcmp(o->kernel, "6.1") && strcmp(o->kernel, "6.12")) {
+		fprintf(stderr, "apsim: --kernel: expected 6.1 or 6.12, got "
+				"'%s'\n",
+			o->kernel);
+		return -1;
+	}
+	return optind;
+bad:
+	if (c == OPT_MOUNT || c == OPT_DEV)
+		fprintf(stderr, "apsim %s: option --%s is not allowed here\n",
+			argv[0], c == OPT_MOUNT ? "mount" : "dev");
+	usage(stderr);
+	return -1;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct apsim_topology topo;
+	struct apsim_opts o;
+	struct apv_host *host;
+	struct apsim_fs *fs = NULL;
+	struct apsim_ctl *ctl = NULL;
+	sigset_t set;
+	int i = parse_opts(argc, argv, true, &o);
+	int rc, sig = 0;
+
+	if (i < 0)
+		return 2;
+	if (i != argc || !o.mount) {
+		fprintf(stderr, "apsim run: %s\n",
+			o.mount ? "unexpected arguments" : "--mount DIR is "
+							   "required");
+		return 2;
+	}
+	/* every thread started from here on inherits the blocked set */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	if (apsim_boot(&o, &topo, &host))
+		return 1;
+	rc = apsim_fs_start(host, o.mount, &fs);
+	if (rc) {
+		fprintf(stderr, "apsim: cannot mount the tree on %s: %s\n",
+			o.mount, strerror(-rc));
+		goto out;
+	}
+	/* no --socket: $APSIM_SOCKET or the default path (ctl.h) */
+	if (!o.socket)
+		o.socket = apsim_ctl_socket_path();
+	rc = apsim_ctl_start(host, o.socket, &ctl);
+	if (rc) {
+		fprintf(stderr, "apsim: cannot listen on %s: %s\n", o.socket,
+			strerror(-rc));
+		goto out;
+	}
+	fprintf(stderr, "apsim: kernel %s host on %s, control socket %s; "
+			"SIGINT or SIGTERM stops it\n",
+		apv_kernel_name(apv_host_kernel(host)), o.mount, o.socket);
+	if (sigwait(&set, &sig) == 0)
+		fprintf(stderr, "apsim: %s, unmounting %s\n", strsignal(sig),
+			o.mount);
+out:
+	apsim_ctl_stop(ctl);
+	apsim_fs_stop(fs);
+	apv_host_free(host);
+	apsim_topology_fini(&topo);
+	return rc ? 1 : 0;
+}
+
+static int cmd_exec(int argc, char **argv, bool shell)
+{
+	struct apsim_opts o;
+	char *sh_argv[3];
+	int i = parse_opts(argc, argv, false, &o);
+
+	if (i < 0)
+		return 2;
+	if (shell) {
+		const char *sh = getenv("SHELL");
+
+		if (i != argc) {
+			fprintf(stderr, "apsim shell: unexpected arguments\n");
+			return 2;
+		}
+		sh_argv[0] = (char *)(sh && *sh ? sh : "/bin/sh");
+		sh_argv[1] = "-i";
+		sh_argv[2] = NULL;
+		fprintf(stderr, "apsim: shell on a simulated host: /sys is "
+				"the tree; leave the shell to stop it\n");
+		return apsim_ns_exec(&o, sh_argv);
+	}
+	if (i >= argc) {
+		fprintf(stderr, "apsim exec: no command given\n");
+		usage(stderr);
+		return 2;
+	}
+	return apsim_ns_exec(&o, argv + i);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") ||
+	    !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("apsim %s\n", APSIM_VERSION);
+		return 0;
+	}
+	/* the subcommand sees itself as argv[0] */
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "exec"))
+		return cmd_exec(argc - 1, argv + 1, false);
+	if (!strcmp(cmd, "shell"))
+		return cmd_exec(argc - 1, argv + 1, true);
+	if (!strcmp(cmd, "ctl"))
+		return apsim_ctl_main(argc - 1, argv + 1);
+	fprintf(stderr, "apsim: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 2;
+}
