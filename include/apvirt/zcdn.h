@@ -72,7 +72,6 @@ int apv_zcdn_get(struct apv_host *host, const char *name,
  * All nodes, ordered by minor number.  *out is malloc'ed (NULL when there
  * are none) and freed by the caller.  0 or -ENOMEM.
  */
-int apv_zcdn_list(struct apv_host *host, struct apv_zcdn_info **out,
-		  size_t *n);
+int apv_zcdn_list(struct apv_host *host, struct apv_zcdn_info **out, size_t *n);
 
 #endif /* APVIRT_ZCDN_H */

@@ -37,10 +37,11 @@ static int check_name(const char *name)
 				name, n > 32 ? "..." : "", APV_ZCDN_NAME_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (!name_char_ok(name[i]))
-			return apv_fail(-EINVAL, APV_RULE_SYNTAX,
-					"zcrypt node name '%s': character "
-					"0x%02x is not one of A-Z a-z 0-9 _ . -",
-					name, (unsigned int)(unsigned char)name[i]);
+			return apv_fail(
+				-EINVAL, APV_RULE_SYNTAX,
+				"zcrypt node name '%s': character "
+				"0x%02x is not one of A-Z a-z 0-9 _ . -",
+				name, (unsigned int)(unsigned char)name[i]);
 	for (size_t i = 0; reserved_names[i]; i++)
 		if (!strcmp(name, reserved_names[i]))
 			return apv_fail(-EINVAL, APV_RULE_SYNTAX,
@@ -49,8 +50,7 @@ static int check_name(const char *name)
 	return 0;
 }
 
-struct apv_zcdn *apv_zcdn_find_locked(struct apv_host *host,
-				      const char *name)
+struct apv_zcdn *apv_zcdn_find_locked(struct apv_host *host, const char *name)
 {
 	struct apv_zcdns *t = &host->zcdn;
 
@@ -183,8 +183,7 @@ int apv_zcdn_get(struct apv_host *host, const char *name,
 	return rc;
 }
 
-int apv_zcdn_list(struct apv_host *host, struct apv_zcdn_info **out,
-		  size_t *n)
+int apv_zcdn_list(struct apv_host *host, struct apv_zcdn_info **out, size_t *n)
 {
 	struct apv_zcdn_info *v = NULL;
 	size_t k = 0;

@@ -194,8 +194,9 @@ static char *roundtrip(int fd, const char *req)
 	char *buf = NULL;
 
 	while (off <= n) {
-		ssize_t w = off < n ? send(fd, req + off, n - off, MSG_NOSIGNAL) :
-				      send(fd, "\n", 1, MSG_NOSIGNAL);
+		ssize_t w = off < n ?
+				    send(fd, req + off, n - off, MSG_NOSIGNAL) :
+				    send(fd, "\n", 1, MSG_NOSIGNAL);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -281,7 +282,8 @@ static void print_log(const json_t *entries)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(entries, i, e) {
+	json_array_foreach(entries, i, e)
+	{
 		unsigned long long t = (unsigned long long)jint(e, "time_ns");
 		const char *dev = jstr(e, "device", "");
 
@@ -307,8 +309,7 @@ static void print_ids(const char *label, const json_t *arr, int w)
 	printf("\n");
 }
 
-static void print_matrix(const char *indent, const char *what,
-			 const json_t *m)
+static void print_matrix(const char *indent, const char *what, const json_t *m)
 {
 	char label[64];
 
@@ -336,11 +337,11 @@ static void print_state(const json_t *r)
 
 	printf("kernel %s, QCI %s%s, Na %lld, Nd %lld\n",
 	       jstr(r, "kernel", "?"), jbool(m, "qci") ? "yes" : "no",
-	       jbool(m, "apxa") ? " (APXA)" : "", jint(m, "na"),
-	       jint(m, "nd"));
+	       jbool(m, "apxa") ? " (APXA)" : "", jint(m, "na"), jint(m, "nd"));
 	printf("machine:\n");
 	arr = json_object_get(m, "adapters");
-	json_array_foreach(arr, i, c) {
+	json_array_foreach(arr, i, c)
+	{
 		printf("  adapter %02llx  %-6s %-5s %s%s%s\n", jint(c, "id"),
 		       jstr(c, "type", "?"), jstr(c, "mode", "?"),
 		       jbool(c, "in_config") ? "in config" : "removed",
@@ -358,7 +359,8 @@ static void print_state(const json_t *r)
 	printf("  apmask %s\n  aqmask %s\n", jstr(b, "apmask", "?"),
 	       jstr(b, "aqmask", "?"));
 	arr = json_object_get(r, "cards");
-	json_array_foreach(arr, i, c) {
+	json_array_foreach(arr, i, c)
+	{
 		const json_t *qs = json_object_get(c, "queues");
 
 		printf("card%02llx  %-6s config %d chkstop %d  driver %s\n",
@@ -369,7 +371,8 @@ static void print_state(const json_t *r)
 			printf("  %lld queues\n", json_integer_value(qs));
 			continue;
 		}
-		json_array_foreach(qs, k, q) {
+		json_array_foreach(qs, k, q)
+		{
 			printf("  %s  %-10s %s%s%s\n", jstr(q, "apqn", "?"),
 			       str_or(json_object_get(q, "driver"), "-"),
 			       str_or(json_object_get(q, "owner"), "free"),
@@ -380,13 +383,14 @@ static void print_state(const json_t *r)
 		}
 	}
 	arr = json_object_get(r, "mdevs");
-	json_array_foreach(arr, i, c) {
+	json_array_foreach(arr, i, c)
+	{
 		const json_t *kvm = json_object_get(c, "kvm");
 
 		printf("mdev %s%s%s%s, %lld queues linked\n",
-		       jstr(c, "uuid", "?"), json_is_string(kvm) ? ", guest " : "",
-		       str_or(kvm, ""), jbool(c, "open") ? " (open)" : "",
-		       jint(c, "linked"));
+		       jstr(c, "uuid", "?"),
+		       json_is_string(kvm) ? ", guest " : "", str_or(kvm, ""),
+		       jbool(c, "open") ? " (open)" : "", jint(c, "linked"));
 		print_matrix("  ", "assigned", json_object_get(c, "assigned"));
 		print_matrix("  ", "guest", json_object_get(c, "shadow"));
 		print_matrix("  ", "pending", json_object_get(c, "pending"));
@@ -413,9 +417,13 @@ static void print_owners(const json_t *r)
 static void print_pending(const json_t *r)
 {
 	static const char *const keys[] = {
-		"adapters_added", "adapters_removed", "domains_added",
-		"domains_removed", "control_domains_added",
-		"control_domains_removed", NULL,
+		"adapters_added",
+		"adapters_removed",
+		"domains_added",
+		"domains_removed",
+		"control_domains_added",
+		"control_domains_removed",
+		NULL,
 	};
 	const json_t *mb = json_object_get(r, "machine_vs_bus");
 	size_t i;
@@ -442,7 +450,8 @@ static void print_pending(const json_t *r)
 		printf("  adapter %02llx checkstop %s (bus: %s)\n",
 		       jint(e, "id"), jbool(e, "machine") ? "on" : "off",
 		       jbool(e, "bus") ? "on" : "off");
-	json_array_foreach(json_object_get(r, "mdevs"), i, e) {
+	json_array_foreach(json_object_get(r, "mdevs"), i, e)
+	{
 		printf("mdev %s hot plug pending:\n", jstr(e, "uuid", "?"));
 		print_matrix("  ", "", json_object_get(e, "pending"));
 	}
@@ -519,8 +528,8 @@ static int id_arg(const char *s, int *id)
 /* adapter ID VERB ... | adapter VERB ID ... */
 static int build_adapter(const struct opts *o, json_t *req)
 {
-	static const char *const verbs[] = {"config",	 "configure", "checkstop",
-					    "add",	 "remove",    "restore",
+	static const char *const verbs[] = {"config", "configure", "checkstop",
+					    "add",    "remove",	   "restore",
 					    NULL};
 	const char *verb, *ids;
 	char **rest;
@@ -649,9 +658,10 @@ static char *build_request(const struct opts *o, int *status)
 	}
 	if (!rc && o->no_scan) {
 		if (!json_object_get(req, "id"))
-			rc = usage_error("--no-scan applies to hardware events, "
-					 "not to %s",
-					 verb);
+			rc = usage_error(
+				"--no-scan applies to hardware events, "
+				"not to %s",
+				verb);
 		else
 			json_object_set_new(req, "scan", json_false());
 	}

@@ -95,8 +95,8 @@ struct hreq {
 	json_t *req;
 	json_t *resp;
 	const char *cmd;
-	int err;	   /* negative errno once failed */
-	bool model;	   /* the failure is the model's: report its reason */
+	int err;    /* negative errno once failed */
+	bool model; /* the failure is the model's: report its reason */
 	struct apv_reason reason;
 	char msg[256];
 };
@@ -128,8 +128,8 @@ static int model(struct hreq *h, int rc)
 	h->err = rc;
 	h->model = true;
 	h->reason = *r;
-	snprintf(h->msg, sizeof(h->msg), "%s", r->msg[0] ? r->msg :
-							   strerror(-rc));
+	snprintf(h->msg, sizeof(h->msg), "%s",
+		 r->msg[0] ? r->msg : strerror(-rc));
 	return rc;
 }
 
@@ -200,7 +200,8 @@ static int check_keys(struct hreq *h, const char *const *allowed)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(h->req, key, v) {
+	json_object_foreach(h->req, key, v)
+	{
 		bool ok = !strcmp(key, "cmd") || !strcmp(key, "tag");
 		char list[160] = "";
 		size_t n = 0;
@@ -232,8 +233,7 @@ static int arg_id(struct hreq *h, const char *key, unsigned int *out)
 	return 0;
 }
 
-static int arg_bool(struct hreq *h, const char *key, bool required,
-		    bool *out)
+static int arg_bool(struct hreq *h, const char *key, bool required, bool *out)
 {
 	const json_t *v = json_object_get(h->req, key);
 
@@ -323,7 +323,8 @@ static json_t *log_entry_json(const struct apv_log_entry *e)
 	if (json_object_set_new(o, "seq", json_integer((json_int_t)e->seq)) ||
 	    json_object_set_new(o, "time_ns",
 				json_integer((json_int_t)e->time_ns)) ||
-	    json_object_set_new(o, "level", json_string(level_name(e->level))) ||
+	    json_object_set_new(o, "level",
+				json_string(level_name(e->level))) ||
 	    json_object_set_new(o, "device", json_string(e->device)) ||
 	    json_object_set_new(o, "text", json_string(e->text)) ||
 	    (e->rule != APV_RULE_NONE &&
@@ -337,8 +338,7 @@ static json_t *log_entry_json(const struct apv_log_entry *e)
 }
 
 /* Append the entries after seq `since` (at most max) to h->resp[key]. */
-static int add_log(struct hreq *h, const char *key, uint64_t since,
-		   size_t max)
+static int add_log(struct hreq *h, const char *key, uint64_t since, size_t max)
 {
 	struct apv_log_entry *e;
 	json_t *arr = json_array();
@@ -387,10 +387,9 @@ static int cmd_adapter_onoff(struct hreq *h, bool checkstop)
 	    arg_bool(h, "on", true, &on) || arg_scan(h, &flags))
 		return h->err;
 	seq0 = apv_log_last_seq(h->host);
-	if (model(h, checkstop ? apv_hw_adapter_checkstop(h->host, id, on,
-							  flags) :
-				 apv_hw_adapter_configure(h->host, id, on,
-							  flags)))
+	if (model(h, checkstop ?
+			     apv_hw_adapter_checkstop(h->host, id, on, flags) :
+			     apv_hw_adapter_configure(h->host, id, on, flags)))
 		return h->err;
 	return event_done(h, seq0, flags);
 }
@@ -450,8 +449,7 @@ static int cmd_adapter_remove_restore(struct hreq *h, bool restore)
 	unsigned int id = 0, flags = 0;
 	uint64_t seq0;
 
-	if (check_keys(h, keys) || arg_id(h, "id", &id) ||
-	    arg_scan(h, &flags))
+	if (check_keys(h, keys) || arg_id(h, "id", &id) || arg_scan(h, &flags))
 		return h->err;
 	seq0 = apv_log_last_seq(h->host);
 	if (model(h, restore ? apv_hw_adapter_restore(h->host, id, flags) :
@@ -477,8 +475,7 @@ static int cmd_domain(struct hreq *h, bool control, bool present)
 	uint64_t seq0;
 	int rc;
 
-	if (check_keys(h, keys) || arg_id(h, "id", &id) ||
-	    arg_scan(h, &flags))
+	if (check_keys(h, keys) || arg_id(h, "id", &id) || arg_scan(h, &flags))
 		return h->err;
 	seq0 = apv_log_last_seq(h->host);
 	rc = control ? apv_hw_control_domain_set(h->host, id, present, flags) :
@@ -683,7 +680,8 @@ static int bus_json(struct hreq *h, json_t **out)
 	    bus_qci_mask(h, "ap_usage_domain_mask", &aqm) &&
 	    bus_qci_mask(h, "ap_control_domain_mask", &adm)) {
 		qci = json_object();
-		if (set(h, b, "qci", qci) || set(h, qci, "apm", mask_json(&apm)) ||
+		if (set(h, b, "qci", qci) ||
+		    set(h, qci, "apm", mask_json(&apm)) ||
 		    set(h, qci, "aqm", mask_json(&aqm)) ||
 		    set(h, qci, "adm", mask_json(&adm)))
 			return h->err;
@@ -754,7 +752,8 @@ static int cards_json(struct hreq *h, bool queues, json_t **out)
 		if (apv_bus_card_queues(h->host, (unsigned int)a, &qs))
 			apv_bm_zero(&qs);
 		if (!queues) {
-			if (set(h, c, "queues", json_integer(apv_bm_count(&qs))))
+			if (set(h, c, "queues",
+				json_integer(apv_bm_count(&qs))))
 				return h->err;
 			continue;
 		}
@@ -822,7 +821,8 @@ static int mdevs_json(struct hreq *h, bool only_pending, json_t **out)
 			    matrix_json(&mi.apm_add, &mi.aqm_add, &mi.adm_add));
 			continue;
 		}
-		if (set(h, m, "assigned", matrix_json(&mi.apm, &mi.aqm, &mi.adm)) ||
+		if (set(h, m, "assigned",
+			matrix_json(&mi.apm, &mi.aqm, &mi.adm)) ||
 		    set(h, m, "shadow",
 			matrix_json(&mi.sh_apm, &mi.sh_aqm, &mi.sh_adm)) ||
 		    set(h, m, "pending",
@@ -853,7 +853,8 @@ static int zcdn_json(struct hreq *h, json_t **out)
 		char dev[32];
 
 		snprintf(dev, sizeof(dev), "%u:%u", v[i].major, v[i].minor);
-		if (push(h, arr, z) || set(h, z, "name", json_string(v[i].name)) ||
+		if (push(h, arr, z) ||
+		    set(h, z, "name", json_string(v[i].name)) ||
 		    set(h, z, "dev", json_string(dev)) ||
 		    set(h, z, "apmask", mask_json(&v[i].apmask)) ||
 		    set(h, z, "aqmask", mask_json(&v[i].aqmask)) ||
@@ -932,7 +933,8 @@ static int cmd_owners(struct hreq *h)
 			bool exists = apv_bus_queue_exists(h->host, q);
 
 			apv_apqn_str(q, name);
-			if (push(h, arr, o) || set(h, o, "apqn", json_string(name)) ||
+			if (push(h, arr, o) ||
+			    set(h, o, "apqn", json_string(name)) ||
 			    set(h, o, "owner", owner_json(h, q)) ||
 			    set(h, o, "exists", json_boolean(exists)) ||
 			    set(h, o, "driver",
@@ -1019,7 +1021,8 @@ static int cmd_pending(struct hreq *h)
 			json_t *e = json_object();
 
 			needed = true;
-			if (push(h, cfg, e) || set(h, e, "id", json_integer(a)) ||
+			if (push(h, cfg, e) ||
+			    set(h, e, "id", json_integer(a)) ||
 			    set(h, e, "machine", json_boolean(st.configured)) ||
 			    set(h, e, "bus", json_boolean(bus_cfg)))
 				return h->err;
@@ -1028,7 +1031,8 @@ static int cmd_pending(struct hreq *h)
 			json_t *e = json_object();
 
 			needed = true;
-			if (push(h, chk, e) || set(h, e, "id", json_integer(a)) ||
+			if (push(h, chk, e) ||
+			    set(h, e, "id", json_integer(a)) ||
 			    set(h, e, "machine", json_boolean(st.chkstop)) ||
 			    set(h, e, "bus", json_boolean(bus_chk)))
 				return h->err;
@@ -1046,8 +1050,7 @@ static int cmd_log(struct hreq *h)
 	static const char *const keys[] = {"since", "max", NULL};
 	json_int_t since = 0, max = LOG_MAX_DEFAULT;
 
-	if (check_keys(h, keys) ||
-	    arg_uint(h, "since", 0, INT64_MAX, &since) ||
+	if (check_keys(h, keys) || arg_uint(h, "since", 0, INT64_MAX, &since) ||
 	    arg_uint(h, "max", 1, APV_LOG_CAPACITY, &max))
 		return h->err;
 	if (add_log(h, "entries", (uint64_t)since, (size_t)max))
@@ -1167,8 +1170,8 @@ char *apsim_ctl_handle(struct apv_host *host, const char *req, size_t len)
 	}
 	cmd = json_object_get(h.req, "cmd");
 	if (!json_is_string(cmd)) {
-		bad(&h, -EINVAL, "cmd: %s", cmd ? "expected a string" :
-						  "missing");
+		bad(&h, -EINVAL, "cmd: %s",
+		    cmd ? "expected a string" : "missing");
 		goto respond;
 	}
 	h.cmd = json_string_value(cmd);
@@ -1183,8 +1186,7 @@ char *apsim_ctl_handle(struct apv_host *host, const char *req, size_t len)
 		commands[i].fn(&h);
 		goto respond;
 	}
-	bad(&h, -EOPNOTSUPP, "unknown command \"%.64s\" (try \"help\")",
-	    h.cmd);
+	bad(&h, -EOPNOTSUPP, "unknown command \"%.64s\" (try \"help\")", h.cmd);
 
 respond:
 	if (h.err) {

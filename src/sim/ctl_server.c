@@ -30,11 +30,11 @@
 #include "sim.h"
 
 struct client {
-	int fd;			/* -1: free slot */
-	char *in;		/* [APSIM_CTL_MAX_LINE + 1] */
+	int fd;	  /* -1: free slot */
+	char *in; /* [APSIM_CTL_MAX_LINE + 1] */
 	size_t in_len;
-	bool discarding;	/* inside an overlong line: drop to '\n' */
-	bool eof;		/* the client shut down its sending side */
+	bool discarding; /* inside an overlong line: drop to '\n' */
+	bool eof;	 /* the client shut down its sending side */
 	char *out;
 	size_t out_len, out_off, out_cap;
 };
@@ -156,8 +156,7 @@ static bool process_input(struct apsim_ctl *ctl, struct client *c)
 	}
 	if (c->eof && c->in_len) {
 		/* the last line had no newline */
-		if (!c->discarding &&
-		    !handle_line(ctl, c, c->in, c->in_len))
+		if (!c->discarding && !handle_line(ctl, c, c->in, c->in_len))
 			return false;
 		c->in_len = 0;
 	}
@@ -176,7 +175,8 @@ static bool client_read(struct apsim_ctl *ctl, struct client *c)
 	}
 	r = recv(c->fd, c->in + c->in_len, IN_CAP - c->in_len, MSG_DONTWAIT);
 	if (r < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+		return errno == EAGAIN || errno == EWOULDBLOCK ||
+		       errno == EINTR;
 	if (r == 0)
 		c->eof = true;
 	c->in_len += (size_t)r;
@@ -242,7 +242,8 @@ static void *serve(void *arg)
 	for (;;) {
 		nfds_t n = 0;
 
-		pfd[n++] = (struct pollfd){.fd = ctl->wake[0], .events = POLLIN};
+		pfd[n++] =
+			(struct pollfd){.fd = ctl->wake[0], .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = ctl->lfd, .events = POLLIN};
 		for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++) {
 			struct client *c = &ctl->cl[i];
@@ -346,8 +347,8 @@ int apsim_ctl_start(struct apv_host *host, const char *path,
 	rc = clear_stale(path, &sa);
 	if (rc)
 		goto fail;
-	ctl->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			  0);
+	ctl->lfd =
+		socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (ctl->lfd < 0 ||
 	    bind(ctl->lfd, (const struct sockaddr *)&sa, sizeof(sa))) {
 		rc = -errno;

@@ -176,7 +176,8 @@ int apsim_json_type(const json_t *v, bool allow_legacy, int *out,
 	} else if (json_is_string(v)) {
 		for (size_t k = 0; k < sizeof(type_names) / sizeof(*type_names);
 		     k++)
-			if (!strcasecmp(json_string_value(v), type_names[k].name))
+			if (!strcasecmp(json_string_value(v),
+					type_names[k].name))
 				type = type_names[k].type;
 	}
 	if (!type) {
@@ -271,7 +272,7 @@ static int parse_kernel(struct tctx *c, const char *field, const char *s,
 		*out = APV_KERNEL_6_12;
 	else
 		return fail(c, -EINVAL, "%s: expected \"6.1\" or \"6.12\"",
-			     field);
+			    field);
 	return 0;
 }
 
@@ -325,17 +326,19 @@ static int get_id_list(struct tctx *c, const char *field, const char *noun,
 	if (!json_is_array(v))
 		return fail(c, -EINVAL, "%s: expected an array of ids", field);
 	apv_bm_zero(m);
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		unsigned int first, last;
 
 		if (apsim_json_id_range(e, &first, &last, &why))
 			return fail(c, -EINVAL, "%s[%zu]: %s", field, i, why);
 		for (unsigned int d = first; d <= last; d++) {
 			if (apv_bm_test(m, d))
-				return fail(c, -EINVAL,
-					    "%s[%zu]: %s 0x%02x is listed twice "
-					    "(also %s[%d])",
-					    field, i, noun, d, field, src[d]);
+				return fail(
+					c, -EINVAL,
+					"%s[%zu]: %s 0x%02x is listed twice "
+					"(also %s[%d])",
+					field, i, noun, d, field, src[d]);
 			apv_bm_set(m, d);
 			src[d] = (int)i;
 		}
@@ -357,7 +360,8 @@ static int get_adapter(struct tctx *c, size_t i, const json_t *o,
 
 	if (!json_is_object(o))
 		return fail(c, -EINVAL, "adapters[%zu]: expected an object", i);
-	json_object_foreach((json_t *)o, key, v) {
+	json_object_foreach((json_t *)o, key, v)
+	{
 		if (!strcmp(key, "id"))
 			id = v;
 		else if (!strcmp(key, "type"))
@@ -439,7 +443,8 @@ static int get_adapters(struct tctx *c, const json_t *v)
 	if (!json_is_array(v))
 		return fail(c, -EINVAL, "adapters: expected an array");
 	apv_bm_zero(&seen);
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		rc = get_adapter(c, i, e, &seen, &n);
 		if (rc)
 			return rc;
@@ -465,10 +470,11 @@ static int get_boot_mask(struct tctx *c, const char *field, const json_t *v,
 			    "%s: expected a string like ap.%s= takes, or null",
 			    field, field);
 	if (apv_parse_mask(s, strlen(s), &zero, &m))
-		return fail(c, -EINVAL,
-			    "%s: \"%.80s\" is not a valid ap.%s= value (0x<hex> "
-			    "or a +/- id list)",
-			    field, s, field);
+		return fail(
+			c, -EINVAL,
+			"%s: \"%.80s\" is not a valid ap.%s= value (0x<hex> "
+			"or a +/- id list)",
+			field, s, field);
 	*out = strdup(s);
 	if (!*out)
 		return fail(c, -ENOMEM, "%s: out of memory", field);
@@ -493,7 +499,8 @@ static int get_top(struct tctx *c, const json_t *root)
 		rc = preset_base(c, "preset", json_string_value(v));
 	else
 		apv_host_config_init(cfg);
-	json_object_foreach((json_t *)root, key, v) {
+	json_object_foreach((json_t *)root, key, v)
+	{
 		if (rc)
 			break;
 		if (!strcmp(key, "preset") || !strcmp(key, "comment")) {

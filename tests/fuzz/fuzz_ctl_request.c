@@ -38,8 +38,7 @@ static struct apv_host *boot(bool k61)
 	if (apv_preset_init(&p, "default"))
 		abort();
 	p.cfg.kernel = k61 ? APV_KERNEL_6_1 : APV_KERNEL_6_12;
-	if (apv_host_new(&p.cfg, &h) ||
-	    apv_bus_store_mask(h, true, "-5", 2) ||
+	if (apv_host_new(&p.cfg, &h) || apv_bus_store_mask(h, true, "-5", 2) ||
 	    apv_bus_store_mask(h, false, "-0x47", 5) ||
 	    apv_mdev_create(h, uuid) || apv_mdev_assign_adapter(h, uuid, 5) ||
 	    apv_mdev_assign_adapter(h, uuid, 6) ||

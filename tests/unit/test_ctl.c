@@ -159,8 +159,7 @@ static const char *err_msg(json_t *r)
 		json_decref(r_);                                               \
 	} while (0)
 
-static const char *attr(struct apv_host *h, struct apv_obj o,
-			const char *name)
+static const char *attr(struct apv_host *h, struct apv_obj o, const char *name)
 {
 	static char buf[256];
 	struct apv_strbuf sb = APV_STRBUF_INIT;
@@ -383,9 +382,8 @@ static void test_configure_off_on(void **state)
 	json_decref(r);
 	/* 6.12: the scan after the SCLP event updates the card */
 	assert_string_equal(attr(f->h, apv_obj_card(5), "config"), "0\n");
-	assert_string_equal(attr(f->h, apv_obj_queue(APV_APQN(5, 0x47)),
-				 "config"),
-			    "0\n");
+	assert_string_equal(
+		attr(f->h, apv_obj_queue(APV_APQN(5, 0x47)), "config"), "0\n");
 	OK(f->h, "{\"cmd\":\"adapter-configure\",\"id\":5,\"on\":true}");
 	assert_string_equal(attr(f->h, apv_obj_card(5), "config"), "1\n");
 }
@@ -416,19 +414,21 @@ static void test_pending_until_scan(void **state)
 	expect_ok(r);
 	assert_true(json_is_true(get(r, "scan_needed")));
 	assert_true(json_is_true(get(r, "machine_vs_bus.qci")));
-	assert_int_equal(json_integer_value(
-				 get(r, "machine_vs_bus.domains_added.0")),
-			 0x10);
-	assert_int_equal(json_integer_value(get(
-				 r, "machine_vs_bus.control_domains_removed.0")),
-			 0x54);
-	assert_int_equal(json_integer_value(
-				 get(r, "machine_vs_bus.adapters_removed.0")),
-			 4);
-	assert_int_equal(json_integer_value(
-				 get(r, "machine_vs_bus.configured.0.id")),
-			 5);
-	assert_true(json_is_false(get(r, "machine_vs_bus.configured.0.machine")));
+	assert_int_equal(
+		json_integer_value(get(r, "machine_vs_bus.domains_added.0")),
+		0x10);
+	assert_int_equal(
+		json_integer_value(
+			get(r, "machine_vs_bus.control_domains_removed.0")),
+		0x54);
+	assert_int_equal(
+		json_integer_value(get(r, "machine_vs_bus.adapters_removed.0")),
+		4);
+	assert_int_equal(
+		json_integer_value(get(r, "machine_vs_bus.configured.0.id")),
+		5);
+	assert_true(
+		json_is_false(get(r, "machine_vs_bus.configured.0.machine")));
 	assert_true(json_is_true(get(r, "machine_vs_bus.configured.0.bus")));
 	json_decref(r);
 
@@ -438,9 +438,8 @@ static void test_pending_until_scan(void **state)
 	json_decref(r);
 	assert_string_equal(attr(f->h, apv_obj_card(5), "config"), "0\n");
 	assert_false(card_exists(f->h, 4));
-	assert_string_equal(attr(f->h, apv_obj_queue(APV_APQN(5, 0x10)),
-				 "config"),
-			    "0\n");
+	assert_string_equal(
+		attr(f->h, apv_obj_queue(APV_APQN(5, 0x10)), "config"), "0\n");
 	r = call(f->h, "{\"cmd\":\"pending\"}");
 	assert_true(json_is_false(get(r, "scan_needed")));
 	json_decref(r);
@@ -461,8 +460,7 @@ static void test_add_remove_restore(void **state)
 	r = call(f->h, "{\"cmd\":\"adapter-add\",\"id\":6,\"type\":13,"
 		       "\"mode\":\"cca\"}");
 	expect_err(r, "EEXIST");
-	assert_string_equal(json_string_value(get(r, "reason.rule")),
-			    "exists");
+	assert_string_equal(json_string_value(get(r, "reason.rule")), "exists");
 	json_decref(r);
 
 	/* standby: installed, configured off */
@@ -545,8 +543,7 @@ static void test_range_refusal_has_reason(void **state)
 	assert_int_equal(apv_host_new(&cfg, &h), 0);
 	r = call(h, "{\"cmd\":\"domain-add\",\"id\":\"0x80\"}");
 	expect_err(r, "EINVAL");
-	assert_string_equal(json_string_value(get(r, "reason.rule")),
-			    "range");
+	assert_string_equal(json_string_value(get(r, "reason.rule")), "range");
 	assert_int_equal(json_integer_value(get(r, "reason.id")), 0x80);
 	assert_non_null(strstr(err_msg(r), "highest APQI 63"));
 	json_decref(r);
@@ -569,21 +566,20 @@ static void test_state(void **state)
 	assert_string_equal(json_string_value(get(r, "kernel")), "6.12");
 	assert_true(json_is_true(get(r, "machine.qci")));
 	assert_int_equal(json_array_size(get(r, "machine.adapters")), 2);
-	assert_string_equal(json_string_value(get(r, "machine.adapters.1.type")),
-			    "CEX8");
-	assert_string_equal(json_string_value(get(r, "machine.adapters.1.mode")),
-			    "cca");
+	assert_string_equal(
+		json_string_value(get(r, "machine.adapters.1.type")), "CEX8");
+	assert_string_equal(
+		json_string_value(get(r, "machine.adapters.1.mode")), "cca");
 	assert_int_equal(json_array_size(get(r, "machine.domains")), 3);
-	assert_non_null(strstr(json_string_value(get(r, "bus.apmask")),
-			       "0xfb"));
+	assert_non_null(
+		strstr(json_string_value(get(r, "bus.apmask")), "0xfb"));
 	assert_true(json_is_object(get(r, "bus.qci")));
 	assert_int_equal(json_integer_value(get(r, "bus.bindings.total")), 6);
 	assert_true(json_is_true(get(r, "bus.bindings.complete")));
 	assert_int_equal(json_array_size(get(r, "cards")), 2);
 	assert_string_equal(json_string_value(get(r, "cards.1.name")),
 			    "card05");
-	assert_string_equal(json_string_value(get(r, "cards.1.type")),
-			    "CEX8C");
+	assert_string_equal(json_string_value(get(r, "cards.1.type")), "CEX8C");
 	assert_string_equal(json_string_value(get(r, "cards.1.driver")),
 			    "cex4card");
 	/* 05.0047: vfio_ap, owned by the mdev, status assigned */
@@ -600,11 +596,12 @@ static void test_state(void **state)
 	assert_true(json_is_null(get(q, "status")));
 	/* the mdev with its matrices */
 	assert_string_equal(json_string_value(get(r, "mdevs.0.uuid")), UUID1);
-	assert_int_equal(json_integer_value(get(r, "mdevs.0.assigned.adapters.0")),
-			 5);
+	assert_int_equal(
+		json_integer_value(get(r, "mdevs.0.assigned.adapters.0")), 5);
 	assert_int_equal(json_integer_value(get(r, "mdevs.0.shadow.domains.0")),
 			 0x47);
-	assert_int_equal(json_array_size(get(r, "mdevs.0.pending.adapters")), 0);
+	assert_int_equal(json_array_size(get(r, "mdevs.0.pending.adapters")),
+			 0);
 	assert_true(json_is_null(get(r, "mdevs.0.kvm")));
 	assert_true(json_is_array(get(r, "zcrypt_nodes")));
 	json_decref(r);
@@ -636,7 +633,8 @@ static void test_owners(void **state)
 	expect_ok(r);
 	/* 6 queues plus the absent 06.0047 */
 	assert_int_equal(json_array_size(get(r, "owners")), 7);
-	json_array_foreach(get(r, "owners"), i, o) {
+	json_array_foreach(get(r, "owners"), i, o)
+	{
 		const char *q = json_string_value(get(o, "apqn"));
 
 		if (!strcmp(q, "05.0047")) {
@@ -686,8 +684,10 @@ static void test_log(void **state)
 	expect_ok(r);
 	assert_int_equal(json_integer_value(get(r, "last_seq")), (long)last);
 	assert_int_equal(json_array_size(get(r, "entries")), (size_t)last);
-	json_array_foreach(get(r, "entries"), i, e) {
-		assert_int_equal(json_integer_value(get(e, "seq")), (long)i + 1);
+	json_array_foreach(get(r, "entries"), i, e)
+	{
+		assert_int_equal(json_integer_value(get(e, "seq")),
+				 (long)i + 1);
 		assert_true(json_is_string(get(e, "level")));
 		assert_true(json_is_string(get(e, "text")));
 	}
@@ -720,7 +720,8 @@ static void test_log_reason_fields(void **state)
 	mdev_with(f->h, UUID1, 5, 0x47);
 	assert_int_equal(apv_bus_store_mask(f->h, true, "+5", 2), -EBUSY);
 	r = call(f->h, "{\"cmd\":\"log\"}");
-	json_array_foreach(get(r, "entries"), i, e) {
+	json_array_foreach(get(r, "entries"), i, e)
+	{
 		json_t *re = get(e, "reason");
 
 		if (!re)
@@ -729,9 +730,9 @@ static void test_log_reason_fields(void **state)
 		assert_true(json_is_string(get(re, "rule")));
 	}
 	/* the in-use warning names the queue (logged with a reason or not) */
-	json_array_foreach(get(r, "entries"), i, e)
-		if (strstr(json_string_value(get(e, "text")), "05.0047"))
-			found = true;
+	json_array_foreach(get(r, "entries"), i,
+			   e) if (strstr(json_string_value(get(e, "text")),
+					 "05.0047")) found = true;
 	assert_true(found);
 	json_decref(r);
 }
@@ -818,7 +819,8 @@ static void test_server_basics(void **state)
 	expect_ok(r);
 	json_decref(r);
 	/* configure off through the socket, checked in the model */
-	r = cl_call(fd, "{\"cmd\":\"adapter-configure\",\"id\":5,\"on\":false}");
+	r = cl_call(fd,
+		    "{\"cmd\":\"adapter-configure\",\"id\":5,\"on\":false}");
 	expect_ok(r);
 	json_decref(r);
 	assert_string_equal(attr(f->h, apv_obj_card(5), "config"), "0\n");
@@ -1042,8 +1044,7 @@ static void test_server_socket_file(void **state)
 		memset(lp, 'a', sizeof(lp) - 1);
 		lp[0] = '/';
 		lp[sizeof(lp) - 1] = '\0';
-		assert_int_equal(apsim_ctl_start(f->h, lp, &c2),
-				 -ENAMETOOLONG);
+		assert_int_equal(apsim_ctl_start(f->h, lp, &c2), -ENAMETOOLONG);
 	}
 	apsim_ctl_stop(NULL);
 }
@@ -1174,11 +1175,11 @@ static void test_client_no_server(void **state)
 	char *out;
 
 	(void)state;
-	assert_int_equal(run_ctl(&out, (const char *const[]){
-					       "--socket",
-					       "/nonexistent/apsim.sock",
-					       "ping", NULL}),
-			 3);
+	assert_int_equal(
+		run_ctl(&out, (const char *const[]){"--socket",
+						    "/nonexistent/apsim.sock",
+						    "ping", NULL}),
+		3);
 	free(out);
 	/* $APSIM_SOCKET is the default */
 	setenv("APSIM_SOCKET", "/nonexistent/env.sock", 1);

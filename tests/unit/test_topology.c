@@ -63,8 +63,7 @@ static struct apv_host *boot(const struct apsim_topology *t)
 	return h;
 }
 
-static const char *attr(struct apv_host *h, struct apv_obj o,
-			const char *name)
+static const char *attr(struct apv_host *h, struct apv_obj o, const char *name)
 {
 	static char buf[256];
 	struct apv_strbuf sb = APV_STRBUF_INIT;
@@ -246,8 +245,7 @@ static void test_full(void **state)
 	assert_string_equal(attr(h, apv_obj_bus(), "aqmask"),
 			    "0x000000000000000000000000000000000000000000000000"
 			    "0000000000000000\n");
-	assert_string_equal(attr(h, apv_obj_bus(), "ap_max_domain_id"),
-			    "84\n");
+	assert_string_equal(attr(h, apv_obj_bus(), "ap_max_domain_id"), "84\n");
 	assert_string_equal(attr(h, apv_obj_card(4), "type"), "CEX7C\n");
 	assert_string_equal(attr(h, apv_obj_card(5), "type"), "CEX7P\n");
 	apv_host_free(h);

@@ -176,10 +176,10 @@ static void test_create_trims_white_space(void **state)
 	assert_written(create(h, "  padded \n"), "  padded \n");
 	assert_true(node_exists(h, "padded"));
 	/* a NUL byte ends the input, as in a sysfs store */
-	assert_int_equal(apv_attr_write(h, &(struct apv_obj){.kind =
-							     APV_OBJ_ZCRYPT},
-					"create", "cut\0junk", 8),
-			 8);
+	assert_int_equal(
+		apv_attr_write(h, &(struct apv_obj){.kind = APV_OBJ_ZCRYPT},
+			       "create", "cut\0junk", 8),
+		8);
 	assert_true(node_exists(h, "cut"));
 }
 
@@ -244,8 +244,7 @@ static void test_destroy(void **state)
 		struct apv_obj o = apv_obj_zcrypt();
 		struct apv_strbuf sb = APV_STRBUF_INIT;
 
-		assert_int_equal(apv_attr_read(h, &o, "destroy", &sb),
-				 -EACCES);
+		assert_int_equal(apv_attr_read(h, &o, "destroy", &sb), -EACCES);
 	}
 }
 
