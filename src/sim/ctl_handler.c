@@ -899,11 +899,14 @@ static int cmd_owners(struct hreq *h)
 {
 	uint8_t(*list)[16] = NULL;
 	struct apv_bitmap cards, seen_a[APV_MAX_IDS];
-	json_t *arr = json_array();
+	json_t *arr;
 	size_t n = 0;
 	int rc;
 
-	if (check_keys(h, NULL) || set(h, h->resp, "owners", arr))
+	if (check_keys(h, NULL))
+		return h->err;
+	arr = json_array();
+	if (set(h, h->resp, "owners", arr))
 		return h->err;
 	/* every existing queue ... */
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++)
@@ -958,19 +961,20 @@ static int cmd_pending(struct hreq *h)
 {
 	struct apv_bitmap apm, aqm, adm, cards, d1, d2;
 	struct apv_qci q;
-	json_t *mb = json_object(), *cfg = json_array(), *chk = json_array();
-	json_t *v = NULL;
+	json_t *mb, *cfg, *chk, *v = NULL;
 	bool needed = false, bus_qci;
 
-	if (!mb || !cfg || !chk) {
-		json_decref(mb);
-		json_decref(cfg);
-		json_decref(chk);
-		return oom(h);
-	}
-	if (set(h, h->resp, "machine_vs_bus", mb) ||
-	    set(h, mb, "configured", cfg) || set(h, mb, "chkstop", chk) ||
-	    check_keys(h, NULL))
+	/* every container is attached as soon as it exists: nothing leaks */
+	if (check_keys(h, NULL))
+		return h->err;
+	mb = json_object();
+	if (set(h, h->resp, "machine_vs_bus", mb))
+		return h->err;
+	cfg = json_array();
+	if (set(h, mb, "configured", cfg))
+		return h->err;
+	chk = json_array();
+	if (set(h, mb, "chkstop", chk))
 		return h->err;
 	apv_hw_qci(h->host, &q);
 	apv_bus_cards(h->host, &cards);
@@ -1098,9 +1102,12 @@ static const struct {
 
 static int cmd_help(struct hreq *h)
 {
-	json_t *o = json_object();
+	json_t *o;
 
-	if (check_keys(h, NULL) || set(h, h->resp, "commands", o))
+	if (check_keys(h, NULL))
+		return h->err;
+	o = json_object();
+	if (set(h, h->resp, "commands", o))
 		return h->err;
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (set(h, o, commands[i].name, json_string(commands[i].args)))

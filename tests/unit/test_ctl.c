@@ -315,6 +315,28 @@ static void test_unknown_command_and_args(void **state)
 	json_decref(r);
 }
 
+/* Every command refuses an unknown argument (and frees what it built). */
+static void test_every_command_checks_args(void **state)
+{
+	struct fix *f = *state;
+	json_t *help = call(f->h, "{\"cmd\":\"help\"}");
+	const char *name;
+	json_t *v;
+	size_t n = 0;
+
+	json_object_foreach(get(help, "commands"), name, v)
+	{
+		json_t *r = callf(f->h, "{\"cmd\":\"%s\",\"bogus\":1}", name);
+
+		expect_err(r, "EINVAL");
+		assert_non_null(strstr(err_msg(r), "bogus: unknown argument"));
+		json_decref(r);
+		n++;
+	}
+	assert_int_equal(n, 16);
+	json_decref(help);
+}
+
 static void test_tag_echo(void **state)
 {
 	struct fix *f = *state;
@@ -1199,6 +1221,7 @@ int main(void)
 		TH(test_ping_and_help),
 		TH(test_malformed),
 		TH(test_unknown_command_and_args),
+		TH(test_every_command_checks_args),
 		TH(test_tag_echo),
 		TH(test_hostile_inputs),
 		TH(test_configure_off_on),
