@@ -89,20 +89,33 @@ if ! apt-cache show "libc6:$arch" >/dev/null 2>&1; then
 		give_up "$log" "apt-get update"
 fi
 
+# apt_retry WHAT CMD...: run an apt command; on failure refresh the package
+# lists once (they may be stale: a 404 for a superseded version) and retry.
+apt_retry() {
+	what=$1
+	shift
+	"$@" >"$log" 2>&1 && return 0
+	echo "$me: $what failed; apt-get update and retry"
+	# shellcheck disable=SC2086 # word splitting is intended
+	$sudo apt-get $apt_opts -q update >"$log" 2>&1 ||
+		give_up "$log" "apt-get update"
+	"$@" >"$log" 2>&1 || give_up "$log" "$what"
+}
+
 if ! installed "libc6:$arch"; then
 	echo "$me: installing libc6:$arch"
 	# shellcheck disable=SC2086
-	$sudo apt-get $apt_opts -q -y --no-install-recommends \
-		install "libc6:$arch" >"$log" 2>&1 ||
-		give_up "$log" "apt-get install libc6:$arch"
+	apt_retry "apt-get install libc6:$arch" $sudo apt-get $apt_opts -q -y \
+		--no-install-recommends install "libc6:$arch"
 fi
 
 if ! have_tools; then
 	echo "$me: apt-get download s390-tools:$arch -> $dest"
 	chmod 0777 "$work" # apt's _apt sandbox user writes the .deb
 	# shellcheck disable=SC2086
-	(cd "$work" && apt-get $apt_opts -q download "s390-tools:$arch") \
-		>"$log" 2>&1 || give_up "$log" "apt-get download s390-tools:$arch"
+	apt_retry "apt-get download s390-tools:$arch" \
+		sh -c 'cd "$1" && shift && exec "$@"' sh "$work" \
+		apt-get $apt_opts -q download "s390-tools:$arch"
 	deb=$(ls "$work"/s390-tools_*_"$arch".deb)
 	ver=$(dpkg-deb -f "$deb" Version)
 	$sudo rm -rf "$dest.new"

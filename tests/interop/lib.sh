@@ -25,7 +25,8 @@
 #   APV_INTEROP_DATA       tests/data/interop (golden files)
 #   APV_S390_TOOLS         unpacked s390-tools 2.16 (scripts/s390x-tools.sh;
 #                          default /var/cache/apvirt/s390-tools)
-#   APV_KERNEL             kernel profile for apsim (6.1 or 6.12)
+#   APV_APSIM_ARGS         options for `apsim exec` (--kernel, --topology)
+#   APV_GOLDEN_TAG         suffix of the golden files (lszcrypt)
 #   APV_TEST_REGENERATE=1  rewrite golden files instead of comparing
 
 set -u
@@ -127,6 +128,8 @@ run() {
 	err=$(cat "$f")
 	rm -f "$f"
 	echo "# \$ $* -> $rc"
+	# What a failing tool said, for the log.
+	[ "$rc" -eq 0 ] || [ -z "$err" ] || printf '%s\n' "$err" | sed 's/^/#   | /'
 }
 
 pass() {
@@ -271,10 +274,30 @@ sysval() { # sysval PATH: an attribute's value without the newline
 	cat "$1"
 }
 
-# Release domains to vfio_ap (the administrator's way: a relative aqmask
-# write).  hostmask_release -0x47,-0x54
+# A relative or absolute aqmask write, the administrator's way of moving
+# domains between the host and vfio_ap: aqmask_write -0x47,-0x54
 aqmask_write() {
 	printf '%s\n' "$1" >/sys/bus/ap/aqmask
+}
+
+# The expected STATUS of a card or queue directory (2.16 rules).
+status_of() {
+	local d=$1
+	if [ ! -e "$d/online" ]; then
+		echo -
+	elif [ "$(sysval "$d/online")" = 1 ]; then
+		echo online
+	elif [ "$(sysval "$d/config")" = 0 ]; then
+		echo deconfig
+	else
+		echo offline
+	fi
+}
+
+# Make the AP bus scan now (a 6.1 kernel notices a card's SCLP
+# (de)configuration only at its next scan, every config_time seconds).
+bus_rescan() {
+	printf 1 >/sys/bus/ap/scans
 }
 
 # The driver a queue is bound to: basename of its driver link, or "-".
@@ -344,4 +367,37 @@ json_eq() {
 	python3 -c 'import json, sys
 sys.exit(json.loads(sys.argv[1]) != json.loads(sys.argv[2]))' "$1" "$2" \
 		2>/dev/null
+}
+
+# ---- the model, through apsim's control socket ------------------------------
+
+# model EXPR: evaluate a Python expression on the model's state (`apsim ctl
+# state --json`, docs/control-protocol.md) as `s`, with the helpers card(id),
+# queue("05.0047"), adapter(id) (the machine's view), mdev(uuid), uuids().
+# Prints strings as they are, anything else as compact JSON.
+model() {
+	"$APSIM" ctl state --json | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+def card(i):
+    return next((c for c in s["cards"] if c["id"] == i), None)
+def queue(a):
+    return next((q for c in s["cards"] for q in c["queues"]
+                 if q["apqn"] == a), None)
+def adapter(i):
+    return next((a for a in s["machine"]["adapters"] if a["id"] == i), None)
+def mdev(u):
+    return next((m for m in s["mdevs"] if m["uuid"] == u), None)
+def uuids():
+    return sorted(m["uuid"] for m in s["mdevs"])
+v = eval(sys.argv[1])
+print(v if isinstance(v, str) else json.dumps(v, separators=(",", ":")))
+' "$1"
+}
+
+# expect_model EXPR EXPECTED MSG
+expect_model() {
+	local got
+	got=$(model "$1" 2>&1)
+	expect_eq "$got" "$2" "model: $3"
 }

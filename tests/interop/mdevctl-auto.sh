@@ -8,7 +8,7 @@
 #
 # Spec: real-tools-abi.md §4.5, §4.8.
 . "$(dirname "$0")/lib.sh"
-interop_enter --mdevctl -- --kernel "${APV_KERNEL:-6.12}"
+interop_enter --mdevctl -- ${APV_APSIM_ARGS:-}
 
 A1=3f0e8b52-4c1d-4e7a-8d2b-6a9c1e5f0a01
 A2=3f0e8b52-4c1d-4e7a-8d2b-6a9c1e5f0a02
@@ -42,6 +42,10 @@ expect_mdev_active $A2 05.0054 "autostarted $A2"
 expect_file $MATRIX/$A2/control_domains 0054 "$A2 control_domains is 0054"
 expect_mdev_gone $M1 "the manual definition is not started"
 expect_file $MTYPE/available_instances 65534 "two instances in use"
+expect_model "uuids()" "[\"$A1\",\"$A2\"]" "the two auto mdevs run"
+expect_model "mdev('$A2')['assigned']" \
+	'{"adapters":[5],"domains":[84],"control_domains":[84]}' \
+	"$A2 has adapter 5, domain 0x54, control domain 0x54"
 
 run mdevctl list
 expect_eq "$(printf '%s\n' "$out" | sort)" "$(printf '%s\n' \
@@ -77,6 +81,7 @@ expect_rc 0 "mdevctl start-parent-mdevs matrix (second set)"
 expect_mdev_active $A1 04.0047 "autostarted $A1 again"
 expect_mdev_active $M1 05.0047 "autostarted $M1 (now auto)"
 expect_mdev_gone $A2 "$A2 (now manual) is not started"
+expect_model "uuids()" "[\"$A1\",\"$M1\"]" "$A1 and $M1 run"
 
 # A manual start still works for the manual one.
 run mdevctl start -u $A2
@@ -91,5 +96,6 @@ for u in $A1 $A2 $M1; do
 	expect_rc 0 "mdevctl undefine $u"
 done
 expect_eq "$(mdev_count)" 0 "no mdev left"
+expect_model "uuids()" "[]" "no mdev left"
 
 interop_done

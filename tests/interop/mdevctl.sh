@@ -9,7 +9,7 @@
 #
 # Spec: real-tools-abi.md §4, ecosystem.md §2.1.
 . "$(dirname "$0")/lib.sh"
-interop_enter --mdevctl -- --kernel "${APV_KERNEL:-6.12}"
+interop_enter --mdevctl -- ${APV_APSIM_ARGS:-}
 
 U=7d1c5c3a-6e4b-4a3f-9a51-5e2a1d0c0001
 U2=7d1c5c3a-6e4b-4a3f-9a51-5e2a1d0c0002
@@ -59,6 +59,7 @@ expect_file $D '{
 expect_eq "$(tail -c 1 $D | od -An -c | tr -d ' ')" "}" \
 	"definition file has no trailing newline"
 expect_mdev_gone $U "define does not create the mdev"
+expect_model "uuids()" "[]" "no mdev after define"
 
 for a in assign_adapter=5 assign_domain=0x47 assign_control_domain=0x47; do
 	run mdevctl modify -u $U --addattr="${a%%=*}" --value="${a#*=}"
@@ -119,6 +120,11 @@ if [ -e /sys/bus/ap/devices/05.0047/status ]; then
 		"queue 05.0047 status: assigned"
 fi
 expect_eq "$(mdev_count)" 1 "one mdev in the tree"
+expect_model "uuids()" "[\"$U\"]" "one mdev after start"
+expect_model "mdev('$U')['assigned']" \
+	'{"adapters":[5],"domains":[71],"control_domains":[71]}' \
+	"the mdev has adapter 5, domain 0x47, control domain 0x47"
+expect_model "queue('05.0047')['owner']" "$U" "05.0047 belongs to the mdev"
 
 run mdevctl list
 expect_rc 0 "mdevctl list (active)"
@@ -143,6 +149,8 @@ run mdevctl stop -u $U
 expect_rc 0 "mdevctl stop"
 expect_eq "$out$err" "" "mdevctl stop prints nothing"
 expect_mdev_gone $U "after stop"
+expect_model "uuids()" "[]" "no mdev after stop"
+expect_model "queue('05.0047')['owner']" null "05.0047 is free again"
 expect_file $MTYPE/available_instances 65536 \
 	"available_instances back to 65536"
 if [ -e /sys/bus/ap/devices/05.0047/status ]; then
@@ -183,6 +191,9 @@ expect_eq "$out" "$U2 matrix vfio_ap-passthrough manual" \
 printf 4 >$MATRIX/$U2/assign_adapter
 printf 0x54 >$MATRIX/$U2/assign_domain
 expect_mdev_active $U2 04.0054 "transient mdev after sysfs assigns"
+expect_model "mdev('$U2')['assigned']" \
+	'{"adapters":[4],"domains":[84],"control_domains":[]}' \
+	"the transient mdev has adapter 4, domain 0x54"
 
 run mdevctl define -u $U2
 expect_rc 0 "mdevctl define -u of a running mdev"
@@ -201,6 +212,7 @@ expect_mdev_gone $U2 "after stopping the transient mdev"
 run mdevctl undefine -u $U2
 expect_rc 0 "mdevctl undefine (transient)"
 expect_eq "$(mdev_count)" 0 "no mdev left"
+expect_model "uuids()" "[]" "no mdev left"
 expect_eq "$(find /etc/mdevctl.d -type f | wc -l)" 0 "no definition left"
 
 interop_done
