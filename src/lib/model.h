@@ -247,6 +247,7 @@ struct apv_mdev {
 	char name[37];
 	uint64_t seq;		/* creation order: higher = newer */
 	struct apv_mdev *next, *prev; /* list, newest first */
+	struct apv_mdev *hnext;	/* UUID hash chain (apv_vfio.hash) */
 
 	struct apv_bitmap apm, aqm, adm; /* assigned matrix */
 	unsigned int apm_max, aqm_max, adm_max;
@@ -273,11 +274,14 @@ struct apv_vfio {
 	bool loaded;
 	struct apv_qci info;	/* vfio_ap's own copy of QCI */
 	struct apv_mdev *mdevs;	/* newest first */
+	struct apv_mdev **hash;	/* [APV_MDEV_HASH] by UUID: O(1) lookups */
 	unsigned int n_mdevs;
 	uint64_t next_seq;
 	struct apv_mdev **owner; /* [65536]: mdev whose product holds APQN */
 	enum apv_filter_algo algo;
 };
+
+#define APV_MDEV_HASH 16384u /* buckets; a power of two */
 
 int apv_vfio_init_locked(struct apv_host *host);
 void apv_vfio_fini_locked(struct apv_host *host);

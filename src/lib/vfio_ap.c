@@ -42,8 +42,14 @@ int apv_vfio_init_locked(struct apv_host *host)
 
 	vfio->owner = calloc((size_t)APV_MAX_IDS * APV_MAX_IDS,
 			     sizeof(struct apv_mdev *));
-	if (!vfio->owner)
+	vfio->hash = calloc(APV_MDEV_HASH, sizeof(struct apv_mdev *));
+	if (!vfio->owner || !vfio->hash) {
+		free(vfio->owner);
+		free(vfio->hash);
+		vfio->owner = NULL;
+		vfio->hash = NULL;
 		return apv_fail(-ENOMEM, APV_RULE_NO_MEMORY, "out of memory");
+	}
 	/* without QCI the copy stays all zero: nothing reaches a guest */
 	apv_hw_qci_locked(host, &vfio->info);
 	vfio->loaded = true;
@@ -68,16 +74,32 @@ void apv_vfio_fini_locked(struct apv_host *host)
 	while (vfio->mdevs)
 		mdev_free_locked(host, vfio->mdevs);
 	free(vfio->owner);
+	free(vfio->hash);
 	vfio->owner = NULL;
+	vfio->hash = NULL;
 	vfio->loaded = false;
 }
 
 /* ---- mdev lookup and list ------------------------------------------- */
 
+/* FNV-1a of the UUID bytes, folded to a bucket. */
+static struct apv_mdev **mdev_bucket(struct apv_vfio *vfio,
+				     const uint8_t uuid[16])
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ uuid[i]) * 16777619u;
+	return &vfio->hash[h & (APV_MDEV_HASH - 1)];
+}
+
 struct apv_mdev *apv_vfio_find_mdev(struct apv_host *host,
 				    const uint8_t uuid[16])
 {
-	for (struct apv_mdev *m = host->vfio.mdevs; m; m = m->next)
+	if (!host->vfio.hash)
+		return NULL;
+	for (struct apv_mdev *m = *mdev_bucket(&host->vfio, uuid); m;
+	     m = m->hnext)
 		if (!memcmp(m->uuid, uuid, 16))
 			return m;
 	return NULL;
@@ -341,6 +363,8 @@ int apv_mdev_create_locked(struct apv_host *host, const uint8_t uuid[16])
 	if (vfio->mdevs)
 		vfio->mdevs->prev = m;
 	vfio->mdevs = m;
+	m->hnext = *mdev_bucket(vfio, uuid);
+	*mdev_bucket(vfio, uuid) = m;
 	vfio->n_mdevs++;
 	return 0;
 }
@@ -382,6 +406,13 @@ static void mdev_free_locked(struct apv_host *host, struct apv_mdev *m)
 		vfio->mdevs = m->next;
 	if (m->next)
 		m->next->prev = m->prev;
+	for (struct apv_mdev **p = mdev_bucket(vfio, m->uuid); *p;
+	     p = &(*p)->hnext) {
+		if (*p == m) {
+			*p = m->hnext;
+			break;
+		}
+	}
 	vfio->n_mdevs--;
 	free(m);
 }
