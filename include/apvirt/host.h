@@ -70,6 +70,8 @@ enum {
 #define APV_FUNC_ACCEL 0x08000000u
 #define APV_FUNC_EP11 0x04000000u
 #define APV_FUNC_APXA 0x02000000u
+/* bit 8, seen on EP11 coprocessors (lszcrypt's 'F' column) */
+#define APV_FUNC_EP11_BIT8 0x00800000u
 
 struct apv_adapter_spec {
 	unsigned int id;	/* APID 0..255 */

@@ -36,12 +36,12 @@ uint32_t apv_hw_functions(const struct apv_host *host,
 			f |= APV_FUNC_MEX4K | APV_FUNC_CRT4K;
 		break;
 	case APV_MODE_CCA:
+		/* a CEX7C reports 0x92000000 (real-tools-abi.md §2) */
 		f = APV_FUNC_APSC | APV_FUNC_CCA;
-		if (ad->spec.type >= APV_TYPE_CEX4)
-			f |= APV_FUNC_MEX4K | APV_FUNC_CRT4K;
 		break;
 	case APV_MODE_EP11:
-		f = APV_FUNC_APSC | APV_FUNC_EP11;
+		/* a CEX7P reports 0x86800000: bit 8 is set as well */
+		f = APV_FUNC_APSC | APV_FUNC_EP11 | APV_FUNC_EP11_BIT8;
 		break;
 	}
 	if (host->hw.cfg.apxa)
