@@ -905,8 +905,27 @@ static int lookup_dynamic(struct apv_host *host, const struct apsim_node *d,
 
 /* ---- lookup and listing ------------------------------------------------- */
 
+/* Objects whose attribute set depends on the kernel profile only. */
+static bool attrs_stable(int kind)
+{
+	return has_attrs(kind) && kind != D_CARD && kind != D_QUEUE;
+}
+
+static int child_(struct apv_host *host, const struct apsim_node *d,
+		  const char *name, struct apsim_node *out);
+
 static int child(struct apv_host *host, const struct apsim_node *d,
 		 const char *name, struct apsim_node *out)
+{
+	int rc = child_(host, d, name, out);
+
+	if (rc == 0 && out->dir == D_AP_DRIVER)
+		out->stable = true; /* drivers register at boot, for good */
+	return rc;
+}
+
+static int child_(struct apv_host *host, const struct apsim_node *d,
+		  const char *name, struct apsim_node *out)
 {
 	const struct fent *f = fixed[d->dir];
 	int rc;
@@ -924,11 +943,15 @@ static int child(struct apv_host *host, const struct apsim_node *d,
 				out->obj = d->obj;
 				out->group = d->group;
 			}
+			out->stable = true;
 			return 0;
 		case APSIM_LINK:
-			return mk_link(out, d, f->to);
+			rc = mk_link(out, d, f->to);
+			out->stable = true;
+			return rc;
 		case APSIM_FILE:
 			mk_text(out, f);
+			out->stable = true;
 			return 0;
 		}
 	}
@@ -939,6 +962,7 @@ static int child(struct apv_host *host, const struct apsim_node *d,
 	if (rc < 0)
 		return -ENOENT;
 	mk_attr(out, &d->obj, name, (unsigned int)rc);
+	out->stable = attrs_stable(d->dir);
 	return 0;
 }
 
@@ -951,6 +975,7 @@ int apsim_tree_lookup(struct apv_host *host, const char *path,
 	bool slash = false;
 
 	mk_dir(&cur, D_ROOT, NULL);
+	cur.stable = true;
 	while (*p == '/')
 		p++;
 	while (*p) {

@@ -49,6 +49,15 @@ struct apsim_node {
 	const char *text;	/* fixed content (model == false) */
 	/* LINK */
 	char target[APSIM_TARGET_MAX];
+	/*
+	 * The entry (its name, type and mode) exists for as long as its parent
+	 * directory does: the fixed skeleton, the attribute sets that depend
+	 * only on the kernel profile (bus, drivers, matrix, mdev type, mdevs,
+	 * zcrypt), the AP driver directories.  Not: devices, bindings and
+	 * their links, card and queue attributes (they follow the driver).
+	 * The FUSE layer lets the kernel cache stable entries.
+	 */
+	bool stable;
 };
 
 /*

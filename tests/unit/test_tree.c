@@ -664,6 +664,68 @@ static void test_zcrypt(void **state)
 	apv_host_free(h);
 }
 
+static bool stable(struct apv_host *h, const char *path)
+{
+	struct apsim_node n;
+
+	assert_int_equal(apsim_tree_lookup(h, path, &n), 0);
+	return n.stable;
+}
+
+/* What the FUSE layer lets the kernel cache: entries that exist as long as
+ * their directory does. */
+static void test_stable(void **state)
+{
+	static const char *const yes[] = {
+		"",
+		"bus",
+		"bus/ap",
+		"bus/ap/apmask",
+		"bus/ap/uevent",
+		"bus/ap/devices",
+		"bus/ap/drivers/vfio_ap",
+		"bus/ap/drivers/vfio_ap/bind",
+		"devices/ap/card04/subsystem",
+		MATRIX,
+		MATRIX "/features",
+		MATRIX "/driver",
+		TYPE,
+		TYPE "/create",
+		TYPE "/devices",
+		MATRIX "/" UA "/assign_adapter",
+		MATRIX "/" UA "/mdev_type",
+		"class/zcrypt/create",
+		"kernel/iommu_groups",
+		"kernel/iommu_groups/0/name",
+	};
+	static const char *const no[] = {
+		"devices/ap/card04",
+		"devices/ap/card04/online",
+		"devices/ap/card04/hwtype",
+		"devices/ap/card04/driver",
+		"devices/ap/card04/04.0047",
+		"devices/ap/card04/04.0047/config",
+		"bus/ap/devices/card04",
+		"bus/ap/drivers/cex4queue/04.0004",
+		MATRIX "/" UA,
+		MATRIX "/" UA "/iommu_group",
+		"bus/mdev/devices/" UA,
+		TYPE "/devices/" UA,
+		"kernel/iommu_groups/0",
+	};
+	struct apv_host *h = std_host();
+
+	(void)state;
+	create(h, UA);
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (!stable(h, yes[i]))
+			fail_msg("'%s' should be stable", yes[i]);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (stable(h, no[i]))
+			fail_msg("'%s' should not be stable", no[i]);
+	apv_host_free(h);
+}
+
 static int stop_after_two(void *ctx, const char *name, enum apsim_ntype t,
 			  unsigned int mode)
 {
@@ -724,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_fixed_files),
 		cmocka_unit_test(test_kernel_profiles),
 		cmocka_unit_test(test_zcrypt),
+		cmocka_unit_test(test_stable),
 		cmocka_unit_test(test_list_stops),
 		cmocka_unit_test(test_max_preset),
 	};
