@@ -147,7 +147,7 @@ int apv_zcdn_create(struct apv_host *host, const char *name,
 	apv_reason_clear();
 	apv_lock(host);
 	rc = apv_zcdn_create_locked(host, name ? name : "", &z);
-	if (!rc && out)
+	if (!rc && out && z)
 		fill_info(host, z, out);
 	apv_unlock(host);
 	return rc;
