@@ -58,42 +58,69 @@ static int check_reserved(struct apv_host *host, const struct apv_mdev *m,
 	return -EADDRNOTAVAIL;
 }
 
-/* Log each shared APQN against the assignee and fill the reason. */
-static int shared_with(struct apv_host *host, const struct apv_mdev *m,
-		       const struct apv_mdev *n, const struct apv_bitmap *apm,
-		       const struct apv_bitmap *aqm)
+/*
+ * Report the APQNs of (apm & owner's APM) x (aqm & owner's AQM): one kernel
+ * warning per APQN and the first one as the caller's reason.  A sharing
+ * conflict (assignee != NULL) is logged against the assignee by 6.12 and
+ * against the owner by 6.1 (the pre-2025 wording); a reservation conflict
+ * (the bus's in_use, assignee == NULL) against the owner.
+ */
+static void report_conflict(struct apv_host *host,
+			    const struct apv_mdev *owner,
+			    const struct apv_mdev *assignee,
+			    const struct apv_bitmap *apm,
+			    const struct apv_bitmap *aqm)
 {
+	const struct apv_mdev *against = owner;
 	struct apv_bitmap sa, sd;
 	char name[APV_APQN_STRLEN], dev[64];
 	bool first = true;
 
-	apv_bm_and(&sa, apm, &n->apm);
-	apv_bm_and(&sd, aqm, &n->aqm);
+	if (assignee && !apv_is_61(host))
+		against = assignee;
+	mdev_dev(against, dev, sizeof(dev));
+	apv_bm_and(&sa, apm, &owner->apm);
+	apv_bm_and(&sd, aqm, &owner->aqm);
 	apv_bm_for_each(a, &sa) {
 		apv_bm_for_each(d, &sd) {
 			apv_apqn q = APV_APQN(a, d);
 
 			apv_apqn_str(q, name);
 			if (apv_is_61(host))
-				apv_log_locked(host, APV_LOG_WARNING,
-					       mdev_dev(n, dev, sizeof(dev)),
+				apv_log_locked(host, APV_LOG_WARNING, dev,
 					       "Userspace may not re-assign queue %s already assigned to %s",
-					       name, n->name);
-			else
-				apv_log_locked(host, APV_LOG_WARNING,
-					       mdev_dev(m, dev, sizeof(dev)),
+					       name, owner->name);
+			else if (assignee)
+				apv_log_locked(host, APV_LOG_WARNING, dev,
 					       "Userspace may not assign queue %s to mdev: already assigned to %s",
-					       name, n->name);
-			if (first) {
+					       name, owner->name);
+			else
+				apv_log_locked(host, APV_LOG_WARNING, dev,
+					       "Can not reserve queue %s for host driver: in use by mdev",
+					       name);
+			if (!first)
+				continue;
+			first = false;
+			if (assignee)
 				apv_fail(-EADDRINUSE, APV_RULE_SHARED,
 					 "APQN %s is already assigned to mdev %s",
-					 name, n->name);
-				apv_reason_apqn(q);
-				apv_reason_owner(n->name);
-				first = false;
-			}
+					 name, owner->name);
+			else
+				apv_fail(-EBUSY, APV_RULE_IN_USE,
+					 "APQN %s is assigned to mdev %s; it cannot be reserved for the host",
+					 name, owner->name);
+			apv_reason_apqn(q);
+			apv_reason_owner(owner->name);
 		}
 	}
+}
+
+/* Sharing refused: report it against the assignee m. */
+static int shared_with(struct apv_host *host, const struct apv_mdev *m,
+		       const struct apv_mdev *n, const struct apv_bitmap *apm,
+		       const struct apv_bitmap *aqm)
+{
+	report_conflict(host, n, m, apm, aqm);
 	return -EADDRINUSE;
 }
 
@@ -142,39 +169,10 @@ int apv_vfio_in_use(struct apv_host *host, const struct apv_bitmap *apm,
 		    const struct apv_bitmap *aqm)
 {
 	for (struct apv_mdev *m = host->vfio.mdevs; m; m = m->next) {
-		struct apv_bitmap sa, sd;
-		char name[APV_APQN_STRLEN], dev[64];
-		bool first = true;
-
-		apv_bm_and(&sa, apm, &m->apm);
-		apv_bm_and(&sd, aqm, &m->aqm);
-		if (apv_bm_empty(&sa) || apv_bm_empty(&sd))
+		if (!apv_bm_intersects(apm, &m->apm) ||
+		    !apv_bm_intersects(aqm, &m->aqm))
 			continue;
-		apv_bm_for_each(a, &sa) {
-			apv_bm_for_each(d, &sd) {
-				apv_apqn q = APV_APQN(a, d);
-
-				apv_apqn_str(q, name);
-				if (apv_is_61(host))
-					apv_log_locked(host, APV_LOG_WARNING,
-						       mdev_dev(m, dev, sizeof(dev)),
-						       "Userspace may not re-assign queue %s already assigned to %s",
-						       name, m->name);
-				else
-					apv_log_locked(host, APV_LOG_WARNING,
-						       mdev_dev(m, dev, sizeof(dev)),
-						       "Can not reserve queue %s for host driver: in use by mdev",
-						       name);
-				if (first) {
-					apv_fail(-EBUSY, APV_RULE_IN_USE,
-						 "APQN %s is assigned to mdev %s; it cannot be reserved for the host",
-						 name, m->name);
-					apv_reason_apqn(q);
-					apv_reason_owner(m->name);
-					first = false;
-				}
-			}
-		}
+		report_conflict(host, m, NULL, apm, aqm);
 		return -EADDRINUSE;
 	}
 	return 0;
