@@ -291,87 +291,90 @@ static int hw_adapter_lookup(struct apv_host *host, unsigned int apid,
 	return 0;
 }
 
-int apv_hw_adapter_remove(struct apv_host *host, unsigned int apid,
-			  unsigned int flags)
-{
-	int rc;
+enum hw_adapter_op { HW_REMOVE, HW_RESTORE, HW_CONFIGURE, HW_CHECKSTOP };
 
-	apv_reason_clear();
-	apv_lock(host);
-	rc = hw_adapter_lookup(host, apid, true);
-	if (rc) {
-		apv_unlock(host);
-		return rc;
-	}
-	apv_bm_clear(&host->hw.apm, apid);
-	for (unsigned int d = 0; d < APV_MAX_IDS; d++)
-		hw_zeroize(&host->hw.ad[apid].q[d]);
-	return hw_finish(host, flags);
-}
-
-int apv_hw_adapter_restore(struct apv_host *host, unsigned int apid,
-			   unsigned int flags)
-{
-	int rc;
-
-	apv_reason_clear();
-	apv_lock(host);
-	rc = hw_adapter_lookup(host, apid, false);
-	if (rc) {
-		apv_unlock(host);
-		return rc;
-	}
-	apv_hw_install_locked(host, &host->hw.ad[apid].spec);
-	return hw_finish(host, flags);
-}
-
-int apv_hw_adapter_configure_locked(struct apv_host *host, unsigned int apid,
-				    bool on, unsigned int flags)
+/*
+ * One adapter event under the lock: check that the adapter is installed
+ * and in (or, to restore it, out of) the configuration, change the
+ * machine, then let the bus scan unless APV_EV_NOSCAN.
+ */
+static int hw_adapter_event_locked(struct apv_host *host, unsigned int apid,
+				   enum hw_adapter_op op, bool on,
+				   unsigned int flags)
 {
 	struct apv_hw_adapter *ad;
 	int rc;
 
-	rc = hw_adapter_lookup(host, apid, true);
+	rc = hw_adapter_lookup(host, apid, op != HW_RESTORE);
 	if (rc)
 		return rc;
 	ad = &host->hw.ad[apid];
-	if (on && !ad->configured) {
-		/* configuring an adapter on resets all its queues */
+	switch (op) {
+	case HW_REMOVE:
+		/* an adapter leaving the configuration loses its queues */
+		apv_bm_clear(&host->hw.apm, apid);
 		for (unsigned int d = 0; d < APV_MAX_IDS; d++)
 			hw_zeroize(&ad->q[d]);
+		break;
+	case HW_RESTORE:
+		apv_hw_install_locked(host, &ad->spec);
+		break;
+	case HW_CONFIGURE:
+		/* configuring an adapter on resets all its queues */
+		for (unsigned int d = 0; on && !ad->configured && d < APV_MAX_IDS;
+		     d++)
+			hw_zeroize(&ad->q[d]);
+		ad->configured = on;
+		break;
+	case HW_CHECKSTOP:
+		ad->chkstop = on;
+		break;
 	}
-	ad->configured = on;
 	if (!(flags & APV_EV_NOSCAN))
 		apv_bus_scan_locked(host);
 	return 0;
 }
 
-int apv_hw_adapter_configure(struct apv_host *host, unsigned int apid,
-			     bool on, unsigned int flags)
+static int hw_adapter_event(struct apv_host *host, unsigned int apid,
+			    enum hw_adapter_op op, bool on, unsigned int flags)
 {
 	int rc;
 
 	apv_reason_clear();
 	apv_lock(host);
-	rc = apv_hw_adapter_configure_locked(host, apid, on, flags);
+	rc = hw_adapter_event_locked(host, apid, op, on, flags);
 	apv_unlock(host);
 	return rc;
+}
+
+int apv_hw_adapter_remove(struct apv_host *host, unsigned int apid,
+			  unsigned int flags)
+{
+	return hw_adapter_event(host, apid, HW_REMOVE, false, flags);
+}
+
+int apv_hw_adapter_restore(struct apv_host *host, unsigned int apid,
+			   unsigned int flags)
+{
+	return hw_adapter_event(host, apid, HW_RESTORE, false, flags);
+}
+
+int apv_hw_adapter_configure_locked(struct apv_host *host, unsigned int apid,
+				    bool on, unsigned int flags)
+{
+	return hw_adapter_event_locked(host, apid, HW_CONFIGURE, on, flags);
+}
+
+int apv_hw_adapter_configure(struct apv_host *host, unsigned int apid,
+			     bool on, unsigned int flags)
+{
+	return hw_adapter_event(host, apid, HW_CONFIGURE, on, flags);
 }
 
 int apv_hw_adapter_checkstop(struct apv_host *host, unsigned int apid,
 			     bool on, unsigned int flags)
 {
-	int rc;
-
-	apv_reason_clear();
-	apv_lock(host);
-	rc = hw_adapter_lookup(host, apid, true);
-	if (rc) {
-		apv_unlock(host);
-		return rc;
-	}
-	host->hw.ad[apid].chkstop = on;
-	return hw_finish(host, flags);
+	return hw_adapter_event(host, apid, HW_CHECKSTOP, on, flags);
 }
 
 static int hw_domain_set(struct apv_host *host, struct apv_bitmap *mask,
