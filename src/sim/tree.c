@@ -82,6 +82,10 @@ enum dkind {
 	D__COUNT,
 };
 
+#define MATRIX_PATH "devices/vfio_ap/matrix"
+#define TYPE_PATH                                                              \
+	"devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough"
+
 /* Paths of the directories that have a fixed one. */
 static const char *const fixed_path[D__COUNT] = {
 	[D_ROOT] = "",
@@ -102,10 +106,7 @@ static const char *const fixed_path[D__COUNT] = {
 	[D_DEVICES_VFIO_AP] = "devices/vfio_ap",
 	[D_MATRIX] = "devices/vfio_ap/matrix",
 	[D_MDEV_TYPES] = "devices/vfio_ap/matrix/mdev_supported_types",
-	[D_MDEV_TYPE] = "devices/vfio_ap/matrix/mdev_supported_types/"
-			"vfio_ap-passthrough",
-	[D_MDEV_TYPE_DEVICES] = "devices/vfio_ap/matrix/mdev_supported_types/"
-				"vfio_ap-passthrough/devices",
+	[D_MDEV_TYPE] = TYPE_PATH,
 	[D_CLASS] = "class",
 	[D_CLASS_MDEV_BUS] = "class/mdev_bus",
 	[D_CLASS_ZCRYPT] = "class/zcrypt",
@@ -115,28 +116,31 @@ static const char *const fixed_path[D__COUNT] = {
 	[D_IOMMU_GROUPS] = "kernel/iommu_groups",
 };
 
-#define MATRIX_PATH "devices/vfio_ap/matrix"
-
 /* ---- fixed entries ------------------------------------------------------ */
 
 #define NEED_VFIO 0x1u /* only while vfio_ap is loaded */
 
 struct fent {
 	const char *name;
+	const char *to; /* LINK: target from the root; FILE: content */
 	enum apsim_ntype type;
 	unsigned int mode; /* FILE */
 	int child;	   /* DIR: its kind */
-	const char *to;	   /* LINK: target from the root; FILE: content */
 	unsigned int need;
 };
 
-#define FDIR(n, k, need) {(n), APSIM_DIR, APSIM_DIR_MODE, (k), NULL, (need)}
-#define FLNK(n, to) {(n), APSIM_LINK, APSIM_LINK_MODE, D_NONE, (to), 0}
+#define FENT(n, t, m, k, to_, nd)                                              \
+	{                                                                      \
+		.name = (n), .to = (to_), .type = (t), .mode = (m),            \
+		.child = (k), .need = (nd)                                     \
+	}
+#define FDIR(n, k, nd) FENT((n), APSIM_DIR, APSIM_DIR_MODE, (k), NULL, (nd))
+#define FLNK(n, to_) FENT((n), APSIM_LINK, APSIM_LINK_MODE, D_NONE, (to_), 0)
 /* driver-core `uevent` of buses and drivers: write-only */
-#define FUEV_WO {"uevent", APSIM_FILE, APV_ATTR_WO, D_NONE, NULL, 0}
+#define FUEV_WO FENT("uevent", APSIM_FILE, APV_ATTR_WO, D_NONE, NULL, 0)
 /* `uevent` of a device without variables */
-#define FUEV_RW {"uevent", APSIM_FILE, APV_ATTR_RW, D_NONE, "", 0}
-#define FEND {NULL, APSIM_FILE, 0, D_NONE, NULL, 0}
+#define FUEV_RW FENT("uevent", APSIM_FILE, APV_ATTR_RW, D_NONE, "", 0)
+#define FEND FENT(NULL, APSIM_FILE, 0, D_NONE, NULL, 0)
 
 static const struct fent f_root[] = {
 	FDIR("bus", D_BUS, 0),
@@ -251,8 +255,7 @@ static const struct fent f_mdev_type[] = {
 };
 
 static const struct fent f_mdev[] = {
-	FLNK("mdev_type",
-	     MATRIX_PATH "/mdev_supported_types/vfio_ap-passthrough"),
+	FLNK("mdev_type", TYPE_PATH),
 	FLNK("driver", "bus/mdev/drivers/vfio_ap_mdev"),
 	FLNK("subsystem", "bus/mdev"),
 	FEND,
@@ -277,8 +280,8 @@ static const struct fent f_kernel[] = {
 /* vfio's emulated IOMMU groups are named like its no-IOMMU groups */
 static const struct fent f_iommu_group[] = {
 	FDIR("devices", D_IOMMU_GROUP_DEVICES, 0),
-	{"name", APSIM_FILE, APV_ATTR_RO, D_NONE, "vfio-noiommu\n", 0},
-	{"reserved_regions", APSIM_FILE, APV_ATTR_RO, D_NONE, "", 0},
+	FENT("name", APSIM_FILE, APV_ATTR_RO, D_NONE, "vfio-noiommu\n", 0),
+	FENT("reserved_regions", APSIM_FILE, APV_ATTR_RO, D_NONE, "", 0),
 	FEND,
 };
 
@@ -332,8 +335,7 @@ static bool has_attrs(int kind)
 
 /* ---- paths and links ---------------------------------------------------- */
 
-int apsim_tree_relpath(const char *from, const char *to, char *out,
-		       size_t size)
+int apsim_tree_relpath(const char *from, const char *to, char *out, size_t size)
 {
 	size_t common = 0, i = 0, n = 0, up = 0;
 	const char *rest;
@@ -369,8 +371,7 @@ int apsim_tree_relpath(const char *from, const char *to, char *out,
 			return -ENAMETOOLONG;
 		n += (size_t)w;
 	}
-	w = snprintf(out + n, size - n, "%s%s", (up && *rest) ? "/" : "",
-		     rest);
+	w = snprintf(out + n, size - n, "%s%s", (up && *rest) ? "/" : "", rest);
 	if (w < 0 || (size_t)w >= size - n)
 		return -ENAMETOOLONG;
 	return (int)(n + (size_t)w);
@@ -388,6 +389,9 @@ static int dir_path(const struct apsim_node *d, char *buf, size_t size)
 		return w < 0 || (size_t)w >= size ? -ENAMETOOLONG : 0;
 	}
 	switch (d->dir) {
+	case D_MDEV_TYPE_DEVICES:
+		w = snprintf(buf, size, "%s/devices", TYPE_PATH);
+		break;
 	case D_AP_DRIVER:
 		w = snprintf(buf, size, "bus/ap/drivers/%.*s",
 			     (int)sizeof(d->obj.driver), d->obj.driver);
@@ -635,16 +639,14 @@ static int list_ap_devices(struct apv_host *host, const struct emit *e)
 	int rc;
 
 	apv_bus_cards(host, &cards);
-	apv_bm_for_each(a, &cards)
-	{
+	apv_bm_for_each(a, &cards) {
 		rc = emit(e, apv_card_str((unsigned int)a, name), APSIM_LINK,
 			  APSIM_LINK_MODE);
 		if (rc)
 			return rc;
 		if (apv_bus_card_queues(host, (unsigned int)a, &qs))
 			continue;
-		apv_bm_for_each(d, &qs)
-		{
+		apv_bm_for_each(d, &qs) {
 			rc = emit(e, apv_apqn_str(APV_APQN(a, d), name),
 				  APSIM_LINK, APSIM_LINK_MODE);
 			if (rc)
@@ -700,7 +702,7 @@ static int list_dynamic(struct apv_host *host, const struct apsim_node *d,
 {
 	struct apv_name_list nl;
 	struct apv_bitmap bm;
-	char name[APV_APQN_STRLEN], drv[40];
+	char dev[APV_APQN_STRLEN], drv[40];
 	const char *names[16];
 	size_t n;
 	int rc = 0;
@@ -722,9 +724,8 @@ static int list_dynamic(struct apv_host *host, const struct apsim_node *d,
 		return rc;
 	case D_DEVICES_AP:
 		apv_bus_cards(host, &bm);
-		apv_bm_for_each(a, &bm)
-		{
-			rc = emit(e, apv_card_str((unsigned int)a, name),
+		apv_bm_for_each(a, &bm) {
+			rc = emit(e, apv_card_str((unsigned int)a, dev),
 				  APSIM_DIR, APSIM_DIR_MODE);
 			if (rc)
 				return rc;
@@ -733,10 +734,10 @@ static int list_dynamic(struct apv_host *host, const struct apsim_node *d,
 	case D_CARD:
 	case D_QUEUE:
 		if (d->dir == D_CARD)
-			apv_card_str(apv_apqn_apid(d->obj.apqn), name);
+			apv_card_str(apv_apqn_apid(d->obj.apqn), dev);
 		else
-			apv_apqn_str(d->obj.apqn, name);
-		if (!device_driver(host, name, drv, sizeof(drv)) && drv[0]) {
+			apv_apqn_str(d->obj.apqn, dev);
+		if (!device_driver(host, dev, drv, sizeof(drv)) && drv[0]) {
 			rc = emit(e, "driver", APSIM_LINK, APSIM_LINK_MODE);
 			if (rc)
 				return rc;
@@ -744,14 +745,13 @@ static int list_dynamic(struct apv_host *host, const struct apsim_node *d,
 		if (d->dir == D_QUEUE ||
 		    apv_bus_card_queues(host, apv_apqn_apid(d->obj.apqn), &bm))
 			return 0;
-		apv_bm_for_each(q, &bm)
-		{
-			rc = emit(e,
-				  apv_apqn_str(APV_APQN(apv_apqn_apid(
-							       d->obj.apqn),
-						       q),
-					       name),
-				  APSIM_DIR, APSIM_DIR_MODE);
+		apv_bm_for_each(q, &bm) {
+			rc = emit(
+				e,
+				apv_apqn_str(
+					APV_APQN(apv_apqn_apid(d->obj.apqn), q),
+					dev),
+				APSIM_DIR, APSIM_DIR_MODE);
 			if (rc)
 				return rc;
 		}
@@ -1052,9 +1052,9 @@ int apsim_tree_list(struct apv_host *host, const struct apsim_node *dir,
 /* kobject_synth_uevent: the first word must be a uevent action. */
 static bool uevent_action(const char *buf, size_t len)
 {
-	static const char *const actions[] = {"add",	"remove", "change",
-					      "move",	"online", "offline",
-					      "bind",	"unbind"};
+	static const char *const actions[] = {"add",  "remove", "change",
+					      "move", "online", "offline",
+					      "bind", "unbind"};
 	size_t n = 0;
 
 	while (n < len && buf[n] != ' ' && buf[n] != '\n')

@@ -62,9 +62,10 @@ static int do_write(const char *path, const char *value, bool nl)
 
 	if (!buf)
 		return report(ENOMEM);
-	memcpy(buf, value, len);
+	memcpy(buf, value, len + 1);
 	if (nl)
 		buf[len++] = '\n';
+	buf[len] = '\0';
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0) {
 		free(buf);
@@ -146,6 +147,8 @@ static int do_readdir(const char *path)
 		fprintf(stderr, "%s\n", ename(errno));
 		return 1;
 	}
+	/* single-threaded; readdir_r is deprecated */
+	// cppcheck-suppress readdirCalled
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;

@@ -71,15 +71,15 @@ static unsigned int mode_of(struct apv_host *h, const char *path)
 #define assert_type(h, path, t) assert_int_equal(type_of((h), (path)), (t))
 #define assert_absent(h, path) assert_int_equal(type_of((h), (path)), -ENOENT)
 
-#define fail_at(file, line, ...)                                          \
+#define fail_at(file, line, ...)                                               \
 	do {                                                                   \
 		print_error(__VA_ARGS__);                                      \
 		print_error("\n");                                             \
 		_fail((file), (line));                                         \
 	} while (0)
 
-static void assert_link_(struct apv_host *h, const char *path,
-			 const char *want, const char *file, int line)
+static void assert_link_(struct apv_host *h, const char *path, const char *want,
+			 const char *file, int line)
 {
 	struct apsim_node n;
 	int rc = apsim_tree_lookup(h, path, &n);
@@ -89,8 +89,7 @@ static void assert_link_(struct apv_host *h, const char *path,
 	if (n.type != APSIM_LINK)
 		fail_at(file, line, "%s: not a link", path);
 	if (strcmp(n.target, want))
-		fail_at(file, line, "%s -> %s, want %s", path, n.target,
-			     want);
+		fail_at(file, line, "%s -> %s, want %s", path, n.target, want);
 }
 
 #define assert_link(h, path, want)                                             \
@@ -352,9 +351,9 @@ static void test_noncanonical(void **state)
 		"bus//ap",
 		".",
 		"..",
-		MATRIX "/" "11111111-2222-3333-4444-55555555555",
-		MATRIX "/" "11111111-2222-3333-4444-5555555555555",
-		MATRIX "/" "11111111222233334444555555555555",
+		"devices/vfio_ap/matrix/11111111-2222-3333-4444-55555555555",
+		"devices/vfio_ap/matrix/11111111-2222-3333-4444-5555555555555",
+		"devices/vfio_ap/matrix/11111111222233334444555555555555",
 		"kernel/iommu_groups/00",
 		"kernel/iommu_groups/+0",
 		"kernel/iommu_groups/ 0",
@@ -371,7 +370,8 @@ static void test_noncanonical(void **state)
 	assert_type(h, "kernel/iommu_groups/0", APSIM_DIR);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (type_of(h, bad[i]) != -ENOENT)
-			fail_msg("'%s' resolved (%d)", bad[i], type_of(h, bad[i]));
+			fail_msg("'%s' resolved (%d)", bad[i],
+				 type_of(h, bad[i]));
 	/* an uppercase UUID names no mdev (create stores it lowercase) */
 	snprintf(upper, sizeof(upper), "%s", UB);
 	for (char *p = upper; *p; p++)
@@ -580,10 +580,10 @@ static void test_fixed_files(void **state)
 	assert_int_equal(apsim_tree_lookup(h, "bus/ap", &n), 0);
 	assert_int_equal(apsim_tree_read(h, &n, &sb), -EISDIR);
 	assert_int_equal(apsim_tree_write(h, &n, "1", 1), -EISDIR);
-	assert_int_equal(apsim_tree_list(h, &(struct apsim_node){
-						    .type = APSIM_FILE},
-					 collect, &sb),
-			 -ENOTDIR);
+	assert_int_equal(
+		apsim_tree_list(h, &(struct apsim_node){.type = APSIM_FILE},
+				collect, &sb),
+		-ENOTDIR);
 	apv_sb_free(&sb);
 	apv_host_free(h);
 }
@@ -649,8 +649,8 @@ static void test_zcrypt(void **state)
 	assert_link(h, "devices/virtual/zcrypt/mynode/subsystem",
 		    "../../../../class/zcrypt");
 	assert_true(listed(h, "devices/virtual/zcrypt/mynode", "dev f 0444"));
-	assert_true(listed(h, "devices/virtual/zcrypt/mynode",
-			   "ioctlmask f 0644"));
+	assert_true(
+		listed(h, "devices/virtual/zcrypt/mynode", "ioctlmask f 0644"));
 	assert_write(h, "devices/virtual/zcrypt/mynode/apmask", "+5\n");
 	l = rd(h, "devices/virtual/zcrypt/mynode/apmask");
 	assert_int_equal(strlen(l), 67);
