@@ -20,7 +20,7 @@ FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | sort)
 
 export MESON
 
-.PHONY: all deps deps-lint build check bench demo clean format \
+.PHONY: all deps deps-lint build check bench demo demo-lib clean format \
 	format-check lint cppcheck clang-tidy
 
 all: build
@@ -53,7 +53,13 @@ bench: deps
 	$(MESON) compile -C $(BUILD_RELEASE)
 	$(MESON) test -C $(BUILD_RELEASE) --benchmark --verbose --no-rebuild
 
+# The vfio_ap session on apsim's simulated host with the real lszcrypt and
+# mdevctl (tools/demo.sh; needs root and /dev/fuse, exits 77 without them).
 demo: build
+	APSIM=$(CURDIR)/$(BUILD)/src/sim/apsim tools/demo.sh
+
+# The library demo, without apsim: the same story on the model's API.
+demo-lib: build
 	./$(BUILD)/tools/apvirt-demo
 
 clean:
