@@ -468,6 +468,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct fh *h = (struct fh *)(uintptr_t)fi->fh;
+	char *out = NULL;
 	size_t n = 0;
 	int rc = 0;
 
@@ -487,13 +488,21 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		n = h->snap.len - (size_t)off;
 		if (n > size)
 			n = size;
+		/* a copy: once the reply is in, the reader may close the
+		 * file and another thread free h while we still return */
+		out = malloc(n);
+		if (out)
+			memcpy(out, h->snap.s + off, n);
+		else
+			rc = -ENOMEM;
 	}
+	pthread_mutex_unlock(&h->lock);
 	/* the file went away while open: kernfs says ENODEV */
 	if (rc)
 		fuse_reply_err(req, rc == -ENOENT ? ENODEV : -rc);
 	else
-		fuse_reply_buf(req, n ? h->snap.s + off : NULL, n);
-	pthread_mutex_unlock(&h->lock);
+		fuse_reply_buf(req, out, n);
+	free(out);
 }
 
 /* class/zcrypt/{create,destroy}: tell the device-node keeper. */
