@@ -71,4 +71,30 @@ struct apv_kvm_notify {
 };
 void apv_kvm_set_notify(struct apv_kvm *kvm, const struct apv_kvm_notify *n);
 
+/*
+ * Guest memory: memslots of library-allocated, zeroed memory at guest
+ * absolute addresses (the NIB and the QCI block live there, and the
+ * messages NQAP reads and DQAP writes).  Address and size are multiples of
+ * 4 KiB; at most APV_KVM_MAX_SLOTS_PUB slots and APV_GUEST_MEM_MAX bytes in
+ * all per guest.  -EINVAL for a size of 0, misalignment or an address
+ * overflow, -EEXIST for an overlap, -ENOSPC beyond the limits, -ENOMEM.
+ */
+#define APV_GUEST_MEM_MAX (UINT64_C(64) << 20)
+#define APV_KVM_MAX_SLOTS_PUB 32
+int apv_kvm_add_memslot(struct apv_kvm *kvm, uint64_t gpa, uint64_t size);
+/* True iff [gpa, gpa + len) is backed by memslots (len 0: gpa itself). */
+bool apv_kvm_mem_valid(struct apv_kvm *kvm, uint64_t gpa, uint64_t len);
+/* Copy from / to guest memory; -EFAULT when not all of it is backed. */
+int apv_kvm_mem_read(struct apv_kvm *kvm, uint64_t gpa, void *buf,
+		     size_t len);
+int apv_kvm_mem_write(struct apv_kvm *kvm, uint64_t gpa, const void *buf,
+		      size_t len);
+
+/*
+ * Adapter interruptions made pending for the guest (bit n = ISC n); the
+ * call takes them (clears the pending bits).  *count, if non-NULL, gets
+ * the total number made pending since the guest was created.
+ */
+unsigned int apv_kvm_take_adapter_irqs(struct apv_kvm *kvm, uint64_t *count);
+
 #endif /* APVIRT_KVM_H */

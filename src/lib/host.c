@@ -190,6 +190,7 @@ void apv_host_free(struct apv_host *host)
 	}
 	apv_vfio_fini_locked(host);
 	apv_bus_fini_locked(host);
+	apv_hw_discard_all_locked(host);
 	apv_unlock(host);
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++)
 		free(host->hw.ad[a].q);

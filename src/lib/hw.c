@@ -66,12 +66,15 @@ static bool hw_available(const struct apv_host *host, apv_apqn q)
 	       d <= hw_max_apqi(host);
 }
 
+static uint32_t hw_flags(const struct apv_hw_adapter *ad,
+			 const struct apv_hw_queue *hq);
+
 uint32_t apv_hw_tapq_locked(struct apv_host *host, apv_apqn q, bool t,
 			    uint64_t *info)
 {
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	const struct apv_hw_queue *hq;
-	uint32_t flags = APV_QS_EMPTY;
+	uint32_t flags;
 	unsigned int rc = APV_RC_NORMAL;
 	uint64_t gr2;
 
@@ -83,8 +86,7 @@ uint32_t apv_hw_tapq_locked(struct apv_host *host, apv_apqn q, bool t,
 		rc = APV_RC_CHECKSTOPPED;
 	else if (!ad->configured)
 		rc = APV_RC_DECONFIGURED;
-	if (hq->irq)
-		flags |= APV_QS_IRQ;
+	flags = hw_flags(ad, hq);
 	gr2 = (uint64_t)(ad->spec.type & 0xff) << 24;
 	gr2 |= (uint64_t)(host->hw.cfg.nd & 0xff) << 16;
 	gr2 |= (uint64_t)(ad->spec.ml & 0x0f) << 8;
@@ -95,8 +97,319 @@ uint32_t apv_hw_tapq_locked(struct apv_host *host, apv_apqn q, bool t,
 	return apv_qs_make(rc, flags);
 }
 
+/* ---- the request/reply store (the engine seam) ---------------------- */
+
+unsigned int apv_hw_depth(const struct apv_hw_adapter *ad)
+{
+	/* the queue is full with QD + 1 entries (ap-architecture.md §1.6) */
+	return (ad->spec.qd ? ad->spec.qd : 7) + 1;
+}
+
+size_t apv_hw_max_msg(const struct apv_hw_adapter *ad)
+{
+	return ad->spec.ml ? (size_t)ad->spec.ml * 4096 : 12288;
+}
+
+static uint32_t hw_flags(const struct apv_hw_adapter *ad,
+			 const struct apv_hw_queue *hq)
+{
+	uint32_t f = 0;
+
+	if (!hq->nreq && !hq->nrep)
+		f |= APV_QS_EMPTY;
+	if (hq->nrep)
+		f |= APV_QS_REPLIES;
+	if (hq->nreq + hq->nrep >= apv_hw_depth(ad))
+		f |= APV_QS_FULL;
+	if (hq->irq)
+		f |= APV_QS_IRQ;
+	return f;
+}
+
+static void msg_list_free(struct apv_ap_msg **head)
+{
+	while (*head) {
+		struct apv_ap_msg *m = *head;
+
+		*head = m->next;
+		free(m);
+	}
+}
+
+/*
+ * Drop every request and reply: nothing produced before a reset is ever
+ * delivered after it.  The epoch lets an engine that works outside the
+ * lock (later) recognise a reply for a queue that was reset meanwhile.
+ */
+static void hw_discard(struct apv_hw_queue *hq)
+{
+	msg_list_free(&hq->req);
+	msg_list_free(&hq->rep);
+	hq->req_tail = &hq->req;
+	hq->rep_tail = &hq->rep;
+	hq->nreq = 0;
+	hq->nrep = 0;
+	hq->epoch++;
+}
+
+static void msg_append(struct apv_ap_msg **head, struct apv_ap_msg ***tail,
+		       struct apv_ap_msg *m)
+{
+	if (!*head)
+		*tail = head;
+	m->next = NULL;
+	**tail = m;
+	*tail = &m->next;
+}
+
+static struct apv_ap_msg *msg_pop(struct apv_ap_msg **head,
+				  struct apv_ap_msg ***tail)
+{
+	struct apv_ap_msg *m = *head;
+
+	if (m) {
+		*head = m->next;
+		if (!*head)
+			*tail = head;
+	}
+	return m;
+}
+
+static void hw_error_reply(uint8_t *reply, size_t *len, uint8_t code)
+{
+	memset(reply, 0, APV_REPLY_ERROR_LEN);
+	reply[1] = APV_REPLY_ERROR_TYPE;
+	reply[4] = code;
+	*len = APV_REPLY_ERROR_LEN;
+}
+
+int apv_engine_builtin(void *opaque, const struct apv_engine_request *req,
+		       uint8_t *reply, size_t reply_max, size_t *reply_len)
+{
+	uint8_t want = req->mode == APV_MODE_ACCEL ? 0x50 : 0x06;
+	uint8_t code = APV_REP82_MACHINE_FAILURE;
+
+	(void)opaque;
+	if (reply_max < APV_REPLY_ERROR_LEN)
+		return -ENOSPC;
+	if (req->len < 8 || req->msg[1] != want)
+		code = APV_REP82_MESSAGE_TYPE;
+	else if (want == 0x50 &&
+		 (((size_t)req->msg[2] << 8) | req->msg[3]) != req->len)
+		code = APV_REP82_INVALID_MSG_LEN;
+	hw_error_reply(reply, reply_len, code);
+	return 0;
+}
+
+void apv_host_set_engine(struct apv_host *host,
+			 const struct apv_engine_ops *ops)
+{
+	apv_lock(host);
+	if (ops)
+		host->engine = *ops;
+	else
+		memset(&host->engine, 0, sizeof(host->engine));
+	apv_unlock(host);
+}
+
+/* Make an adapter interruption pending: the NIB first, then the ISC. */
+static void hw_notify(struct apv_hw_queue *hq)
+{
+	static const uint8_t one = 1;
+	struct apv_kvm *kvm = hq->irq_kvm;
+
+	if (!hq->irq || !kvm)
+		return;
+	if (apv_kvm_mem_write_locked(kvm, hq->nib, &one, 1))
+		return;
+	kvm->airq_pending |= (uint8_t)(1u << (hq->isc & 7));
+	kvm->airqs++;
+}
+
+/* Process the oldest request of a queue into its reply (synchronous). */
+static void hw_process(struct apv_host *host, struct apv_hw_adapter *ad,
+		       struct apv_hw_queue *hq, apv_apqn q)
+{
+	struct apv_ap_msg *rq = msg_pop(&hq->req, &hq->req_tail);
+	struct apv_engine_request er;
+	size_t max = apv_hw_max_msg(ad), len = 0;
+	struct apv_ap_msg *rp;
+	uint64_t epoch = hq->epoch;
+	int rc;
+
+	if (!rq)
+		return;
+	hq->nreq--;
+	rp = malloc(sizeof(*rp) + max);
+	if (!rp) {
+		/* the entry is lost: the owner sees it only through a reset */
+		free(rq);
+		return;
+	}
+	er = (struct apv_engine_request){
+		.apqn = q,
+		.type = ad->spec.type,
+		.mode = (int)ad->spec.mode,
+		.functions = apv_hw_functions(host, ad),
+		.psmid = rq->psmid,
+		.special = rq->special,
+		.msg = rq->data,
+		.len = rq->len,
+	};
+	if (host->engine.process)
+		rc = host->engine.process(host->engine.opaque, &er, rp->data,
+					  max, &len);
+	else
+		rc = apv_engine_builtin(NULL, &er, rp->data, max, &len);
+	if (rc || len == 0 || len > max)
+		hw_error_reply(rp->data, &len, APV_REP82_MACHINE_FAILURE);
+	rp->psmid = rq->psmid;
+	rp->special = rq->special;
+	rp->len = len;
+	rp->off = 0;
+	free(rq);
+	if (epoch != hq->epoch) { /* reset while the engine worked */
+		free(rp);
+		return;
+	}
+	msg_append(&hq->rep, &hq->rep_tail, rp);
+	hq->nrep++;
+	hw_notify(hq);
+}
+
+/* The machine's answer for an APQN that exists: 00, 03 or 04. */
+static unsigned int hw_queue_rc(const struct apv_hw_adapter *ad)
+{
+	if (ad->chkstop)
+		return APV_RC_CHECKSTOPPED;
+	if (!ad->configured)
+		return APV_RC_DECONFIGURED;
+	return APV_RC_NORMAL;
+}
+
+uint32_t apv_hw_nqap_locked(struct apv_host *host, apv_apqn q,
+			    uint64_t psmid, bool special, const uint8_t *msg,
+			    size_t len)
+{
+	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
+	struct apv_hw_queue *hq;
+	struct apv_ap_msg *m;
+	unsigned int rc;
+
+	if (!hw_available(host, q))
+		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
+	hq = hw_queue(host, q);
+	rc = hw_queue_rc(ad);
+	if (rc)
+		return apv_qs_make(rc, hw_flags(ad, hq));
+	if (hq->nreq + hq->nrep >= apv_hw_depth(ad))
+		return apv_qs_make(APV_RC_Q_FULL, hw_flags(ad, hq));
+	if (special && !(apv_hw_functions(host, ad) & APV_FUNC_APSC))
+		return apv_qs_make(APV_RC_REQ_FAC_NOT_INST, hw_flags(ad, hq));
+	m = malloc(sizeof(*m) + len);
+	if (!m)
+		return apv_qs_make(APV_RC_BUSY, hw_flags(ad, hq));
+	m->psmid = psmid;
+	m->special = special;
+	m->len = len;
+	m->off = 0;
+	memcpy(m->data, msg, len);
+	msg_append(&hq->req, &hq->req_tail, m);
+	hq->nreq++;
+	/* the adapter answers right away for now (workers come later) */
+	hw_process(host, ad, hq, q);
+	return apv_qs_make(APV_RC_NORMAL, hw_flags(ad, hq));
+}
+
+const struct apv_ap_msg *apv_hw_dqap_peek_locked(struct apv_host *host,
+						 apv_apqn q,
+						 uint32_t *status)
+{
+	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
+	struct apv_hw_queue *hq;
+	unsigned int rc;
+
+	if (!hw_available(host, q)) {
+		*status = apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
+		return NULL;
+	}
+	hq = hw_queue(host, q);
+	rc = hw_queue_rc(ad);
+	if (!rc && !hq->rep)
+		rc = APV_RC_NO_PENDING_REPLY;
+	*status = apv_qs_make(rc, hw_flags(ad, hq));
+	return rc ? NULL : hq->rep;
+}
+
+uint32_t apv_hw_dqap_consume_locked(struct apv_host *host, apv_apqn q,
+				    size_t n)
+{
+	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
+	struct apv_hw_queue *hq = hw_queue(host, q);
+	struct apv_ap_msg *m = hq->rep;
+
+	m->off += n;
+	if (m->off >= m->len) {
+		free(msg_pop(&hq->rep, &hq->rep_tail));
+		hq->nrep--;
+	}
+	return apv_qs_make(APV_RC_NORMAL, hw_flags(ad, hq));
+}
+
+uint32_t apv_hw_aqic_locked(struct apv_host *host, apv_apqn q, bool enable,
+			    unsigned int isc, uint64_t nib,
+			    struct apv_kvm *kvm)
+{
+	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
+	struct apv_hw_queue *hq;
+	unsigned int rc;
+
+	if (!hw_available(host, q))
+		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
+	hq = hw_queue(host, q);
+	rc = hw_queue_rc(ad);
+	if (!rc && hq->irq == enable)
+		rc = APV_RC_OTHERWISE_CHANGED;
+	if (rc)
+		return apv_qs_make(rc, hw_flags(ad, hq));
+	hq->irq = enable;
+	hq->isc = enable ? (uint8_t)(isc & 7) : 0;
+	hq->nib = enable ? nib : 0;
+	hq->irq_kvm = enable ? kvm : NULL;
+	/* replies already waiting are announced right away */
+	if (enable && hq->nrep)
+		hw_notify(hq);
+	return apv_qs_make(APV_RC_NORMAL, hw_flags(ad, hq));
+}
+
+void apv_hw_forget_kvm_locked(struct apv_host *host, struct apv_kvm *kvm)
+{
+	for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
+		struct apv_hw_adapter *ad = &host->hw.ad[a];
+
+		for (unsigned int d = 0; ad->q && d < APV_MAX_IDS; d++) {
+			if (ad->q[d].irq_kvm == kvm) {
+				ad->q[d].irq = false;
+				ad->q[d].irq_kvm = NULL;
+				ad->q[d].nib = 0;
+				ad->q[d].isc = 0;
+			}
+		}
+	}
+}
+
+void apv_hw_discard_all_locked(struct apv_host *host)
+{
+	for (unsigned int a = 0; a < APV_MAX_IDS; a++)
+		for (unsigned int d = 0; host->hw.ad[a].q && d < APV_MAX_IDS;
+		     d++)
+			hw_discard(&host->hw.ad[a].q[d]);
+}
+
 static void hw_zeroize(struct apv_hw_queue *hq)
 {
+	hw_discard(hq);
+	hq->irq_kvm = NULL;
 	hq->irq = false;
 	hq->isc = 0;
 	hq->nib = 0;
@@ -131,7 +444,10 @@ uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q)
 	if (!ad->configured)
 		return apv_qs_make(APV_RC_DECONFIGURED, APV_QS_EMPTY);
 	hq = hw_queue(host, q);
-	/* RAPQ disables interruptions like ZAPQ does */
+	/* RAPQ discards all requests and replies and disables
+	 * interruptions like ZAPQ does */
+	hw_discard(hq);
+	hq->irq_kvm = NULL;
 	hq->irq = false;
 	hq->isc = 0;
 	hq->nib = 0;
@@ -324,9 +640,17 @@ static int hw_adapter_event_locked(struct apv_host *host, unsigned int apid,
 		for (unsigned int d = 0; on && !ad->configured && d < APV_MAX_IDS;
 		     d++)
 			hw_zeroize(&ad->q[d]);
+		/* an adapter going off loses the work in its queues */
+		for (unsigned int d = 0; !on && ad->configured && d < APV_MAX_IDS;
+		     d++)
+			hw_discard(&ad->q[d]);
 		ad->configured = on;
 		break;
 	case HW_CHECKSTOP:
+		/* so does a check-stopped one */
+		for (unsigned int d = 0; on && !ad->chkstop && d < APV_MAX_IDS;
+		     d++)
+			hw_discard(&ad->q[d]);
 		ad->chkstop = on;
 		break;
 	}

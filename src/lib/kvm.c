@@ -81,6 +81,9 @@ void apv_kvm_free(struct apv_kvm *kvm)
 			break;
 		}
 	}
+	/* no machine queue may point into the memory of a gone guest */
+	apv_hw_forget_kvm_locked(host, kvm);
+	apv_kvm_mem_free_locked(kvm);
 	apv_unlock(host);
 	free(kvm);
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <apvirt/ap_insn.h>
 #include <apvirt/apqn.h>
 #include <apvirt/bitmap.h>
 #include <apvirt/host.h>
@@ -33,7 +34,9 @@ enum {
 	APV_RC_OTHERWISE_CHANGED = 0x07,
 	APV_RC_INVALID_GISA = 0x08,
 	APV_RC_STATE_CHANGE_IN_PROGRESS = 0x0a,
-	APV_RC_Q_FULL = 0x10,
+	APV_RC_Q_FULL = 0x10, /* NQAP; DQAP: no pending reply */
+	APV_RC_NO_PENDING_REPLY = 0x10,
+	APV_RC_REQ_FAC_NOT_INST = 0x16,
 };
 
 /* Status word as in GR1 bits 32..63: byte 0 flags, byte 1 response code. */
@@ -55,11 +58,30 @@ static inline unsigned int apv_qs_rc(uint32_t status)
 
 /* ---- the machine -------------------------------------------------------- */
 
+/*
+ * One request or reply held by a machine queue.  A queue entry is occupied
+ * from the NQAP of its request until the DQAP that takes the last byte of
+ * its reply; `off` is the progress of a partial DQAP.
+ */
+struct apv_ap_msg {
+	struct apv_ap_msg *next;
+	uint64_t psmid;
+	bool special;	/* NQAP GR0 bit 41 */
+	size_t len, off;
+	uint8_t data[];
+};
+
 struct apv_hw_queue {
 	bool irq;	   /* interruptions enabled (AQIC) */
 	uint8_t isc;
-	uint64_t nib;
+	uint64_t nib;	   /* NIB address (guest absolute for irq_kvm) */
+	struct apv_kvm *irq_kvm; /* guest whose memory holds the NIB */
 	uint64_t zeroized; /* times this queue was reset and zeroized */
+	/* the engine seam: requests waiting, replies ready (FIFO each) */
+	struct apv_ap_msg *req, **req_tail;
+	struct apv_ap_msg *rep, **rep_tail;
+	unsigned int nreq, nrep;
+	uint64_t epoch;	   /* bumped by every discard (reset) */
 };
 
 struct apv_hw_adapter {
@@ -84,6 +106,40 @@ uint32_t apv_hw_zapq_locked(struct apv_host *host, apv_apqn q);
 /* RAPQ: reset without zeroize semantics for our purposes. */
 uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q);
 void apv_hw_qci_locked(struct apv_host *host, struct apv_qci *out);
+/* Queue depth (entries: qd + 1) and maximum message length of an adapter. */
+unsigned int apv_hw_depth(const struct apv_hw_adapter *ad);
+size_t apv_hw_max_msg(const struct apv_hw_adapter *ad);
+/*
+ * NQAP on the machine: enqueue a copy of msg and (for now) let the engine
+ * answer it synchronously.  Returns the status word (RC 00, 01, 03, 04,
+ * 0x10 queue full, 0x16 special command without APSC).
+ */
+uint32_t apv_hw_nqap_locked(struct apv_host *host, apv_apqn q,
+			    uint64_t psmid, bool special, const uint8_t *msg,
+			    size_t len);
+/*
+ * DQAP on the machine, in two steps so the caller can store into guest
+ * memory in between: peek at the oldest reply (NULL with *status = RC 10
+ * when none, or the queue's error code), then consume n bytes of it; the
+ * reply leaves the queue when its last byte is consumed.
+ */
+const struct apv_ap_msg *apv_hw_dqap_peek_locked(struct apv_host *host,
+						 apv_apqn q,
+						 uint32_t *status);
+uint32_t apv_hw_dqap_consume_locked(struct apv_host *host, apv_apqn q,
+				    size_t n);
+/*
+ * AQIC on the machine (the host's form vfio_ap issues): enable with the
+ * ISC and the NIB (a guest address in kvm's memory), or disable.  RC 07 for
+ * enable-while-enabled and disable-while-disabled.
+ */
+uint32_t apv_hw_aqic_locked(struct apv_host *host, apv_apqn q, bool enable,
+			    unsigned int isc, uint64_t nib,
+			    struct apv_kvm *kvm);
+/* Forget kvm as the holder of NIBs (the guest goes away). */
+void apv_hw_forget_kvm_locked(struct apv_host *host, struct apv_kvm *kvm);
+/* Discard every request and reply of every queue (host teardown). */
+void apv_hw_discard_all_locked(struct apv_host *host);
 uint32_t apv_hw_functions(const struct apv_host *host,
 			  const struct apv_hw_adapter *ad);
 int apv_hw_check_spec(const struct apv_host_config *cfg,
@@ -387,6 +443,13 @@ int apv_vfio_in_use(struct apv_host *host, const struct apv_bitmap *apm,
 
 /* ---- guests ------------------------------------------------------------- */
 
+struct apv_memslot {
+	uint64_t gpa, size;
+	uint8_t *mem;
+};
+
+#define APV_KVM_MAX_SLOTS APV_KVM_MAX_SLOTS_PUB
+
 struct apv_kvm {
 	struct apv_host *host;
 	char name[64];
@@ -396,8 +459,30 @@ struct apv_kvm {
 	uint64_t updates;
 	struct apv_mdev *hook;	/* mdev holding the PQAP hook (open) */
 	struct apv_kvm_notify notify;
+	struct apv_memslot slot[APV_KVM_MAX_SLOTS];
+	unsigned int nslots;
+	uint64_t mem_total;
+	uint8_t airq_pending;	/* adapter interruptions pending, bit = ISC */
+	uint64_t airqs;		/* adapter interruptions made pending */
 	struct apv_kvm *next;
 };
+
+/* guest_mem.c: guest absolute memory (host->lock held). */
+bool apv_kvm_mem_valid_locked(const struct apv_kvm *kvm, uint64_t gpa,
+			      uint64_t len);
+int apv_kvm_mem_read_locked(const struct apv_kvm *kvm, uint64_t gpa,
+			    void *buf, size_t len);
+int apv_kvm_mem_write_locked(struct apv_kvm *kvm, uint64_t gpa,
+			     const void *buf, size_t len);
+void apv_kvm_mem_free_locked(struct apv_kvm *kvm);
+
+/* ap_insn.c: GR1 := status word, CC 3 iff its RC is nonzero, else 0. */
+void apv_insn_status(struct apv_cpu_regs *regs, struct apv_insn_result *res,
+		     uint32_t status);
+/* ap_aqic.c: PQAP(AQIC) intercepted to KVM (steps 4..10 of
+ * vfio-ap-semantics.md §3.5; privileged state already checked). */
+void apv_aqic_intercept_locked(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
+			       struct apv_insn_result *res);
 
 void apv_kvm_set_masks_locked(struct apv_kvm *kvm, const struct apv_bitmap *apm,
 			      const struct apv_bitmap *aqm,
@@ -444,6 +529,7 @@ struct apv_host {
 	struct apv_zcdns zcdn;
 	struct apv_host_stats stats;
 	unsigned int remove_slice_ms; /* mdev remove request interval */
+	struct apv_engine_ops engine;	/* process == NULL: built-in */
 };
 
 void apv_lock(struct apv_host *host);
