@@ -37,9 +37,9 @@ enum apv_pgm {
 };
 
 struct apv_insn_result {
-	enum apv_pgm pgm;  /* APV_PGM_NONE: completed, cc is valid */
-	unsigned int cc;   /* condition code (also stored in regs->cc) */
-	uint16_t changed;  /* bit n set: GR n was written */
+	enum apv_pgm pgm; /* APV_PGM_NONE: completed, cc is valid */
+	unsigned int cc;  /* condition code (also stored in regs->cc) */
+	uint16_t changed; /* bit n set: GR n was written */
 };
 
 /* GR0 function codes of PQAP (bits 32..39). */
@@ -53,15 +53,15 @@ enum apv_pqap_fc {
 };
 
 /* GR0 low-word bits (MSB0 bit n of the register = 1 << (63 - n)). */
-#define APV_GR0_FC(fc) ((uint64_t)((fc) & 0xff) << 24)
-#define APV_GR0_T UINT64_C(0x00800000)	     /* bit 40 (TAPQ) */
-#define APV_GR0_F UINT64_C(0x00400000)	     /* bit 41 (RAPQ/ZAPQ/QACT) */
-#define APV_GR0_NQAP_L UINT64_C(0x40000000)  /* bit 33: last part */
+#define APV_GR0_FC(fc) ((uint64_t)((fc)&0xff) << 24)
+#define APV_GR0_T UINT64_C(0x00800000)		  /* bit 40 (TAPQ) */
+#define APV_GR0_F UINT64_C(0x00400000)		  /* bit 41 (RAPQ/ZAPQ/QACT) */
+#define APV_GR0_NQAP_L UINT64_C(0x40000000)	  /* bit 33: last part */
 #define APV_GR0_NQAP_SPECIAL UINT64_C(0x00400000) /* bit 41 */
-#define APV_GR0_DQAP UINT64_C(0x80000000)    /* bit 32 as Linux sets it */
+#define APV_GR0_DQAP UINT64_C(0x80000000)	  /* bit 32 as Linux sets it */
 /* AQIC GR1: IR (bit 16) and the ISC (bits 61..63). */
 #define APV_AQIC_IR (UINT64_C(1) << 47)
-#define APV_AQIC_ISC(isc) ((uint64_t)((isc) & 7))
+#define APV_AQIC_ISC(isc) ((uint64_t)((isc)&7))
 
 /* The QCI block the guest receives (ap-architecture.md §1.7). */
 #define APV_QCI_BLOCK_SIZE 128
@@ -102,11 +102,11 @@ int apv_vfio_queue_irq(struct apv_host *host, apv_apqn q, int *isc,
 /* One request as the adapter sees it. */
 struct apv_engine_request {
 	apv_apqn apqn;
-	int type;		/* raw AP type of the adapter */
-	int mode;		/* enum apv_mode */
-	uint32_t functions;	/* effective facility word */
+	int type;	    /* raw AP type of the adapter */
+	int mode;	    /* enum apv_mode */
+	uint32_t functions; /* effective facility word */
 	uint64_t psmid;
-	bool special;		/* special-command bit */
+	bool special; /* special-command bit */
 	const uint8_t *msg;
 	size_t len;
 };

@@ -115,8 +115,7 @@ void apv_aqic_intercept_locked(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 	}
 	if (!kvm->hook) {
 		/* step 10: no vfio-ap device */
-		apv_insn_status(regs, res,
-				apv_qs_make(APV_RC_Q_NOT_AVAIL, 0));
+		apv_insn_status(regs, res, apv_qs_make(APV_RC_Q_NOT_AVAIL, 0));
 		return;
 	}
 	/* step 9: the hook's status; 6.1 leaves the CC alone on RC 0 */

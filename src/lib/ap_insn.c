@@ -188,8 +188,7 @@ static void pqap_reset(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 	uint32_t st;
 
 	/* bit 41 is the F bit; 40 and 42..47 must be zero */
-	if ((gr0 & (APV_GR0_T | GR0_BITS_42_47)) ||
-	    ext_ids_refused(kvm, gr0)) {
+	if ((gr0 & (APV_GR0_T | GR0_BITS_42_47)) || ext_ids_refused(kvm, gr0)) {
 		pgm(regs, res, APV_PGM_SPECIFICATION);
 		return;
 	}
@@ -249,15 +248,13 @@ static void pqap_qact(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 	uint32_t st;
 
 	/* installed iff the QCI C bit; bit 41 is the IF bit */
-	if (!kvm->host->hw.cfg.qact ||
-	    (gr0 & (APV_GR0_T | GR0_BITS_42_47)) ||
+	if (!kvm->host->hw.cfg.qact || (gr0 & (APV_GR0_T | GR0_BITS_42_47)) ||
 	    ext_ids_refused(kvm, gr0)) {
 		pgm(regs, res, APV_PGM_SPECIFICATION);
 		return;
 	}
 	if (!in_crycb(kvm, q)) {
-		apv_insn_status(regs, res,
-				apv_qs_make(APV_RC_Q_NOT_AVAIL, 0));
+		apv_insn_status(regs, res, apv_qs_make(APV_RC_Q_NOT_AVAIL, 0));
 		return;
 	}
 	st = apv_hw_tapq_locked(kvm->host, q, false, &info);
@@ -326,8 +323,7 @@ static size_t max_msg(const struct apv_kvm *kvm, apv_apqn q)
 }
 
 int apv_insn_nqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
-		  unsigned int r1, unsigned int r2,
-		  struct apv_insn_result *res)
+		  unsigned int r1, unsigned int r2, struct apv_insn_result *res)
 {
 	int rc = insn_begin(kvm, regs, res);
 	uint64_t gr0, addr, len, psmid;
@@ -352,8 +348,7 @@ int apv_insn_nqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 		goto out;
 	}
 	if (!in_crycb(kvm, q)) {
-		apv_insn_status(regs, res,
-				apv_qs_make(APV_RC_Q_NOT_AVAIL, 0));
+		apv_insn_status(regs, res, apv_qs_make(APV_RC_Q_NOT_AVAIL, 0));
 		goto out;
 	}
 	msg = malloc((size_t)len);
@@ -364,8 +359,8 @@ int apv_insn_nqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 		goto out;
 	}
 	psmid = (regs->gr[r1] << 32) | (regs->gr[r1 + 1] & 0xffffffffu);
-	st = apv_hw_nqap_locked(kvm->host, q, psmid,
-				gr0 & APV_GR0_NQAP_SPECIAL, msg, (size_t)len);
+	st = apv_hw_nqap_locked(kvm->host, q, psmid, gr0 & APV_GR0_NQAP_SPECIAL,
+				msg, (size_t)len);
 	if (!apv_qs_rc(st)) {
 		/* the whole message was taken in one go (no CC 2) */
 		set_gr(regs, res, r2, addr + len);
@@ -379,8 +374,7 @@ out:
 }
 
 int apv_insn_dqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
-		  unsigned int r1, unsigned int r2,
-		  struct apv_insn_result *res)
+		  unsigned int r1, unsigned int r2, struct apv_insn_result *res)
 {
 	int rc = insn_begin(kvm, regs, res);
 	const struct apv_ap_msg *m;
@@ -406,8 +400,7 @@ int apv_insn_dqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 		goto out;
 	}
 	if (!in_crycb(kvm, q)) {
-		apv_insn_status(regs, res,
-				apv_qs_make(APV_RC_Q_NOT_AVAIL, 0));
+		apv_insn_status(regs, res, apv_qs_make(APV_RC_Q_NOT_AVAIL, 0));
 		goto out;
 	}
 	m = apv_hw_dqap_peek_locked(kvm->host, q, &st);

@@ -47,8 +47,8 @@ bool apv_kvm_mem_valid_locked(const struct apv_kvm *kvm, uint64_t gpa,
 	return true;
 }
 
-int apv_kvm_mem_read_locked(const struct apv_kvm *kvm, uint64_t gpa,
-			    void *buf, size_t len)
+int apv_kvm_mem_read_locked(const struct apv_kvm *kvm, uint64_t gpa, void *buf,
+			    size_t len)
 {
 	uint8_t *p = buf;
 
@@ -68,8 +68,8 @@ int apv_kvm_mem_read_locked(const struct apv_kvm *kvm, uint64_t gpa,
 	return 0;
 }
 
-int apv_kvm_mem_write_locked(struct apv_kvm *kvm, uint64_t gpa,
-			     const void *buf, size_t len)
+int apv_kvm_mem_write_locked(struct apv_kvm *kvm, uint64_t gpa, const void *buf,
+			     size_t len)
 {
 	const uint8_t *p = buf;
 
@@ -105,29 +105,32 @@ int apv_kvm_add_memslot(struct apv_kvm *kvm, uint64_t gpa, uint64_t size)
 
 	apv_reason_clear();
 	if (!size || gpa % PAGE || size % PAGE || gpa + size < gpa)
-		return apv_fail(-EINVAL, APV_RULE_SYNTAX,
-				"guest %s: a memslot needs a nonzero size and 4 KiB alignment",
-				kvm->name);
+		return apv_fail(
+			-EINVAL, APV_RULE_SYNTAX,
+			"guest %s: a memslot needs a nonzero size and 4 KiB alignment",
+			kvm->name);
 	apv_lock(host);
 	for (unsigned int i = 0; i < kvm->nslots; i++) {
 		const struct apv_memslot *o = &kvm->slot[i];
 
 		if (gpa < o->gpa + o->size && o->gpa < gpa + size) {
-			rc = apv_fail(-EEXIST, APV_RULE_EXISTS,
-				      "guest %s: memslot 0x%llx+0x%llx overlaps 0x%llx+0x%llx",
-				      kvm->name, (unsigned long long)gpa,
-				      (unsigned long long)size,
-				      (unsigned long long)o->gpa,
-				      (unsigned long long)o->size);
+			rc = apv_fail(
+				-EEXIST, APV_RULE_EXISTS,
+				"guest %s: memslot 0x%llx+0x%llx overlaps 0x%llx+0x%llx",
+				kvm->name, (unsigned long long)gpa,
+				(unsigned long long)size,
+				(unsigned long long)o->gpa,
+				(unsigned long long)o->size);
 			goto out;
 		}
 	}
 	if (kvm->nslots >= APV_KVM_MAX_SLOTS ||
 	    size > APV_GUEST_MEM_MAX - kvm->mem_total) {
-		rc = apv_fail(-ENOSPC, APV_RULE_RANGE,
-			      "guest %s: at most %u memslots and %llu MiB of memory",
-			      kvm->name, APV_KVM_MAX_SLOTS,
-			      (unsigned long long)(APV_GUEST_MEM_MAX >> 20));
+		rc = apv_fail(
+			-ENOSPC, APV_RULE_RANGE,
+			"guest %s: at most %u memslots and %llu MiB of memory",
+			kvm->name, APV_KVM_MAX_SLOTS,
+			(unsigned long long)(APV_GUEST_MEM_MAX >> 20));
 		goto out;
 	}
 	s = &kvm->slot[kvm->nslots];
@@ -155,8 +158,7 @@ bool apv_kvm_mem_valid(struct apv_kvm *kvm, uint64_t gpa, uint64_t len)
 	return ok;
 }
 
-int apv_kvm_mem_read(struct apv_kvm *kvm, uint64_t gpa, void *buf,
-		     size_t len)
+int apv_kvm_mem_read(struct apv_kvm *kvm, uint64_t gpa, void *buf, size_t len)
 {
 	int rc;
 

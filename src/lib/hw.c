@@ -263,6 +263,13 @@ static void hw_process(struct apv_host *host, struct apv_hw_adapter *ad,
 		rc = apv_engine_builtin(NULL, &er, rp->data, max, &len);
 	if (rc || len == 0 || len > max)
 		hw_error_reply(rp->data, &len, APV_REP82_MACHINE_FAILURE);
+	{
+		/* keep only what the reply needs */
+		struct apv_ap_msg *small = realloc(rp, sizeof(*rp) + len);
+
+		if (small)
+			rp = small;
+	}
 	rp->psmid = rq->psmid;
 	rp->special = rq->special;
 	rp->len = len;

@@ -163,9 +163,8 @@ static struct apv_insn_result nqap(struct apv_kvm *g, apv_apqn q,
 }
 
 /* DQAP with R1 = 8 (PSMID), R2 = 10 (buffer). */
-static struct apv_insn_result dqap(struct apv_kvm *g, apv_apqn q,
-				   uint64_t addr, uint64_t len,
-				   struct apv_cpu_regs *r)
+static struct apv_insn_result dqap(struct apv_kvm *g, apv_apqn q, uint64_t addr,
+				   uint64_t len, struct apv_cpu_regs *r)
 {
 	struct apv_insn_result res;
 
@@ -178,18 +177,18 @@ static struct apv_insn_result dqap(struct apv_kvm *g, apv_apqn q,
 	return res;
 }
 
-#define assert_pgm(res, code)                                                \
-	do {                                                                 \
-		struct apv_insn_result r_ = (res);                           \
-		assert_int_equal(r_.pgm, (code));                            \
-		assert_int_equal(r_.changed, 0);                             \
+#define assert_pgm(res, code)                                                  \
+	do {                                                                   \
+		struct apv_insn_result r_ = (res);                             \
+		assert_int_equal(r_.pgm, (code));                              \
+		assert_int_equal(r_.changed, 0);                               \
 	} while (0)
 
-#define assert_cc(res, c)                                                    \
-	do {                                                                 \
-		struct apv_insn_result r_ = (res);                           \
-		assert_int_equal(r_.pgm, APV_PGM_NONE);                      \
-		assert_int_equal(r_.cc, (c));                                \
+#define assert_cc(res, c)                                                      \
+	do {                                                                   \
+		struct apv_insn_result r_ = (res);                             \
+		assert_int_equal(r_.pgm, APV_PGM_NONE);                        \
+		assert_int_equal(r_.cc, (c));                                  \
 	} while (0)
 
 /* ---- operation and privileged-operation exceptions ------------------- */
@@ -304,7 +303,7 @@ static void test_tapq_t_bit(void **state)
 	assert_cc(tapq(f.g, Q54, true, &r), 0);
 	assert_int_equal(r.gr[1], QS(0, QS_E));
 	assert_int_equal(r.gr[2] >> 32, APV_FUNC_ACCEL | APV_FUNC_MEX4K |
-						 APV_FUNC_CRT4K | APV_FUNC_APXA);
+						APV_FUNC_CRT4K | APV_FUNC_APXA);
 	assert_int_equal((r.gr[2] >> 24) & 0xff, APV_TYPE_CEX7);
 	assert_int_equal(r.gr[2] & 0xf, 7);
 	assert_cc(tapq(f.g, Q54, false, &r), 0);
@@ -314,8 +313,7 @@ static void test_tapq_t_bit(void **state)
 	kit_uuid(N, 2);
 	kit_mdev(f.h, N, BM(5), BM(5), BM0());
 	g = mkguest(f.h, "noapft", APV_CPU_DEFAULT & ~APV_CPU_APFT, N);
-	assert_pgm(tapq(g, APV_APQN(5, 5), true, NULL),
-		   APV_PGM_SPECIFICATION);
+	assert_pgm(tapq(g, APV_APQN(5, 5), true, NULL), APV_PGM_SPECIFICATION);
 	assert_cc(tapq(g, APV_APQN(5, 5), false, &r), 0);
 	assert_int_equal(r.gr[2] >> 32, 0);
 	apv_kvm_free(g);
@@ -360,10 +358,10 @@ static void test_qci(void **state)
 	assert_int_equal(blk[16], 0x06); /* APM: 05, 06 */
 	for (int i = 17; i < 48; i++)
 		assert_int_equal(blk[i], 0);
-	assert_int_equal(blk[48], 0x08);       /* AQM: 04 */
-	assert_int_equal(blk[48 + 8], 0x01);   /* 47 */
-	assert_int_equal(blk[48 + 10], 0x80);  /* 50 */
-	assert_int_equal(blk[80], 0x08);       /* ADM: 04 */
+	assert_int_equal(blk[48], 0x08);      /* AQM: 04 */
+	assert_int_equal(blk[48 + 8], 0x01);  /* 47 */
+	assert_int_equal(blk[48 + 10], 0x80); /* 50 */
+	assert_int_equal(blk[80], 0x08);      /* ADM: 04 */
 	for (int i = 112; i < 128; i++)
 		assert_int_equal(blk[i], 0);
 	/* without facility 12 */
@@ -403,8 +401,8 @@ static void test_format0_truncation(void **state)
 	assert_false(bm_has(c.aqm, 0x50)); /* dropped by APCB0 */
 	assert_cc(tapq(g0, Q54, true, &r), 0);
 	/* the guest has no APXA: no N facility bit */
-	assert_int_equal(r.gr[2] >> 32, APV_FUNC_ACCEL | APV_FUNC_MEX4K |
-						 APV_FUNC_CRT4K);
+	assert_int_equal(r.gr[2] >> 32,
+			 APV_FUNC_ACCEL | APV_FUNC_MEX4K | APV_FUNC_CRT4K);
 	/* APQI 0x50 is above 15: specification, not a response code */
 	assert_pgm(tapq(g0, APV_APQN(5, 0x50), false, NULL),
 		   APV_PGM_SPECIFICATION);
@@ -453,8 +451,7 @@ static void test_format1(void **state)
 	g = mkguest(h, "fmt1", APV_CPU_DEFAULT, M);
 	assert_int_equal(apv_kvm_crycb_format(g), 1);
 	assert_cc(tapq(g, APV_APQN(5, 5), true, &r), 0);
-	assert_pgm(tapq(g, APV_APQN(5, 16), true, &r),
-		   APV_PGM_SPECIFICATION);
+	assert_pgm(tapq(g, APV_APQN(5, 16), true, &r), APV_PGM_SPECIFICATION);
 	r = regs_fc(APV_PQAP_QCI, 0);
 	r.gr[2] = QCI_ADDR;
 	assert_cc(pqap(g, &r), 0);
@@ -475,8 +472,8 @@ static void test_tapq_deconfigured_checkstop(void **state)
 	(void)state;
 	fx_init(&f, APV_KERNEL_6_12, APV_CPU_DEFAULT);
 	/* the machine answers before the host's scan reacts */
-	assert_int_equal(apv_hw_adapter_configure(f.h, 5, false,
-						  APV_EV_NOSCAN), 0);
+	assert_int_equal(apv_hw_adapter_configure(f.h, 5, false, APV_EV_NOSCAN),
+			 0);
 	assert_cc(tapq(f.g, Q54, true, &r), 3);
 	assert_int_equal(r.gr[1], QS(3, QS_E));
 	assert_true(r.gr[2] != 0); /* the info stays valid */
@@ -484,11 +481,11 @@ static void test_tapq_deconfigured_checkstop(void **state)
 	assert_cc(nqap(f.g, Q54, 1, 400, &r), 3);
 	assert_int_equal(r.gr[1], QS(3, QS_E));
 	assert_int_equal(r.gr[7], 400); /* nothing taken */
-	assert_int_equal(apv_hw_adapter_configure(f.h, 5, true,
-						  APV_EV_NOSCAN), 0);
+	assert_int_equal(apv_hw_adapter_configure(f.h, 5, true, APV_EV_NOSCAN),
+			 0);
 	assert_cc(tapq(f.g, Q54, true, &r), 0);
-	assert_int_equal(apv_hw_adapter_checkstop(f.h, 5, true,
-						  APV_EV_NOSCAN), 0);
+	assert_int_equal(apv_hw_adapter_checkstop(f.h, 5, true, APV_EV_NOSCAN),
+			 0);
 	assert_cc(tapq(f.g, Q54, true, &r), 3);
 	assert_int_equal(r.gr[1], QS(4, QS_E));
 	assert_true(r.gr[2] != 0);
@@ -599,8 +596,7 @@ static void test_aqic_kvm_checks(void **state)
 	apv_kvm_free(g);
 	/* without facility 65 */
 	g = mkguest(f.h, "noapqi", APV_CPU_DEFAULT & ~APV_CPU_APQI, NULL);
-	assert_pgm(aqic(g, Q54, true, 3, NIB_ADDR, &r),
-		   APV_PGM_SPECIFICATION);
+	assert_pgm(aqic(g, Q54, true, 3, NIB_ADDR, &r), APV_PGM_SPECIFICATION);
 	apv_kvm_free(g);
 	/* T bit: fine with APFT, a specification exception without */
 	r = regs_fc(APV_PQAP_AQIC, Q54);
@@ -694,8 +690,7 @@ static void test_nqap_dqap_spec(void **state)
 	assert_pgm(nqap(f.g, Q54, 1, 0, &r), APV_PGM_SPECIFICATION);
 	assert_pgm(nqap(f.g, Q54, 1, 12289, &r), APV_PGM_SPECIFICATION);
 	assert_pgm(dqap(f.g, Q54, BUF_ADDR, 0, &r), APV_PGM_SPECIFICATION);
-	assert_pgm(dqap(f.g, Q54, BUF_ADDR, 12289, &r),
-		   APV_PGM_SPECIFICATION);
+	assert_pgm(dqap(f.g, Q54, BUF_ADDR, 12289, &r), APV_PGM_SPECIFICATION);
 	/* 12 KiB is accepted (the reply is an error: wrong length) */
 	assert_cc(nqap(f.g, Q54, 1, 12288, &r), 0);
 	assert_cc(dqap(f.g, Q54, BUF_ADDR, 12288, &r), 0);
@@ -924,7 +919,11 @@ static void test_memslots(void **state)
 
 /* ---- the leak guarantee ------------------------------------------------ */
 
-enum move { MOVE_ASSIGN, MOVE_BIND, MOVE_OPEN };
+enum move {
+	MOVE_ASSIGN,
+	MOVE_BIND,
+	MOVE_OPEN
+};
 
 static void leak_case(enum apv_kernel k, enum move how)
 {
@@ -1021,10 +1020,10 @@ static void test_guest_free_with_work(void **state)
 	assert_cc(nqap(f.g, Q54, 1, 400, &r), 0);
 	apv_kvm_free(f.g);
 	f.g = NULL;
-	assert_int_equal(apv_hw_adapter_configure(f.h, 5, false,
-						  APV_EV_NOSCAN), 0);
-	assert_int_equal(apv_hw_adapter_configure(f.h, 5, true,
-						  APV_EV_NOSCAN), 0);
+	assert_int_equal(apv_hw_adapter_configure(f.h, 5, false, APV_EV_NOSCAN),
+			 0);
+	assert_int_equal(apv_hw_adapter_configure(f.h, 5, true, APV_EV_NOSCAN),
+			 0);
 	fx_fini(&f);
 }
 
