@@ -638,6 +638,94 @@ static void test_aqic_61_cc(void **state)
 	fx_fini(&f);
 }
 
+/* ---- QACT ----------------------------------------------------------------- */
+
+static void test_qact(void **state)
+{
+	struct fx f;
+	struct apv_cpu_regs r;
+	struct kit kt;
+	struct apv_host *h;
+	struct apv_kvm *g;
+	uint8_t M[16];
+
+	(void)state;
+	fx_init(&f, APV_KERNEL_6_12, APV_CPU_DEFAULT);
+	/* the QCI C bit is on: the compatible type comes back in GR2 */
+	r = regs_fc(APV_PQAP_QACT, APV_APQN(6, 4));
+	r.gr[0] |= APV_GR0_F; /* IF */
+	r.gr[1] = (UINT64_C(1) << 58) | (UINT64_C(0x20) << 24) | 0x0102;
+	assert_cc(pqap(f.g, &r), 0);
+	assert_int_equal(r.gr[1], QS(0, QS_E));
+	assert_int_equal(r.gr[2], (UINT64_C(1) << 58) |
+					  ((uint64_t)APV_TYPE_CEX8 << 24) |
+					  0x0102);
+	/* outside the CRYCB */
+	r = regs_fc(APV_PQAP_QACT, APV_APQN(6, 5));
+	assert_cc(pqap(f.g, &r), 3);
+	assert_int_equal(r.gr[1], QS(1, 0));
+	/* reserved bits */
+	r = regs_fc(APV_PQAP_QACT, APV_APQN(6, 4));
+	r.gr[0] |= APV_GR0_T;
+	assert_pgm(pqap(f.g, &r), APV_PGM_SPECIFICATION);
+	fx_fini(&f);
+	/* without the C bit QACT is not installed */
+	kit_init(&kt, APV_KERNEL_6_12);
+	kt.cfg.qact = false;
+	kit_adapter(&kt, 5, APV_TYPE_CEX7, APV_MODE_ACCEL);
+	kt.cfg.domains = BM(4);
+	h = kit_boot(&kt);
+	assert_int_equal(kit_store(h, true, "-5"), 0);
+	kit_uuid(M, 1);
+	kit_mdev(h, M, BM(5), BM(4), BM0());
+	g = mkguest(h, "noqact", APV_CPU_DEFAULT, M);
+	r = regs_fc(APV_PQAP_QACT, Q54);
+	assert_pgm(pqap(g, &r), APV_PGM_SPECIFICATION);
+	r = regs_fc(APV_PQAP_QCI, 0);
+	r.gr[2] = QCI_ADDR;
+	assert_cc(pqap(g, &r), 0);
+	apv_kvm_free(g);
+	apv_host_free(h);
+}
+
+/* A VFIO device reset (machine reset of the guest) empties the queues;
+ * so does an adapter going off: work is lost, visibly (RC 10 with E). */
+static void test_resets_discard(void **state)
+{
+	struct fx f;
+	struct apv_cpu_regs r;
+
+	(void)state;
+	fx_init(&f, APV_KERNEL_6_12, APV_CPU_DEFAULT);
+	put_meb1(f.g, 0x50);
+	assert_cc(nqap(f.g, Q54, 1, 400, &r), 0);
+	assert_int_equal(apv_mdev_reset(f.h, f.M), 0);
+	assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 3);
+	assert_int_equal(r.gr[1], QS(0x10, QS_E));
+	assert_cc(nqap(f.g, Q54, 2, 400, &r), 0);
+	assert_int_equal(apv_hw_adapter_configure(f.h, 5, false, APV_EV_NOSCAN),
+			 0);
+	assert_int_equal(apv_hw_adapter_configure(f.h, 5, true, APV_EV_NOSCAN),
+			 0);
+	assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 3);
+	assert_int_equal(r.gr[1], QS(0x10, QS_E));
+	assert_cc(nqap(f.g, Q54, 3, 400, &r), 0);
+	assert_int_equal(apv_hw_adapter_checkstop(f.h, 5, true, APV_EV_NOSCAN),
+			 0);
+	assert_int_equal(apv_hw_adapter_checkstop(f.h, 5, false, APV_EV_NOSCAN),
+			 0);
+	assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 3);
+	assert_int_equal(r.gr[1], QS(0x10, QS_E));
+	/* the host's own scan after configure off: the guest keeps the
+	 * APQN (03) or loses it (01), never an old reply */
+	assert_cc(nqap(f.g, Q54, 4, 400, &r), 0);
+	assert_int_equal(apv_hw_adapter_configure(f.h, 5, false, 0), 0);
+	assert_int_equal(apv_hw_adapter_configure(f.h, 5, true, 0), 0);
+	assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 3);
+	assert_true(r.gr[1] == QS(0x10, QS_E) || r.gr[1] == QS(1, 0));
+	fx_fini(&f);
+}
+
 /* ---- NQAP / DQAP --------------------------------------------------------- */
 
 static void test_nqap_dqap_spec(void **state)
@@ -1041,6 +1129,8 @@ int main(void)
 		cmocka_unit_test(test_aqic_sequences),
 		cmocka_unit_test(test_aqic_kvm_checks),
 		cmocka_unit_test(test_aqic_61_cc),
+		cmocka_unit_test(test_qact),
+		cmocka_unit_test(test_resets_discard),
 		cmocka_unit_test(test_nqap_dqap_spec),
 		cmocka_unit_test(test_reply_and_psmid),
 		cmocka_unit_test(test_queue_full),
