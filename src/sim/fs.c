@@ -2,7 +2,7 @@
 /*
  * The FUSE file system over tree.h (real-tools-abi.md §8).
  *
- * libfuse 3's low-level API, multithreaded.  tree.c resolves paths and
+ * libfuse 3's low-level API, one thread.  tree.c resolves paths and
  * keeps no state; this file keeps the kernel's inodes (a path per node id,
  * with lookup counts) and chooses how long the kernel may cache each entry.
  * That choice is why the low-level API: the high-level one has a single
@@ -15,7 +15,11 @@
  * has timeout 0 and is asked for every time; negative entries are never
  * cached.  A cached stable entry is never stale: the kernel revalidates
  * every directory on a path walk, and a directory that went away takes its
- * cached children with it.
+ * cached children with it.  The attributes of the other files and
+ * directories are cached too (see attr_timeout_of): they cannot change
+ * while the node exists, and each walk's LOOKUP refreshes them anyway.
+ *
+ * One thread serves the kernel (see loop_main).
  *
  * sysfs behaviour kept here:
  *   - open() against the mode fails with EACCES even for root (kernfs'
@@ -59,7 +63,6 @@
 #include "tree.h"
 
 #define PAGE 4096u
-#define FS_THREADS 16u
 #define STABLE_TIMEOUT 86400.0 /* seconds; stable entries */
 #define INODE_HASH 4096u
 
@@ -250,6 +253,23 @@ static double timeout_of(const struct apsim_node *n)
 	return n->stable ? STABLE_TIMEOUT : 0.0;
 }
 
+/*
+ * How long the kernel may keep a node's attributes.  An entry that is not
+ * stable is looked up again on every walk (entry timeout 0), and each
+ * LOOKUP reply refreshes the inode's attributes, so these need no timeout
+ * of their own: they cannot change while the node exists (directories are
+ * 0755, an attribute's mode is fixed by its object kind and name, the size
+ * is 4096, the times are the boot's).  Caching them spares the GETATTR
+ * that stat() and fstat() would otherwise send after every LOOKUP (a
+ * quarter of lszcrypt's requests).  Links keep 0: a queue's `driver` link
+ * gets another target, so another st_size, when the queue is rebound, and
+ * a descriptor of the link itself (O_PATH) would keep the old size.
+ */
+static double attr_timeout_of(const struct apsim_node *n)
+{
+	return n->type == APSIM_LINK ? timeout_of(n) : STABLE_TIMEOUT;
+}
+
 static void reply_entry(fuse_req_t req, struct apsim_fs *fs, const char *path,
 			const struct apsim_node *n, struct fuse_file_info *fi)
 {
@@ -264,7 +284,7 @@ static void reply_entry(fuse_req_t req, struct apsim_fs *fs, const char *path,
 	ino = ino_of(fs, in);
 	memset(&e, 0, sizeof(e));
 	e.ino = ino;
-	e.attr_timeout = timeout_of(n);
+	e.attr_timeout = attr_timeout_of(n);
 	e.entry_timeout = timeout_of(n);
 	fill_stat(fs, n, ino, &e.attr);
 	if ((fi ? fuse_reply_create(req, &e, fi) : fuse_reply_entry(req, &e)))
@@ -322,7 +342,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino,
 		return;
 	}
 	fill_stat(fs, &n, ino, &st);
-	fuse_reply_attr(req, &st, timeout_of(&n));
+	fuse_reply_attr(req, &st, attr_timeout_of(&n));
 }
 
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
@@ -352,7 +372,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		return;
 	}
 	fill_stat(fs, &n, ino, &st);
-	fuse_reply_attr(req, &st, timeout_of(&n));
+	fuse_reply_attr(req, &st, attr_timeout_of(&n));
 }
 
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
@@ -758,19 +778,22 @@ static const struct fuse_lowlevel_ops ops = {
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
+/*
+ * One thread serves every request, in the kernel's order.  libfuse's
+ * multithreaded loop was slower for the way tools use sysfs (one request
+ * at a time): each request woke the longest-idle of its workers (the
+ * kernel's wait queue is FIFO), so every round trip switched to a cold
+ * thread, often on the other CPU, and the idle workers contended on the
+ * FUSE input queue's lock; bench_apsim measured 2-3x the CPU and wall time
+ * per request.  Nothing is lost: no handler waits for another request (a
+ * single thread would deadlock then), and model calls serialize on the
+ * host's lock anyway.
+ */
 static void *loop_main(void *arg)
 {
 	struct apsim_fs *fs = arg;
-	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
 
-	if (!cfg) {
-		fs->loop_rc = -ENOMEM;
-		return NULL;
-	}
-	fuse_loop_cfg_set_clone_fd(cfg, 0);
-	fuse_loop_cfg_set_max_threads(cfg, FS_THREADS);
-	fs->loop_rc = fuse_session_loop_mt(fs->se, cfg);
-	fuse_loop_cfg_destroy(cfg);
+	fs->loop_rc = fuse_session_loop(fs->se);
 	return NULL;
 }
 
