@@ -4,6 +4,7 @@
  * check order, every condition and response code, AQIC sequences, the
  * request/reply store and the leak guarantee of issue 4.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1005,6 +1006,76 @@ static void test_memslots(void **state)
 	fx_fini(&f);
 }
 
+/* ---- concurrency: a vCPU thread against vfio_ap resets ---------------- */
+
+struct vcpu_run {
+	struct apv_kvm *g;
+	unsigned int iters;
+	unsigned int bad; /* replies that were not this vCPU's */
+	unsigned int replies;
+};
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu_run *v = arg;
+
+	for (unsigned int i = 1; i <= v->iters; i++) {
+		struct apv_cpu_regs r;
+		struct apv_insn_result res;
+		uint64_t psmid;
+
+		memset(&r, 0, sizeof(r));
+		r.gr[0] = APV_GR0_NQAP_L | Q54;
+		r.gr[5] = i;
+		r.gr[6] = MSG_ADDR;
+		r.gr[7] = 400;
+		if (apv_insn_nqap(v->g, &r, 4, 6, &res) ||
+		    res.pgm != APV_PGM_NONE)
+			v->bad++;
+		memset(&r, 0, sizeof(r));
+		r.gr[0] = APV_GR0_DQAP | Q54;
+		r.gr[10] = BUF_ADDR;
+		r.gr[11] = 4096;
+		if (apv_insn_dqap(v->g, &r, 8, 10, &res) ||
+		    res.pgm != APV_PGM_NONE) {
+			v->bad++;
+			continue;
+		}
+		if (res.cc != 0)
+			continue;
+		psmid = (r.gr[8] << 32) | r.gr[9];
+		v->replies++;
+		if (psmid == 0 || psmid > i || r.gr[11] != 4096 - 8)
+			v->bad++;
+	}
+	return NULL;
+}
+
+static void test_vcpu_against_resets(void **state)
+{
+	struct fx f;
+	struct vcpu_run v;
+	pthread_t t;
+
+	(void)state;
+	fx_init(&f, APV_KERNEL_6_12, APV_CPU_DEFAULT);
+	put_meb1(f.g, 0x50);
+	v = (struct vcpu_run){.g = f.g, .iters = 20000};
+	assert_int_equal(pthread_create(&t, NULL, vcpu_thread, &v), 0);
+	for (int i = 0; i < 200; i++) {
+		assert_int_equal(apv_mdev_reset(f.h, f.M), 0);
+		assert_int_equal(apv_mdev_close(f.h, f.M), 0);
+		assert_int_equal(apv_mdev_open(f.h, f.M), 0);
+		assert_int_equal(apv_mdev_unassign_domain(f.h, f.M, 4), 0);
+		assert_int_equal(apv_mdev_assign_domain(f.h, f.M, 4), 0);
+	}
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(v.bad, 0);
+	assert_true(v.replies > 0);
+	assert_int_equal(apv_vfio_check_indices(f.h), 0);
+	fx_fini(&f);
+}
+
 /* ---- the leak guarantee ------------------------------------------------ */
 
 enum move {
@@ -1137,6 +1208,7 @@ int main(void)
 		cmocka_unit_test(test_partial_dqap),
 		cmocka_unit_test(test_engine_seam),
 		cmocka_unit_test(test_memslots),
+		cmocka_unit_test(test_vcpu_against_resets),
 		cmocka_unit_test(test_leak_unassign_assign),
 		cmocka_unit_test(test_leak_unbind_bind),
 		cmocka_unit_test(test_leak_close_open),
