@@ -25,28 +25,24 @@
 #include <apvirt/reason.h>
 #include <apvirt/vfio_ap.h>
 
+#include "host_kit.h"
+
 /* ---- fixtures ------------------------------------------------------- */
 
 static struct apv_host *mkhost(enum apv_kernel k, const unsigned int *apids,
 			       size_t na, int type, const unsigned int *doms,
 			       size_t nd)
 {
-	struct apv_adapter_spec ad[16];
-	struct apv_host_config c;
-	struct apv_host *h = NULL;
+	struct kit kit;
 
-	apv_host_config_init(&c);
-	c.kernel = k;
+	kit_init(&kit, k);
 	for (size_t i = 0; i < na; i++)
-		ad[i] = (struct apv_adapter_spec){.id = apids[i], .type = type};
-	c.adapters = ad;
-	c.n_adapters = na;
+		kit_adapter(&kit, apids[i], type, APV_MODE_ACCEL);
 	for (size_t i = 0; i < nd; i++) {
-		apv_bm_set(&c.domains, doms[i]);
-		apv_bm_set(&c.control_domains, doms[i]);
+		apv_bm_set(&kit.cfg.domains, doms[i]);
+		apv_bm_set(&kit.cfg.control_domains, doms[i]);
 	}
-	assert_int_equal(apv_host_new(&c, &h), 0);
-	return h;
+	return kit_boot(&kit);
 }
 
 static void uuid_n(uint8_t u[16], unsigned int n)
