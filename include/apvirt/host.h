@@ -20,6 +20,8 @@
  *                   path the same serialisation the kernel's order does.
  *   2. per-queue hardware locks (leaf; taken by adapter worker threads and
  *      by instruction paths while host->lock is held, never the reverse).
+ *      Not there yet: today the adapter engine (ap_insn.h) runs
+ *      synchronously at NQAP time with host->lock held.
  *
  * A call that has to wait for another party (mdev `remove` waiting for the
  * guest to close the device) waits on host->cond, which releases host->lock

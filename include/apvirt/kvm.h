@@ -2,8 +2,9 @@
 /*
  * A minimal KVM guest as vfio_ap sees it: a CPU model (the AP facilities),
  * a crypto control block (CRYCB) whose format is fixed at creation, and the
- * PQAP hook slot that only one vfio_ap mdev may hold.  AP instructions
- * executed against the CRYCB build on this object (guest.h, later).
+ * PQAP hook slot that only one vfio_ap mdev may hold, and guest memory.
+ * AP instructions executed against the CRYCB build on this object
+ * (ap_insn.h).
  */
 #ifndef APVIRT_KVM_H
 #define APVIRT_KVM_H
