@@ -159,8 +159,9 @@ static int get(const char *path, char *buf, size_t size)
 	size_t n = 0;
 	ssize_t r;
 
+	buf[0] = '\0';
 	if (fd < 0)
-		return -errno;
+		return errno ? -errno : -EIO;
 	while (n + 1 < size && (r = read(fd, buf + n, size - 1 - n)) > 0)
 		n += (size_t)r;
 	buf[n] = '\0';

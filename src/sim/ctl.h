@@ -12,7 +12,7 @@
 struct apv_host;
 
 /* Longest request line the server accepts (without its newline). */
-#define APSIM_CTL_MAX_LINE (64u * 1024u)
+#define APSIM_CTL_MAX_LINE ((size_t)64 * 1024)
 /* Most simultaneous clients; more are answered EMFILE and closed. */
 #define APSIM_CTL_MAX_CLIENTS 64u
 #define APSIM_CTL_DEFAULT_SOCKET "/run/apsim.sock"

@@ -137,9 +137,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			return 1;
-		} else if (a[0] == '-' && a[1] && o->npos == 0) {
-			return usage_error("unknown option %s", a);
-		} else if (a[0] == '-' && a[1] == '-') {
+		} else if (a[0] == '-' &&
+			   ((a[1] && o->npos == 0) || a[1] == '-')) {
 			return usage_error("unknown option %s", a);
 		} else {
 			o->pos[o->npos++] = argv[i];

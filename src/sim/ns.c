@@ -42,7 +42,7 @@
 
 #include "sim.h"
 
-static int fail(const char *what, const char *path)
+static int ns_fail(const char *what, const char *path)
 {
 	int e = errno;
 
@@ -74,7 +74,7 @@ static int mkdir_p(const char *path, mode_t mode)
 static int mount_tmpfs(const char *path, const char *opts)
 {
 	if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts))
-		return fail("cannot mount a tmpfs on", path);
+		return ns_fail("cannot mount a tmpfs on", path);
 	return 0;
 }
 
@@ -91,7 +91,7 @@ static int scratch_over(const char *dir, bool only_if_exists)
 		e = mkdir_p(dir, 0755);
 		if (e) {
 			errno = -e;
-			return fail("cannot create", dir);
+			return ns_fail("cannot create", dir);
 		}
 	}
 	return mount_tmpfs(dir, "mode=0755");
@@ -151,10 +151,10 @@ static int bind_file(const char *dev, const char *src)
 	snprintf(path, sizeof(path), "%s/%s", dev, src + 5);
 	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return fail("cannot create", path);
+		return ns_fail("cannot create", path);
 	close(fd);
 	if (mount(src, path, NULL, MS_BIND, NULL))
-		return fail("cannot bind", src);
+		return ns_fail("cannot bind", src);
 	return 0;
 }
 
@@ -174,10 +174,10 @@ static int private_dev(const char *scratch)
 
 	snprintf(dev, sizeof(dev), "%s/dev", scratch);
 	if (mkdir(dev, 0755) && errno != EEXIST)
-		return fail("cannot create", dev);
+		return ns_fail("cannot create", dev);
 	/* not MS_NODEV: it holds device nodes */
 	if (mount("tmpfs", dev, "tmpfs", MS_NOSUID, "mode=0755"))
-		return fail("cannot mount a tmpfs on", dev);
+		return ns_fail("cannot mount a tmpfs on", dev);
 	for (size_t i = 0; i < sizeof(binds) / sizeof(binds[0]); i++)
 		if (stat(binds[i], &st) == 0 && bind_file(dev, binds[i]))
 			return -1;
@@ -185,20 +185,20 @@ static int private_dev(const char *scratch)
 		snprintf(path, sizeof(path), "%s/pts", dev);
 		if (mkdir(path, 0755) ||
 		    mount("/dev/pts", path, NULL, MS_BIND | MS_REC, NULL))
-			return fail("cannot bind", "/dev/pts");
+			return ns_fail("cannot bind", "/dev/pts");
 	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dev, links[i][0]);
 		if (symlink(links[i][1], path))
-			return fail("cannot create", path);
+			return ns_fail("cannot create", path);
 	}
 	snprintf(path, sizeof(path), "%s/z90crypt", dev);
 	if (mknod(path, S_IFCHR | 0666,
 		  makedev(APV_Z90CRYPT_MAJOR, APV_Z90CRYPT_MINOR)) ||
 	    chmod(path, 0666))
-		return fail("cannot create", path);
+		return ns_fail("cannot create", path);
 	if (mount(dev, "/dev", NULL, MS_MOVE, NULL))
-		return fail("cannot move the private /dev over", "/dev");
+		return ns_fail("cannot move the private /dev over", "/dev");
 	return 0;
 }
 
@@ -231,18 +231,18 @@ static int ns_setup(struct ns *ns, const struct apsim_opts *o)
 	}
 	/* systemd makes / shared: keep every mount below in here */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return fail("cannot make private", "/");
+		return ns_fail("cannot make private", "/");
 
 	snprintf(ns->scratch, sizeof(ns->scratch), "/tmp/apsim.XXXXXX");
 	if (!mkdtemp(ns->scratch))
-		return fail("cannot create", "/tmp/apsim.XXXXXX");
+		return ns_fail("cannot create", "/tmp/apsim.XXXXXX");
 	ns->scratch_made = true;
 	if (mount_tmpfs(ns->scratch, "mode=0700"))
 		return -1;
 	ns->scratch_mounted = true;
 	snprintf(ns->mnt, sizeof(ns->mnt), "%s/sys", ns->scratch);
 	if (mkdir(ns->mnt, 0755))
-		return fail("cannot create", ns->mnt);
+		return ns_fail("cannot create", ns->mnt);
 	if (o->socket)
 		snprintf(ns->sock, sizeof(ns->sock), "%s", o->socket);
 	else
@@ -259,14 +259,14 @@ static int ns_setup(struct ns *ns, const struct apsim_opts *o)
 			return -1;
 	if (mkdir_p("/etc/mdevctl.d/scripts.d/callouts", 0755) ||
 	    mkdir_p("/etc/mdevctl.d/scripts.d/notifiers", 0755))
-		return fail("cannot create", "/etc/mdevctl.d/scripts.d");
+		return ns_fail("cannot create", "/etc/mdevctl.d/scripts.d");
 	return 0;
 }
 
 static int bind_sys(struct ns *ns)
 {
 	if (mount(ns->mnt, "/sys", NULL, MS_BIND, NULL))
-		return fail("cannot bind the tree over", "/sys");
+		return ns_fail("cannot bind the tree over", "/sys");
 	ns->sys_bound = true;
 	return 0;
 }

@@ -107,6 +107,7 @@ int apsim_json_id_range(const json_t *v, unsigned int *first,
 	size_t n;
 	int rc;
 
+	*first = 0;
 	if (!json_is_string(v) || !strchr(json_string_value(v), '-')) {
 		rc = apsim_json_id(v, first, why);
 		if (rc && *why == why_id)
@@ -245,10 +246,10 @@ struct tctx {
 	char base[32]; /* preset name the config started from, or "" */
 };
 
-static int fail(struct tctx *c, int rc, const char *fmt, ...)
+static int topo_fail(struct tctx *c, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int fail(struct tctx *c, int rc, const char *fmt, ...)
+static int topo_fail(struct tctx *c, int rc, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg = NULL;
@@ -271,7 +272,7 @@ static int parse_kernel(struct tctx *c, const char *field, const char *s,
 	else if (s && !strcmp(s, "6.12"))
 		*out = APV_KERNEL_6_12;
 	else
-		return fail(c, -EINVAL, "%s: expected \"6.1\" or \"6.12\"",
+		return topo_fail(c, -EINVAL, "%s: expected \"6.1\" or \"6.12\"",
 			    field);
 	return 0;
 }
@@ -280,7 +281,7 @@ static int get_bool(struct tctx *c, const char *field, const json_t *v,
 		    bool *out)
 {
 	if (!json_is_boolean(v))
-		return fail(c, -EINVAL, "%s: expected true or false", field);
+		return topo_fail(c, -EINVAL, "%s: expected true or false", field);
 	*out = json_is_true(v);
 	return 0;
 }
@@ -300,7 +301,7 @@ static int preset_base(struct tctx *c, const char *field, const char *name)
 	for (size_t i = 0; apv_preset_names[i]; i++)
 		n += (size_t)snprintf(known + n, sizeof(known) - n, "%s%s",
 				      i ? ", " : "", apv_preset_names[i]);
-	return fail(c, name ? -ENOENT : -EINVAL,
+	return topo_fail(c, name ? -ENOENT : -EINVAL,
 		    "%s: unknown preset \"%s\" (known: %s)", field,
 		    name ? name : "(not a string)", known);
 }
@@ -311,7 +312,7 @@ static int get_max_id(struct tctx *c, const char *field, const json_t *v,
 	const char *why;
 
 	if (apsim_json_id(v, out, &why))
-		return fail(c, -EINVAL, "%s: %s", field, why);
+		return topo_fail(c, -EINVAL, "%s: %s", field, why);
 	return 0;
 }
 
@@ -324,17 +325,17 @@ static int get_id_list(struct tctx *c, const char *field, const char *noun,
 	json_t *e;
 
 	if (!json_is_array(v))
-		return fail(c, -EINVAL, "%s: expected an array of ids", field);
+		return topo_fail(c, -EINVAL, "%s: expected an array of ids", field);
 	apv_bm_zero(m);
 	json_array_foreach(v, i, e)
 	{
 		unsigned int first, last;
 
 		if (apsim_json_id_range(e, &first, &last, &why))
-			return fail(c, -EINVAL, "%s[%zu]: %s", field, i, why);
+			return topo_fail(c, -EINVAL, "%s[%zu]: %s", field, i, why);
 		for (unsigned int d = first; d <= last; d++) {
 			if (apv_bm_test(m, d))
-				return fail(
+				return topo_fail(
 					c, -EINVAL,
 					"%s[%zu]: %s 0x%02x is listed twice "
 					"(also %s[%d])",
@@ -359,7 +360,7 @@ static int get_adapter(struct tctx *c, size_t i, const json_t *o,
 	int rc;
 
 	if (!json_is_object(o))
-		return fail(c, -EINVAL, "adapters[%zu]: expected an object", i);
+		return topo_fail(c, -EINVAL, "adapters[%zu]: expected an object", i);
 	json_object_foreach((json_t *)o, key, v)
 	{
 		if (!strcmp(key, "id"))
@@ -377,36 +378,36 @@ static int get_adapter(struct tctx *c, size_t i, const json_t *o,
 				return rc;
 		} else if (!strcmp(key, "comment")) {
 			if (!json_is_string(v))
-				return fail(c, -EINVAL,
+				return topo_fail(c, -EINVAL,
 					    "adapters[%zu].comment: expected "
 					    "a string",
 					    i);
 		} else {
-			return fail(c, -EINVAL,
+			return topo_fail(c, -EINVAL,
 				    "adapters[%zu].%s: unknown key (expected "
 				    "id, type, mode, config, comment)",
 				    i, key);
 		}
 	}
 	if (!id)
-		return fail(c, -EINVAL, "adapters[%zu].id: missing", i);
+		return topo_fail(c, -EINVAL, "adapters[%zu].id: missing", i);
 	if (apsim_json_id_range(id, &first, &last, &why))
-		return fail(c, -EINVAL, "adapters[%zu].id: %s", i, why);
+		return topo_fail(c, -EINVAL, "adapters[%zu].id: %s", i, why);
 	if (!type)
-		return fail(c, -EINVAL,
+		return topo_fail(c, -EINVAL,
 			    "adapters[%zu].type: missing (CEX4..CEX8)", i);
 	/* legacy types are checked against the kernel at the end */
 	if (apsim_json_type(type, true, &s.type, &why))
-		return fail(c, -EINVAL, "adapters[%zu].type: %s", i, why);
+		return topo_fail(c, -EINVAL, "adapters[%zu].type: %s", i, why);
 	if (mode) {
 		if (apsim_json_mode(mode, &s.mode, &why))
-			return fail(c, -EINVAL, "adapters[%zu].mode: %s", i,
+			return topo_fail(c, -EINVAL, "adapters[%zu].mode: %s", i,
 				    why);
 		if (apsim_type_is_legacy(s.type) &&
 		    s.mode != apsim_legacy_mode(s.type)) {
 			char tn[16];
 
-			return fail(c, -EINVAL,
+			return topo_fail(c, -EINVAL,
 				    "adapters[%zu].mode: a %s is always \"%s\"",
 				    i, apsim_type_name(s.type, tn),
 				    apsim_mode_name(apsim_legacy_mode(s.type)));
@@ -414,14 +415,14 @@ static int get_adapter(struct tctx *c, size_t i, const json_t *o,
 	} else if (apsim_type_is_legacy(s.type)) {
 		s.mode = apsim_legacy_mode(s.type);
 	} else {
-		return fail(c, -EINVAL,
+		return topo_fail(c, -EINVAL,
 			    "adapters[%zu].mode: missing (accel, cca or ep11)",
 			    i);
 	}
 	s.standby = !config;
 	for (unsigned int a = first; a <= last; a++) {
 		if (apv_bm_test(seen, a))
-			return fail(c, -EINVAL,
+			return topo_fail(c, -EINVAL,
 				    "adapters[%zu].id: adapter 0x%02x is "
 				    "listed twice (also adapters[%d])",
 				    i, a, c->ad_src[a]);
@@ -441,7 +442,7 @@ static int get_adapters(struct tctx *c, const json_t *v)
 	int rc;
 
 	if (!json_is_array(v))
-		return fail(c, -EINVAL, "adapters: expected an array");
+		return topo_fail(c, -EINVAL, "adapters: expected an array");
 	apv_bm_zero(&seen);
 	json_array_foreach(v, i, e)
 	{
@@ -466,18 +467,18 @@ static int get_boot_mask(struct tctx *c, const char *field, const json_t *v,
 	s = json_string_value(v);
 	apv_bm_zero(&zero);
 	if (!s || strlen(s) != json_string_length(v))
-		return fail(c, -EINVAL,
+		return topo_fail(c, -EINVAL,
 			    "%s: expected a string like ap.%s= takes, or null",
 			    field, field);
 	if (apv_parse_mask(s, strlen(s), &zero, &m))
-		return fail(
+		return topo_fail(
 			c, -EINVAL,
 			"%s: \"%.80s\" is not a valid ap.%s= value (0x<hex> "
 			"or a +/- id list)",
 			field, s, field);
 	*out = strdup(s);
 	if (!*out)
-		return fail(c, -ENOMEM, "%s: out of memory", field);
+		return topo_fail(c, -ENOMEM, "%s: out of memory", field);
 	return 0;
 }
 
@@ -490,11 +491,11 @@ static int get_top(struct tctx *c, const json_t *root)
 	int rc = 0;
 
 	if (!json_is_object(root))
-		return fail(c, -EINVAL, "(top level): expected an object");
+		return topo_fail(c, -EINVAL, "(top level): expected an object");
 	/* the base first: the other keys override it */
 	v = json_object_get(root, "preset");
 	if (v && !json_is_string(v))
-		return fail(c, -EINVAL, "preset: expected a string");
+		return topo_fail(c, -EINVAL, "preset: expected a string");
 	if (v)
 		rc = preset_base(c, "preset", json_string_value(v));
 	else
@@ -505,7 +506,7 @@ static int get_top(struct tctx *c, const json_t *root)
 			break;
 		if (!strcmp(key, "preset") || !strcmp(key, "comment")) {
 			if (!json_is_string(v))
-				rc = fail(c, -EINVAL, "%s: expected a string",
+				rc = topo_fail(c, -EINVAL, "%s: expected a string",
 					  key);
 		} else if (!strcmp(key, "kernel")) {
 			rc = parse_kernel(c, key, json_string_value(v),
@@ -537,7 +538,7 @@ static int get_top(struct tctx *c, const json_t *root)
 		} else if (!strcmp(key, "aqmask")) {
 			rc = get_boot_mask(c, key, v, &c->t->aqmask);
 		} else {
-			rc = fail(c, -EINVAL,
+			rc = topo_fail(c, -EINVAL,
 				  "%s: unknown key (see docs/topology.md)",
 				  key);
 		}
@@ -573,7 +574,7 @@ static int validate(struct tctx *c)
 		int src = c->ad_src[s->id];
 
 		if (s->id > maxa)
-			return fail(c, -EINVAL,
+			return topo_fail(c, -EINVAL,
 				    "%s: adapter 0x%02x is above the highest "
 				    "APID %u (%s)",
 				    src_name(c, "adapters", src, ".id", where,
@@ -581,7 +582,7 @@ static int validate(struct tctx *c)
 				    s->id, maxa, why_a);
 		if (apsim_type_is_legacy(s->type) &&
 		    cfg->kernel != APV_KERNEL_6_1)
-			return fail(c, -EINVAL,
+			return topo_fail(c, -EINVAL,
 				    "%s: %s is a legacy type; only "
 				    "kernel 6.1 supports CEX2/CEX3 (expected "
 				    "CEX4..CEX8)",
@@ -591,7 +592,7 @@ static int validate(struct tctx *c)
 	}
 	d = apv_bm_next(&cfg->domains, maxd + 1);
 	if (d >= 0)
-		return fail(c, -EINVAL,
+		return topo_fail(c, -EINVAL,
 			    "%s: domain 0x%02x is above the highest APQI %u "
 			    "(%s)",
 			    src_name(c, "domains", c->dom_src[d], "", where,
@@ -599,7 +600,7 @@ static int validate(struct tctx *c)
 			    (unsigned int)d, maxd, why_d);
 	d = apv_bm_next(&cfg->control_domains, maxd + 1);
 	if (d >= 0)
-		return fail(c, -EINVAL,
+		return topo_fail(c, -EINVAL,
 			    "%s: control domain 0x%02x is above the highest "
 			    "APQI %u (%s)",
 			    src_name(c, "control_domains", c->cdom_src[d], "",
@@ -617,7 +618,7 @@ static int slurp(struct tctx *c, const char *path, char **out, size_t *len)
 	int rc = 0;
 
 	if (!f)
-		return fail(c, -errno, "cannot open: %s", strerror(errno));
+		return topo_fail(c, -errno, "cannot open: %s", strerror(errno));
 	for (;;) {
 		size_t got;
 
@@ -625,14 +626,14 @@ static int slurp(struct tctx *c, const char *path, char **out, size_t *len)
 			char *nb;
 
 			if (cap > TOPOLOGY_MAX_BYTES) {
-				rc = fail(c, -EFBIG, "larger than %u bytes",
+				rc = topo_fail(c, -EFBIG, "larger than %u bytes",
 					  TOPOLOGY_MAX_BYTES);
 				break;
 			}
 			cap = cap ? cap * 2 : 8192;
 			nb = realloc(buf, cap);
 			if (!nb) {
-				rc = fail(c, -ENOMEM, "out of memory");
+				rc = topo_fail(c, -ENOMEM, "out of memory");
 				break;
 			}
 			buf = nb;
@@ -641,14 +642,14 @@ static int slurp(struct tctx *c, const char *path, char **out, size_t *len)
 		n += got;
 		if (!got) {
 			if (ferror(f))
-				rc = fail(c, -EIO, "read error");
+				rc = topo_fail(c, -EIO, "read error");
 			break;
 		}
 	}
 	fclose(f);
-	if (rc) {
+	if (rc || !buf) {
 		free(buf);
-		return rc;
+		return rc ? rc : topo_fail(c, -ENOMEM, "out of memory");
 	}
 	buf[n] = '\0';
 	*out = buf;
@@ -670,7 +671,7 @@ static int load_file(struct tctx *c, const char *path)
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(text);
 	if (!root)
-		return fail(c, -EINVAL, "line %d, column %d: %s", jerr.line,
+		return topo_fail(c, -EINVAL, "line %d, column %d: %s", jerr.line,
 			    jerr.column, jerr.text);
 	rc = get_top(c, root);
 	json_decref(root);

@@ -801,8 +801,13 @@ static char *cl_line(int fd)
 		}
 		if (c == '\n')
 			break;
-		if (len + 2 > cap)
-			buf = realloc(buf, cap *= 2);
+		if (len + 2 > cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			assert_non_null(nb);
+			buf = nb;
+			cap *= 2;
+		}
 		buf[len++] = c;
 	}
 	buf[len] = '\0';
@@ -925,7 +930,7 @@ static void test_server_long_lines(void **state)
 
 	/* exactly the limit is fine: a request padded with blanks */
 	memset(buf, ' ', APSIM_CTL_MAX_LINE);
-	memcpy(buf, "{\"cmd\":\"ping\"}", 14);
+	memcpy(buf, "{\"cmd\":\"ping\"}", 14); /* NOLINT(bugprone-not-null-terminated-result) */
 	buf[APSIM_CTL_MAX_LINE] = '\n';
 	cl_send(fd, buf, APSIM_CTL_MAX_LINE + 1);
 	line = cl_line(fd);
