@@ -322,6 +322,37 @@ static size_t max_msg(const struct apv_kvm *kvm, apv_apqn q)
 	return apv_hw_max_msg(&kvm->host->hw.ad[apv_apqn_apid(q)]);
 }
 
+/*
+ * The checks NQAP and DQAP share, in order: privileged operation, then the
+ * specification checks (odd R1 or R2, must-be-zero GR0 bits, ids above
+ * 63/15 without APXA, a length of 0 or above the adapter's maximum), then
+ * RC 01 for an APQN outside the CRYCB.  Returns true when the instruction
+ * goes on, with the APQN and the message operand decoded.
+ */
+static bool queue_operands(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
+			   struct apv_insn_result *res, unsigned int r1,
+			   unsigned int r2, uint64_t mbz, apv_apqn *q,
+			   uint64_t *addr, uint64_t *len)
+{
+	uint64_t gr0 = regs->gr[0];
+
+	if (insn_privileged(kvm, regs, res))
+		return false;
+	*q = (apv_apqn)(gr0 & 0xffff);
+	*addr = regs->gr[r2];
+	*len = (r2 & 1) ? 0 : regs->gr[r2 + 1];
+	if ((r1 & 1) || (r2 & 1) || (gr0 & mbz) || ext_ids_refused(kvm, gr0) ||
+	    *len == 0 || *len > max_msg(kvm, *q)) {
+		pgm(regs, res, APV_PGM_SPECIFICATION);
+		return false;
+	}
+	if (!in_crycb(kvm, *q)) {
+		apv_insn_status(regs, res, apv_qs_make(APV_RC_Q_NOT_AVAIL, 0));
+		return false;
+	}
+	return true;
+}
+
 int apv_insn_nqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 		  unsigned int r1, unsigned int r2, struct apv_insn_result *res)
 {
@@ -336,21 +367,10 @@ int apv_insn_nqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 	if (rc)
 		return rc;
 	apv_lock(kvm->host);
-	if (insn_privileged(kvm, regs, res))
+	if (!queue_operands(kvm, regs, res, r1, r2, GR0_NQAP_MBZ, &q, &addr,
+			    &len))
 		goto out;
 	gr0 = regs->gr[0];
-	q = (apv_apqn)(gr0 & 0xffff);
-	addr = regs->gr[r2];
-	len = (r2 & 1) ? 0 : regs->gr[r2 + 1];
-	if ((r1 & 1) || (r2 & 1) || (gr0 & GR0_NQAP_MBZ) ||
-	    ext_ids_refused(kvm, gr0) || len == 0 || len > max_msg(kvm, q)) {
-		pgm(regs, res, APV_PGM_SPECIFICATION);
-		goto out;
-	}
-	if (!in_crycb(kvm, q)) {
-		apv_insn_status(regs, res, apv_qs_make(APV_RC_Q_NOT_AVAIL, 0));
-		goto out;
-	}
 	msg = malloc((size_t)len);
 	if (!msg || apv_kvm_mem_read_locked(kvm, addr, msg, (size_t)len)) {
 		/* (a failed allocation is an error of the model, not the
@@ -378,7 +398,7 @@ int apv_insn_dqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 {
 	int rc = insn_begin(kvm, regs, res);
 	const struct apv_ap_msg *m;
-	uint64_t gr0, addr, len;
+	uint64_t addr, len;
 	size_t left, n;
 	apv_apqn q;
 	uint32_t st;
@@ -388,21 +408,9 @@ int apv_insn_dqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 	if (rc)
 		return rc;
 	apv_lock(kvm->host);
-	if (insn_privileged(kvm, regs, res))
+	if (!queue_operands(kvm, regs, res, r1, r2, GR0_DQAP_MBZ, &q, &addr,
+			    &len))
 		goto out;
-	gr0 = regs->gr[0];
-	q = (apv_apqn)(gr0 & 0xffff);
-	addr = regs->gr[r2];
-	len = (r2 & 1) ? 0 : regs->gr[r2 + 1];
-	if ((r1 & 1) || (r2 & 1) || (gr0 & GR0_DQAP_MBZ) ||
-	    ext_ids_refused(kvm, gr0) || len == 0 || len > max_msg(kvm, q)) {
-		pgm(regs, res, APV_PGM_SPECIFICATION);
-		goto out;
-	}
-	if (!in_crycb(kvm, q)) {
-		apv_insn_status(regs, res, apv_qs_make(APV_RC_Q_NOT_AVAIL, 0));
-		goto out;
-	}
 	m = apv_hw_dqap_peek_locked(kvm->host, q, &st);
 	if (!m) {
 		/* RC 10: E set = nothing outstanding, E clear = working */
