@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+/* apctl: the sysfs and configuration access layer (sysfs.h). */
+#include "sysfs.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *sys_root = "/sys";
+static const char *cfg_root = "/etc";
+
+void ctl_set_roots(const char *sysfs_root, const char *config_root)
+{
+	if (sysfs_root)
+		sys_root = sysfs_root;
+	if (config_root)
+		cfg_root = config_root;
+}
+
+static void oom(void)
+{
+	fputs("apctl: out of memory\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		oom();
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+static char *xvasprintf(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
+
+static char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *p;
+
+	if (vasprintf(&p, fmt, ap) < 0)
+		oom();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+static char *rooted(const char *root, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static char *rooted(const char *root, const char *fmt, va_list ap)
+{
+	char *rel = xvasprintf(fmt, ap);
+	char *p = xasprintf("%s/%s", root, rel);
+
+	free(rel);
+	return p;
+}
+
+char *ctl_sys_path(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = rooted(sys_root, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+char *ctl_cfg_path(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = rooted(cfg_root, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+int ctl_read_file(const char *path, char **out)
+{
+	size_t len = 0, cap = 4096;
+	char *buf;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			free(buf);
+			close(fd);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+	}
+	close(fd);
+	while (len && buf[len - 1] == '\n')
+		len--;
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+int ctl_write_file(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, e = 0;
+
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		e = -errno;
+	else if ((size_t)n != len)
+		e = -EIO;
+	if (close(fd) && !e)
+		e = -errno;
+	return e;
+}
+
+int ctl_link_base(const char *path, char **out)
+{
+	char buf[PATH_MAX];
+	const char *slash;
+	ssize_t n;
+
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	*out = xstrdup(slash ? slash + 1 : buf);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ctl_list_dir(const char *path, bool (*keep)(const char *name),
+		 char ***names)
+{
+	size_t n = 0, cap = 16;
+	struct dirent *de;
+	char **v;
+	DIR *d;
+
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	v = xcalloc(cap, sizeof(*v));
+	while ((de = readdir(d))) {
+		if (keep ? !keep(de->d_name) : de->d_name[0] == '.')
+			continue;
+		if (n + 1 >= cap) {
+			cap *= 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	v[n] = NULL;
+	qsort(v, n, sizeof(*v), cmp_str);
+	*names = v;
+	return (int)n;
+}
+
+void ctl_strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int ctl_parse_mask(const char *s, struct ctl_ids *ids)
+{
+	unsigned int bit = 0;
+
+	memset(ids, 0, sizeof(*ids));
+	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+		return -EINVAL;
+	for (s += 2; *s && bit < CTL_MAX_ID; s++) {
+		int v = hexval((unsigned char)*s);
+
+		if (v < 0)
+			return -EINVAL;
+		for (int i = 3; i >= 0; i--, bit++)
+			if (v >> i & 1)
+				ctl_ids_set(ids, bit);
+	}
+	return 0;
+}
+
+bool ctl_is_uuid(const char *s)
+{
+	static const char pat[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+	if (strlen(s) != sizeof(pat) - 1)
+		return false;
+	for (size_t i = 0; pat[i]; i++) {
+		if (pat[i] == '-' ? s[i] != '-' : hexval((unsigned char)s[i]) < 0)
+			return false;
+	}
+	return true;
+}

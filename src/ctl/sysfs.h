@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apctl's only way to the host and to the definitions: every sysfs path is
+ * built by ctl_sys_path() under the sysfs root (--sysfs-root, default
+ * /sys), every definition path by ctl_cfg_path() under the config root
+ * (--config-root, default /etc).  Reads and writes behave like the real
+ * tools: one open, one read or write, the errno kept (returned negated).
+ */
+#ifndef APCTL_SYSFS_H
+#define APCTL_SYSFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CTL_MAX_ID 256
+
+/* A set of adapter or domain numbers 0..255. */
+struct ctl_ids {
+	uint64_t w[4];
+};
+
+static inline void ctl_ids_set(struct ctl_ids *s, unsigned int id)
+{
+	s->w[id / 64] |= UINT64_C(1) << (id % 64);
+}
+
+static inline bool ctl_ids_test(const struct ctl_ids *s, unsigned int id)
+{
+	return id < CTL_MAX_ID && (s->w[id / 64] >> (id % 64)) & 1;
+}
+
+void ctl_set_roots(const char *sysfs_root, const char *config_root);
+
+/* "<sysfs root>/<rel>" (printf-style rel); caller frees; never NULL. */
+char *ctl_sys_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "<config root>/<rel>"; caller frees; never NULL. */
+char *ctl_cfg_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Read a whole file; trailing newline stripped.  0 or -errno. */
+int ctl_read_file(const char *path, char **out);
+/* open(O_WRONLY|O_TRUNC), one write(2) of VAL.  0 or -errno. */
+int ctl_write_file(const char *path, const char *val);
+/* The basename of a symlink's target.  0 or -errno. */
+int ctl_link_base(const char *path, char **out);
+
+/*
+ * The entries of directory PATH whose name passes KEEP (NULL: all but
+ * dot files), sorted.  Returns the count or -errno; *names is a NULL-ended
+ * array the caller frees with ctl_strv_free().
+ */
+int ctl_list_dir(const char *path, bool (*keep)(const char *name),
+		 char ***names);
+void ctl_strv_free(char **v);
+
+/* A sysfs mask "0x<64 hex digits>" (MSB-0: bit 0 is the first). */
+int ctl_parse_mask(const char *s, struct ctl_ids *ids);
+
+bool ctl_is_uuid(const char *s);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
