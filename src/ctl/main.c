@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "lock.h"
 #include "sysfs.h"
 
 #define MDEV_TYPE "vfio_ap-passthrough"
@@ -56,6 +57,7 @@ enum opt_id {
 	OPT_JSON,
 	OPT_SYSFS_ROOT,
 	OPT_CONFIG_ROOT,
+	OPT_RUN_ROOT,
 	OPT_ADAPTERS,
 	OPT_DOMAINS,
 	OPT_CONTROL_DOMAINS,
@@ -64,7 +66,8 @@ enum opt_id {
 };
 
 #define GLOBAL_OPTS (1u << OPT_HELP | 1u << OPT_JSON | \
-		     1u << OPT_SYSFS_ROOT | 1u << OPT_CONFIG_ROOT)
+		     1u << OPT_SYSFS_ROOT | 1u << OPT_CONFIG_ROOT | \
+		     1u << OPT_RUN_ROOT)
 
 static const struct opt {
 	const char *name;
@@ -77,6 +80,8 @@ static const struct opt {
 	[OPT_SYSFS_ROOT] = {"sysfs-root", 0, "DIR", "sysfs is DIR (/sys)"},
 	[OPT_CONFIG_ROOT] = {"config-root", 0, "DIR",
 			     "definitions under DIR/mdevctl.d (/etc)"},
+	[OPT_RUN_ROOT] = {"run-root", 0, "DIR",
+			  "the s390apconfig lock in DIR/lock (/run)"},
 	[OPT_ADAPTERS] = {"adapters", 'a', "LIST", "adapters, e.g. 4-5,0x0a"},
 	[OPT_DOMAINS] = {"domains", 'd', "LIST", "usage domains"},
 	[OPT_CONTROL_DOMAINS] = {"control-domains", 'c', "LIST",
@@ -95,6 +100,7 @@ struct cmd {
 	const char *name;
 	const char *operand; /* NULL: none */
 	unsigned int opts;    /* beyond GLOBAL_OPTS */
+	bool locked;	      /* holds the s390apconfig lock */
 	const char *help;
 	int (*run)(const struct args *a, json_t **out, struct ctl_err *e);
 };
@@ -841,14 +847,15 @@ static int cmd_stop(const struct args *a, json_t **out, struct ctl_err *e)
 		     1u << OPT_CONTROL_DOMAINS | 1u << OPT_AUTOSTART)
 
 static const struct cmd cmds[] = {
-	{"host", NULL, 0, "adapters, domains, masks; each queue's driver "
-			  "and mdev", cmd_host},
-	{"list", NULL, 0, "defined and active mdevs", cmd_list},
-	{"define", "NAME|UUID", DEFINE_OPTS,
+	{"host", NULL, 0, false,
+	 "adapters, domains, masks; each queue's driver and mdev", cmd_host},
+	{"list", NULL, 0, false, "defined and active mdevs", cmd_list},
+	{"define", "NAME|UUID", DEFINE_OPTS, true,
 	 "write a definition (mdevctl format); prints the UUID", cmd_define},
-	{"undefine", "UUID", 0, "remove a definition", cmd_undefine},
-	{"start", "UUID", 0, "create the mdev of a definition", cmd_start},
-	{"stop", "UUID", 0, "remove an active mdev", cmd_stop},
+	{"undefine", "UUID", 0, true, "remove a definition", cmd_undefine},
+	{"start", "UUID", 0, true, "create the mdev of a definition",
+	 cmd_start},
+	{"stop", "UUID", 0, true, "remove an active mdev", cmd_stop},
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -1001,7 +1008,7 @@ int main(int argc, char **argv)
 	struct args a = {0};
 	const struct cmd *cmd;
 	json_t *out = NULL;
-	int rc = 0;
+	int rc = 0, r;
 
 	/* Usage errors, too, are JSON with --json anywhere before "--". */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
@@ -1017,7 +1024,21 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	ctl_set_roots(a.val[OPT_SYSFS_ROOT], a.val[OPT_CONFIG_ROOT]);
-	if (cmd->run(&a, &out, &e)) {
+	ctl_lock_set_root(a.val[OPT_RUN_ROOT]);
+	if (cmd->locked) {
+		r = ctl_lock_take();
+		if (r) {
+			fail(&e, -r, "'%s': cannot take the lock: %s",
+			     ctl_lock_path(), strerror(-r));
+			e.rule = "lock-held";
+			print_error(&a, &e);
+			rc = 1;
+			goto done;
+		}
+	}
+	r = cmd->run(&a, &out, &e);
+	ctl_lock_release();
+	if (r) {
 		print_error(&a, &e);
 		rc = 1;
 		goto done;

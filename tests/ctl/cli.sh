@@ -203,4 +203,42 @@ expect_rc 1 "start with a broken definition"
 expect_contains "$err" "mdev $U1: cannot read the definition" \
 	"broken definition named"
 
+# ---- the s390apconfig lock (ecosystem.md §2.4) ------------------------------
+
+LOCK=/run/lock/s390apconfig.lock
+run apctl define $U3 -a 5
+expect_rc 1 "define $U3 again (takes and releases the lock)"
+expect_absent $LOCK "the lock is released after a failed command"
+expect_eq "$(find /run/lock -name 's390apconfig*' | wc -l)" 0 \
+	"no temporary lock file left"
+
+sh -c 'exit 0' &
+stale=$!
+wait $stale
+echo $stale >$LOCK
+run apctl undefine $U3
+expect_rc 0 "a stale lock (pid $stale gone) is taken over"
+expect_absent $LOCK "and released"
+
+sleep 5 &
+holder=$!
+echo $holder >$LOCK
+(sleep 0.5; rm -f $LOCK) &
+start=$(date +%s%N)
+run apctl define $U3 -a 5
+expect_rc 0 "define waits for a held lock"
+check "waited for the holder (>= 0.4 s)" \
+	test $(( ($(date +%s%N) - start) / 1000000 )) -ge 400
+expect_absent $LOCK "released again"
+kill $holder 2>/dev/null
+wait
+
+run apctl --run-root /nonexistent undefine $U3
+expect_rc 1 "no lock directory"
+expect_eq "$err" \
+	"apctl: '/nonexistent/lock/s390apconfig.lock': cannot take the lock: No such file or directory" \
+	"the lock file is named"
+run apctl list --run-root /nonexistent
+expect_rc 0 "list takes no lock"
+
 interop_done
