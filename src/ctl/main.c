@@ -693,6 +693,15 @@ static bool has_ap_config(void)
 	return r;
 }
 
+/* Every attribute is an assign_*: ap_config can replace them. */
+static bool only_assigns(const struct ctl_def *d)
+{
+	for (size_t i = 0; i < d->n_attrs; i++)
+		if (strncmp(d->attrs[i].key, "assign_", 7))
+			return false;
+	return true;
+}
+
 static void mask_hex(const struct ctl_ids *ids, char out[67])
 {
 	char *p = out + 2;
@@ -800,7 +809,7 @@ static int cmd_start(const struct args *a, json_t **out, struct ctl_err *e)
 		fail(e, -r, "mdev %s: cannot create: %s", uuid, strerror(-r));
 		goto out;
 	}
-	if (has_ap_config()) {
+	if (only_assigns(&d) && has_ap_config()) {
 		char m[3][67], cfg[3 * 67 + 2];
 
 		mask_hex(&apm, m[0]);

@@ -189,6 +189,17 @@ expect_eq "$(mdevs)" "$U2" "the active mdev stays"
 run apctl list
 golden list-end "$out" "apctl list: active without definition"
 
+# ---- other attributes are written one by one, in order ------------------------
+
+run apctl stop $U2
+printf '{"mdev_type":"vfio_ap-passthrough","start":"manual","attrs":[{"assign_adapter":"5"},{"assign_domain":"0x54"},{"assign_adapter":"4"},{"unassign_adapter":"5"}]}' \
+	>"$CFG/mdevctl.d/matrix/$U2"
+run apctl start $U2
+expect_rc 0 "start a definition with an unassign_adapter"
+expect_file $MATRIX/$U2/matrix "04.0054" "the attributes applied in order"
+run apctl stop $U2
+expect_rc 0 "stop $U2"
+
 # ---- a definition apctl does not accept -------------------------------------
 
 printf '{"mdev_type":"vfio_ap-passthrough","start":"manual","attrs":[{"assign_adapter":"4,5"}]}' \
