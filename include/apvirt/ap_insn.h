@@ -125,7 +125,11 @@ struct apv_engine_ops {
 	void *opaque;
 };
 
-/* Install an engine on the host; NULL restores the built-in one. */
+/*
+ * Install an engine on the host; NULL restores the default one:
+ * apv_engine_cex() (apvirt/engine.h) for accelerators, which hands CCA and
+ * EP11 requests to apv_engine_builtin().
+ */
 void apv_host_set_engine(struct apv_host *host,
 			 const struct apv_engine_ops *ops);
 

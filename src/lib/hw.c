@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <apvirt/engine.h>
+
 #include "model.h"
 
 static unsigned int hw_max_apid(const struct apv_host *host)
@@ -260,7 +262,7 @@ static void hw_process(struct apv_host *host, struct apv_hw_adapter *ad,
 		rc = host->engine.process(host->engine.opaque, &er, rp->data,
 					  max, &len);
 	else
-		rc = apv_engine_builtin(NULL, &er, rp->data, max, &len);
+		rc = apv_engine_cex(NULL, &er, rp->data, max, &len);
 	if (rc || len == 0 || len > max)
 		hw_error_reply(rp->data, &len, APV_REP82_MACHINE_FAILURE);
 	{

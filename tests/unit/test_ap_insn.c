@@ -133,7 +133,7 @@ static struct apv_insn_result aqic(struct apv_kvm *g, apv_apqn q, bool on,
 	return pqap(g, r);
 }
 
-/* A well-formed type 50 MEB1 request (400 bytes) in guest memory. */
+/* A type 50 MEB1 request (400 bytes), valid header, all-zero operands. */
 static void put_meb1(struct apv_kvm *g, uint8_t type)
 {
 	uint8_t m[400];
@@ -806,14 +806,15 @@ static void test_reply_and_psmid(void **state)
 	struct apv_insn_result res;
 	uint8_t buf[16];
 	static const uint8_t mf[8] = {0, 0x82, 0, 0, 0x10, 0, 0, 0};
+	static const uint8_t even[8] = {0, 0x82, 0, 0, 0x85, 0, 0, 0};
 
 	(void)state;
 	fx_init(&f, APV_KERNEL_6_12, APV_CPU_DEFAULT);
 	/* DQAP on an empty queue: 10 with E */
 	assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 3);
 	assert_int_equal(r.gr[1], QS(0x10, QS_E));
-	/* a well-formed type 50 request: the built-in engine does no
-	 * cryptography and says "machine failure" */
+	/* a type 50 MEB1 request with an all-zero modulus: the accelerator
+	 * engine (engine_cex.c) says "even modulus" */
 	put_meb1(f.g, 0x50);
 	res = nqap(f.g, Q54, UINT64_C(0x1234567890abcdef), 400, &r);
 	assert_cc(res, 0);
@@ -830,7 +831,7 @@ static void test_reply_and_psmid(void **state)
 	assert_int_equal(r.gr[2], 0);
 	assert_int_equal(r.gr[1], QS(0, QS_E));
 	assert_int_equal(apv_kvm_mem_read(f.g, BUF_ADDR, buf, 8), 0);
-	assert_memory_equal(buf, mf, 8);
+	assert_memory_equal(buf, even, 8);
 	/* a wrong message type: 0x20 */
 	put_meb1(f.g, 0x06);
 	assert_cc(nqap(f.g, Q54, 2, 400, &r), 0);
@@ -900,7 +901,7 @@ static void test_partial_dqap(void **state)
 	struct apv_cpu_regs r;
 	struct apv_insn_result res;
 	uint8_t buf[8];
-	static const uint8_t mf[8] = {0, 0x82, 0, 0, 0x10, 0, 0, 0};
+	static const uint8_t even[8] = {0, 0x82, 0, 0, 0x85, 0, 0, 0};
 
 	(void)state;
 	fx_init(&f, APV_KERNEL_6_12, APV_CPU_DEFAULT);
@@ -925,7 +926,7 @@ static void test_partial_dqap(void **state)
 	assert_int_equal(r.gr[11], 98);
 	assert_int_equal(r.gr[1], QS(0, QS_E));
 	assert_int_equal(apv_kvm_mem_read(f.g, BUF_ADDR, buf, 8), 0);
-	assert_memory_equal(buf, mf, 8);
+	assert_memory_equal(buf, even, 8);
 	assert_cc(dqap(f.g, Q54, BUF_ADDR, 100, &r), 3);
 	assert_int_equal(r.gr[1], QS(0x10, QS_E));
 	fx_fini(&f);
