@@ -324,19 +324,28 @@ static void op_forget_multi(fuse_req_t req, size_t count,
 	fuse_reply_none(req);
 }
 
+/* The node of ino, or of the open file when its object has gone (an open
+ * file still has its attributes). */
+static int node_of_open(struct apsim_fs *fs, fuse_ino_t ino,
+			const struct fuse_file_info *fi, struct apsim_node *n)
+{
+	int rc = node_of(fs, ino, n);
+
+	if (rc && fi && fi->fh) {
+		*n = ((const struct fh *)(uintptr_t)fi->fh)->node;
+		rc = 0;
+	}
+	return rc;
+}
+
 static void op_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
 	struct apsim_fs *fs = req_fs(req);
 	struct apsim_node n;
 	struct stat st;
-	int rc = node_of(fs, ino, &n);
+	int rc = node_of_open(fs, ino, fi, &n);
 
-	/* an open file whose object has gone still has its attributes */
-	if (rc && fi && fi->fh) {
-		n = ((struct fh *)(uintptr_t)fi->fh)->node;
-		rc = 0;
-	}
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -351,12 +360,8 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	struct apsim_fs *fs = req_fs(req);
 	struct apsim_node n;
 	struct stat st;
-	int rc = node_of(fs, ino, &n);
+	int rc = node_of_open(fs, ino, fi, &n);
 
-	if (rc && fi && fi->fh) {
-		n = ((struct fh *)(uintptr_t)fi->fh)->node;
-		rc = 0;
-	}
 	if (rc) {
 		fuse_reply_err(req, -rc);
 		return;
