@@ -35,10 +35,10 @@ struct ctl_err {
 	char *owner;	/* the other mdev's UUID or NULL */
 };
 
-static int fail(struct ctl_err *e, int err, const char *fmt, ...)
+static int ctl_fail(struct ctl_err *e, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int fail(struct ctl_err *e, int err, const char *fmt, ...)
+static int ctl_fail(struct ctl_err *e, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -132,7 +132,7 @@ static int parse_list(const char *what, const char *list, unsigned int max,
 
 	memset(ids, 0, sizeof(*ids));
 	if (!*list)
-		return fail(e, EINVAL, "%s list is empty", what);
+		return ctl_fail(e, EINVAL, "%s list is empty", what);
 	while (*p) {
 		size_t len = strcspn(p, ",");
 		const char *dash = memchr(p, '-', len);
@@ -142,22 +142,22 @@ static int parse_list(const char *what, const char *list, unsigned int max,
 				   parse_num(dash + 1,
 					     len - (size_t)(dash - p) - 1, &hi)
 			 : parse_num(p, len, &lo))
-			return fail(e, EINVAL, "%s '%.*s': not a number or range",
+			return ctl_fail(e, EINVAL, "%s '%.*s': not a number or range",
 				    what, (int)len, p);
 		if (!dash)
 			hi = lo;
 		if (lo > hi)
-			return fail(e, EINVAL, "%s '%.*s': empty range", what,
+			return ctl_fail(e, EINVAL, "%s '%.*s': empty range", what,
 				    (int)len, p);
 		if (hi > max)
-			return fail(e, EINVAL,
+			return ctl_fail(e, EINVAL,
 				    "%s '%.*s': out of range (max 0x%02x)",
 				    what, (int)len, p, max);
 		for (unsigned int i = lo; i <= hi; i++)
 			ctl_ids_set(ids, i);
 		p += len;
 		if (*p == ',' && !*++p)
-			return fail(e, EINVAL, "%s list '%s' ends with ','",
+			return ctl_fail(e, EINVAL, "%s list '%s' ends with ','",
 				    what, list);
 	}
 	return 0;
@@ -267,13 +267,13 @@ static char *apqn_owner(const char *apqn, const char *self)
 	char **mdevs = active_mdevs(), *owner = NULL;
 
 	for (char **u = mdevs; *u && !owner; u++) {
-		char *m;
+		char *m, *save = NULL;
 
 		if (self && !strcmp(*u, self))
 			continue;
 		m = mdev_attr(*u, "matrix");
-		for (char *l = m ? strtok(m, "\n") : NULL; l;
-		     l = strtok(NULL, "\n"))
+		for (char *l = m ? strtok_r(m, "\n", &save) : NULL; l;
+		     l = strtok_r(NULL, "\n", &save))
 			if (!strcmp(l, apqn)) {
 				owner = xstrdup(*u);
 				break;
@@ -319,7 +319,7 @@ static int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 	if (r < 0) {
 		json_decref(root);
 		json_decref(queues);
-		return fail(e, -r, "'%s': cannot read the AP bus: %s",
+		return ctl_fail(e, -r, "'%s': cannot read the AP bus: %s",
 			    "devices/ap", strerror(-r));
 	}
 	for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
@@ -330,7 +330,7 @@ static int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 			ctl_strv_free(cards);
 			json_decref(root);
 			json_decref(queues);
-			return fail(e, -r, "'%s': %s", masks[i].rel,
+			return ctl_fail(e, -r, "'%s': %s", masks[i].rel,
 				    strerror(-r));
 		}
 		json_object_set_new(root, masks[i].key, ids_json(&ids));
@@ -429,9 +429,10 @@ static char **merge_uuids(char **a, char **b)
 static json_t *lines_json(const char *s)
 {
 	json_t *a = json_array();
-	char *copy = xstrdup(s ? s : "");
+	char *copy = xstrdup(s ? s : ""), *save = NULL;
 
-	for (char *l = strtok(copy, "\n"); l; l = strtok(NULL, "\n"))
+	for (char *l = strtok_r(copy, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save))
 		json_array_append_new(a, json_string(l));
 	free(copy);
 	return a;
@@ -458,7 +459,7 @@ static int cmd_list(const struct args *a, json_t **out, struct ctl_err *e)
 	r = ctl_def_list(&defs);
 	if (r < 0) {
 		json_decref(root);
-		return fail(e, -r, "'%s': %s", "mdevctl.d/matrix",
+		return ctl_fail(e, -r, "'%s': %s", "mdevctl.d/matrix",
 			    strerror(-r));
 	}
 	act = active_mdevs();
@@ -587,7 +588,7 @@ static int operand_uuid(const struct args *a, char uuid[37],
 			struct ctl_err *e)
 {
 	if (!ctl_is_uuid(a->operand))
-		return fail(e, EINVAL, "'%s': not a UUID", a->operand);
+		return ctl_fail(e, EINVAL, "'%s': not a UUID", a->operand);
 	lower_uuid(a->operand, uuid);
 	return 0;
 }
@@ -632,7 +633,7 @@ static int cmd_define(const struct args *a, json_t **out, struct ctl_err *e)
 	if (r != -ENOENT) {
 		if (!r)
 			ctl_def_free(&old);
-		return fail(e, EEXIST, "mdev %s: already defined", uuid);
+		return ctl_fail(e, EEXIST, "mdev %s: already defined", uuid);
 	}
 	d.mdev_type = xstrdup(MDEV_TYPE);
 	d.autostart = a->set[OPT_AUTOSTART];
@@ -642,7 +643,7 @@ static int cmd_define(const struct args *a, json_t **out, struct ctl_err *e)
 	r = ctl_def_save(uuid, &d);
 	ctl_def_free(&d);
 	if (r)
-		return fail(e, -r, "mdev %s: cannot write the definition: %s",
+		return ctl_fail(e, -r, "mdev %s: cannot write the definition: %s",
 			    uuid, strerror(-r));
 	*out = json_pack("{s:s}", "uuid", uuid);
 	if (!a->json)
@@ -660,9 +661,9 @@ static int cmd_undefine(const struct args *a, json_t **out,
 		return -1;
 	r = ctl_def_remove(uuid);
 	if (r == -ENOENT)
-		return fail(e, ENOENT, "mdev %s: not defined", uuid);
+		return ctl_fail(e, ENOENT, "mdev %s: not defined", uuid);
 	if (r)
-		return fail(e, -r, "mdev %s: cannot remove the definition: %s",
+		return ctl_fail(e, -r, "mdev %s: cannot remove the definition: %s",
 			    uuid, strerror(-r));
 	*out = json_pack("{s:s}", "uuid", uuid);
 	return 0;
@@ -681,11 +682,12 @@ static int mdev_write(const char *uuid, const char *attr, const char *val)
 
 static bool has_ap_config(void)
 {
-	char *path = ctl_sys_path(MATRIX "/features"), *v = NULL;
+	char *path = ctl_sys_path(MATRIX "/features"), *v = NULL, *save = NULL;
 	bool r = false;
 
 	if (!ctl_read_file(path, &v))
-		for (char *w = strtok(v, " "); w; w = strtok(NULL, " "))
+		for (char *w = strtok_r(v, " \n", &save); w;
+		     w = strtok_r(NULL, " \n", &save))
 			if (!strcmp(w, "ap_config"))
 				r = true;
 	free(v);
@@ -744,7 +746,7 @@ static void explain(const char *uuid, int err, const struct ctl_ids *apm,
 			    ctl_ids_test(&haqm, dom)) {
 				memcpy(e->apqn, apqn, sizeof(apqn));
 				e->rule = "apqn-host-reserved";
-				fail(e, err,
+				ctl_fail(e, err,
 				     "mdev %s: APQN %s is reserved for the host "
 				     "(apmask/aqmask): %s",
 				     uuid, apqn, strerror(err));
@@ -758,7 +760,7 @@ static void explain(const char *uuid, int err, const struct ctl_ids *apm,
 				memcpy(e->apqn, apqn, sizeof(apqn));
 				e->owner = owner;
 				e->rule = "apqn-in-use";
-				fail(e, err,
+				ctl_fail(e, err,
 				     "mdev %s: APQN %s is already assigned to "
 				     "mdev %s: %s",
 				     uuid, apqn, owner, strerror(err));
@@ -766,7 +768,7 @@ static void explain(const char *uuid, int err, const struct ctl_ids *apm,
 			}
 		}
 	}
-	fail(e, err, "mdev %s: the kernel refused the matrix: %s", uuid,
+	ctl_fail(e, err, "mdev %s: the kernel refused the matrix: %s", uuid,
 	     strerror(err));
 }
 
@@ -781,24 +783,24 @@ static int cmd_start(const struct args *a, json_t **out, struct ctl_err *e)
 		return -1;
 	r = ctl_def_load(uuid, &d);
 	if (r == -ENOENT)
-		return fail(e, ENOENT, "mdev %s: not defined", uuid);
+		return ctl_fail(e, ENOENT, "mdev %s: not defined", uuid);
 	if (r)
-		return fail(e, -r, "mdev %s: cannot read the definition: %s",
+		return ctl_fail(e, -r, "mdev %s: cannot read the definition: %s",
 			    uuid, strerror(-r));
 	if (strcmp(d.mdev_type, MDEV_TYPE)) {
-		fail(e, EINVAL, "mdev %s: type '%s' is not %s", uuid,
+		ctl_fail(e, EINVAL, "mdev %s: type '%s' is not %s", uuid,
 		     d.mdev_type, MDEV_TYPE);
 		goto out;
 	}
 	if (ctl_def_matrix(&d, &apm, &aqm, &adm)) {
 		e->rule = "invalid-attribute";
-		fail(e, EINVAL,
+		ctl_fail(e, EINVAL,
 		     "mdev %s: an assign_* value is not one number 0..255",
 		     uuid);
 		goto out;
 	}
 	if (mdev_active(uuid)) {
-		fail(e, EEXIST, "mdev %s: already active", uuid);
+		ctl_fail(e, EEXIST, "mdev %s: already active", uuid);
 		goto out;
 	}
 	create = ctl_sys_path(MATRIX "/mdev_supported_types/" MDEV_TYPE
@@ -806,7 +808,7 @@ static int cmd_start(const struct args *a, json_t **out, struct ctl_err *e)
 	r = ctl_write_file(create, uuid);
 	free(create);
 	if (r) {
-		fail(e, -r, "mdev %s: cannot create: %s", uuid, strerror(-r));
+		ctl_fail(e, -r, "mdev %s: cannot create: %s", uuid, strerror(-r));
 		goto out;
 	}
 	if (only_assigns(&d) && has_ap_config()) {
@@ -841,10 +843,10 @@ static int cmd_stop(const struct args *a, json_t **out, struct ctl_err *e)
 	if (operand_uuid(a, uuid, e))
 		return -1;
 	if (!mdev_active(uuid))
-		return fail(e, ENODEV, "mdev %s: not active", uuid);
+		return ctl_fail(e, ENODEV, "mdev %s: not active", uuid);
 	r = mdev_write(uuid, "remove", "1");
 	if (r)
-		return fail(e, -r, "mdev %s: cannot remove: %s", uuid,
+		return ctl_fail(e, -r, "mdev %s: cannot remove: %s", uuid,
 			    strerror(-r));
 	*out = json_pack("{s:s}", "uuid", uuid);
 	return 0;
@@ -937,13 +939,13 @@ static int parse_args(int argc, char **argv, struct args *a,
 					if (!strcmp(cmds[k].name, arg))
 						*cmd = &cmds[k];
 				if (!*cmd)
-					return fail(e, 0,
+					return ctl_fail(e, 0,
 						    "'%s': unknown command",
 						    arg);
 			} else if ((*cmd)->operand && !a->operand) {
 				a->operand = arg;
 			} else {
-				return fail(e, 0, "'%s': unexpected argument",
+				return ctl_fail(e, 0, "'%s': unexpected argument",
 					    arg);
 			}
 			continue;
@@ -954,14 +956,14 @@ static int parse_args(int argc, char **argv, struct args *a,
 		}
 		id = find_opt(arg, &val);
 		if (id < 0)
-			return fail(e, 0, "'%s': unknown option", arg);
+			return ctl_fail(e, 0, "'%s': unknown option", arg);
 		if (opts[id].arg && !val) {
 			if (i + 1 >= argc)
-				return fail(e, 0, "'--%s' needs %s",
+				return ctl_fail(e, 0, "'--%s' needs %s",
 					    opts[id].name, opts[id].arg);
 			val = argv[++i];
 		} else if (!opts[id].arg && val) {
-			return fail(e, 0, "'--%s' takes no value",
+			return ctl_fail(e, 0, "'--%s' takes no value",
 				    opts[id].name);
 		}
 		a->set[id] = true;
@@ -971,13 +973,13 @@ static int parse_args(int argc, char **argv, struct args *a,
 	if (a->set[OPT_HELP])
 		return 0;
 	if (!*cmd)
-		return fail(e, 0, "no command given (try 'apctl --help')");
+		return ctl_fail(e, 0, "no command given (try 'apctl --help')");
 	for (int i = 0; i < OPT_COUNT; i++)
 		if (a->set[i] && !((GLOBAL_OPTS | (*cmd)->opts) >> i & 1))
-			return fail(e, 0, "'--%s' does not apply to '%s'",
+			return ctl_fail(e, 0, "'--%s' does not apply to '%s'",
 				    opts[i].name, (*cmd)->name);
 	if ((*cmd)->operand && !a->operand)
-		return fail(e, 0, "'%s' needs %s", (*cmd)->name,
+		return ctl_fail(e, 0, "'%s' needs %s", (*cmd)->name,
 			    (*cmd)->operand);
 	return 0;
 }
@@ -1037,7 +1039,7 @@ int main(int argc, char **argv)
 	if (cmd->locked) {
 		r = ctl_lock_take();
 		if (r) {
-			fail(&e, -r, "'%s': cannot take the lock: %s",
+			ctl_fail(&e, -r, "'%s': cannot take the lock: %s",
 			     ctl_lock_path(), strerror(-r));
 			e.rule = "lock-held";
 			print_error(&a, &e);
