@@ -10,6 +10,7 @@
 #ifndef APVIRT_ATTR_H
 #define APVIRT_ATTR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -101,5 +102,12 @@ int apv_attr_read(struct apv_host *host, const struct apv_obj *obj,
  */
 ssize_t apv_attr_write(struct apv_host *host, const struct apv_obj *obj,
 		       const char *name, const char *buf, size_t len);
+
+/*
+ * A write to a `uevent` file asks for a synthetic uevent; the first word
+ * must be an action the driver core knows (add, remove, change, move,
+ * online, offline, bind, unbind), else the store fails with EINVAL.
+ */
+bool apv_uevent_action_valid(const char *buf, size_t len);
 
 #endif /* APVIRT_ATTR_H */

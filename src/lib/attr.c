@@ -96,18 +96,26 @@ static bool is_612(const struct actx *c)
  * asks for a synthetic uevent, which nobody listens to here, so only the
  * action word is checked (kobject_synth_uevent: -EINVAL otherwise).
  */
-static int uevent_store(struct actx *c, const char *buf, size_t len)
+bool apv_uevent_action_valid(const char *buf, size_t len)
 {
 	static const char *const actions[] = {"add",	 "remove", "change",
 					      "move",	 "online", "offline",
 					      "bind",	 "unbind"};
 	size_t n = 0;
 
+	len = strnlen(buf, len);
 	while (n < len && buf[n] != ' ' && buf[n] != '\n')
 		n++;
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
 		if (strlen(actions[i]) == n && !memcmp(buf, actions[i], n))
-			return 0;
+			return true;
+	return false;
+}
+
+static int uevent_store(struct actx *c, const char *buf, size_t len)
+{
+	if (apv_uevent_action_valid(buf, len))
+		return 0;
 	return afail(c, -EINVAL, APV_RULE_SYNTAX, "unknown uevent action");
 }
 
@@ -965,24 +973,6 @@ static int zcdn_uevent_show(struct actx *c, struct apv_strbuf *sb)
 			     c->zcdn->name);
 }
 
-/* A synthetic uevent: the action must be one the driver core knows. */
-static int zcdn_uevent_store(struct actx *c, const char *buf, size_t len)
-{
-	static const char *const actions[] = {
-		"add", "remove", "change", "move", "online", "offline",
-		"bind", "unbind", NULL,
-	};
-	size_t n = 0;
-
-	len = strnlen(buf, len);
-	while (n < len && buf[n] != ' ' && buf[n] != '\n')
-		n++;
-	for (size_t i = 0; actions[i]; i++)
-		if (strlen(actions[i]) == n && !memcmp(actions[i], buf, n))
-			return 0;
-	return afail(c, -EINVAL, APV_RULE_SYNTAX, "unknown uevent action");
-}
-
 enum zcdn_mask {
 	ZM_AP,
 	ZM_AQ,
@@ -1030,7 +1020,7 @@ ZCDN_MASK_ATTR(zcdn_ioctlmask, ZM_IOCTL)
 
 static const struct adef zcdn_attrs[] = {
 	{"dev", APV_ATTR_RO, zcdn_dev_show, NULL, NULL},
-	{"uevent", APV_ATTR_RW, zcdn_uevent_show, zcdn_uevent_store, NULL},
+	{"uevent", APV_ATTR_RW, zcdn_uevent_show, uevent_store, NULL},
 	{"apmask", APV_ATTR_RW, zcdn_apmask_show, zcdn_apmask_store, NULL},
 	{"aqmask", APV_ATTR_RW, zcdn_aqmask_show, zcdn_aqmask_store, NULL},
 	{"admask", APV_ATTR_RW, zcdn_admask_show, zcdn_admask_store, NULL},

@@ -346,6 +346,9 @@ extern const struct apv_driver apv_vfio_ap_driver;
 /* vfio_ap.c */
 struct apv_mdev *apv_vfio_find_mdev(struct apv_host *host,
 				    const uint8_t uuid[16]);
+/* The mdev, or NULL with the reason "mdev ... does not exist" (ENODEV). */
+struct apv_mdev *apv_vfio_mdev_or_fail(struct apv_host *host,
+				       const uint8_t uuid[16]);
 bool apv_vfio_passable(const struct apv_host *host, uint32_t reset_status);
 /* Link / unlink a queue object to / from an mdev (keeps indices). */
 void apv_vfio_link_locked(struct apv_host *host, struct apv_mdev *m,

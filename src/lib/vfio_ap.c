@@ -105,8 +105,8 @@ struct apv_mdev *apv_vfio_find_mdev(struct apv_host *host,
 	return NULL;
 }
 
-static struct apv_mdev *find_or_fail(struct apv_host *host,
-				     const uint8_t uuid[16])
+struct apv_mdev *apv_vfio_mdev_or_fail(struct apv_host *host,
+				       const uint8_t uuid[16])
 {
 	struct apv_mdev *m = host->vfio.loaded ? apv_vfio_find_mdev(host, uuid)
 					       : NULL;
@@ -470,7 +470,7 @@ int apv_mdev_remove(struct apv_host *host, const uint8_t uuid[16])
 
 	apv_reason_clear();
 	apv_lock(host);
-	m = find_or_fail(host, uuid);
+	m = apv_vfio_mdev_or_fail(host, uuid);
 	rc = m ? apv_mdev_remove_locked(host, m) : -ENODEV;
 	apv_unlock(host);
 	return rc;
@@ -485,7 +485,7 @@ int apv_mdev_info(struct apv_host *host, const uint8_t uuid[16],
 
 	apv_reason_clear();
 	apv_lock(host);
-	m = find_or_fail(host, uuid);
+	m = apv_vfio_mdev_or_fail(host, uuid);
 	if (!m) {
 		apv_unlock(host);
 		return -ENODEV;
@@ -598,7 +598,7 @@ int apv_mdev_set_kvm(struct apv_host *host, const uint8_t uuid[16],
 
 	apv_reason_clear();
 	apv_lock(host);
-	m = find_or_fail(host, uuid);
+	m = apv_vfio_mdev_or_fail(host, uuid);
 	if (!m)
 		rc = -ENODEV;
 	else if (m->open)
@@ -618,7 +618,7 @@ int apv_mdev_open(struct apv_host *host, const uint8_t uuid[16])
 
 	apv_reason_clear();
 	apv_lock(host);
-	m = find_or_fail(host, uuid);
+	m = apv_vfio_mdev_or_fail(host, uuid);
 	if (!m) {
 		rc = -ENODEV;
 	} else if (m->open) {
@@ -662,7 +662,7 @@ int apv_mdev_close(struct apv_host *host, const uint8_t uuid[16])
 
 	apv_reason_clear();
 	apv_lock(host);
-	m = find_or_fail(host, uuid);
+	m = apv_vfio_mdev_or_fail(host, uuid);
 	if (!m)
 		rc = -ENODEV;
 	else if (!m->open)
@@ -681,7 +681,7 @@ int apv_mdev_reset(struct apv_host *host, const uint8_t uuid[16])
 
 	apv_reason_clear();
 	apv_lock(host);
-	m = find_or_fail(host, uuid);
+	m = apv_vfio_mdev_or_fail(host, uuid);
 	if (!m) {
 		rc = -ENODEV;
 	} else {

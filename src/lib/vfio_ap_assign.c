@@ -199,25 +199,32 @@ static int range_fail(const struct apv_mdev *m, enum which w,
 	return -ENODEV;
 }
 
+/* The common start of every assign/unassign: the mdev, then the range. */
+static int target(struct apv_host *host, const uint8_t uuid[16],
+		  enum which w, unsigned long id, struct apv_mdev **out)
+{
+	struct apv_mdev *m = apv_vfio_mdev_or_fail(host, uuid);
+	unsigned int max;
+
+	if (!m)
+		return -ENODEV;
+	max = w == ADAPTER ? m->apm_max : w == DOMAIN ? m->aqm_max : m->adm_max;
+	if (id > max)
+		return range_fail(m, w, id, max);
+	*out = m;
+	return 0;
+}
+
 static int assign(struct apv_host *host, const uint8_t uuid[16],
 		  enum which w, unsigned long id)
 {
 	struct apv_bitmap apm, aqm, one;
 	struct apv_mdev *m;
-	unsigned int max;
 	int rc;
 
-	m = apv_vfio_find_mdev(host, uuid);
-	if (!m || !host->vfio.loaded) {
-		char name[37];
-
-		return apv_fail(-ENODEV, APV_RULE_NO_DEVICE,
-				"mdev %s does not exist",
-				apv_uuid_str(uuid, name));
-	}
-	max = w == ADAPTER ? m->apm_max : w == DOMAIN ? m->aqm_max : m->adm_max;
-	if (id > max)
-		return range_fail(m, w, id, max);
+	rc = target(host, uuid, w, id, &m);
+	if (rc)
+		return rc;
 	if (apv_bm_test(w == ADAPTER ? &m->apm :
 			w == DOMAIN  ? &m->aqm :
 				       &m->adm,
@@ -260,19 +267,11 @@ static int unassign(struct apv_host *host, const uint8_t uuid[16],
 {
 	struct apv_bitmap one;
 	struct apv_mdev *m;
-	unsigned int max;
+	int rc;
 
-	m = apv_vfio_find_mdev(host, uuid);
-	if (!m || !host->vfio.loaded) {
-		char name[37];
-
-		return apv_fail(-ENODEV, APV_RULE_NO_DEVICE,
-				"mdev %s does not exist",
-				apv_uuid_str(uuid, name));
-	}
-	max = w == ADAPTER ? m->apm_max : w == DOMAIN ? m->aqm_max : m->adm_max;
-	if (id > max)
-		return range_fail(m, w, id, max);
+	rc = target(host, uuid, w, id, &m);
+	if (rc)
+		return rc;
 	apv_bm_zero(&one);
 	apv_bm_set(&one, (unsigned int)id);
 	switch (w) {
@@ -365,17 +364,14 @@ static int set_ap_config(struct apv_host *host, const uint8_t uuid[16],
 {
 	struct apv_bitmap rem_ap, rem_aq, add_ap, add_aq, kept_ap, chg;
 	struct apv_mdev *m;
-	char name[37];
 	int rc;
 
 	if (apv_is_61(host))
 		return apv_fail(-ENOENT, APV_RULE_NOT_SUPPORTED,
 				"ap_config does not exist on kernel 6.1");
-	m = apv_vfio_find_mdev(host, uuid);
-	if (!m || !host->vfio.loaded)
-		return apv_fail(-ENODEV, APV_RULE_NO_DEVICE,
-				"mdev %s does not exist",
-				apv_uuid_str(uuid, name));
+	m = apv_vfio_mdev_or_fail(host, uuid);
+	if (!m)
+		return -ENODEV;
 	/* its own order: reservation, sharing, then range */
 	rc = check_reserved(host, m, apm, aqm);
 	if (!rc)

@@ -1049,22 +1049,6 @@ int apsim_tree_list(struct apv_host *host, const struct apsim_node *dir,
 
 /* ---- reading and writing ------------------------------------------------ */
 
-/* kobject_synth_uevent: the first word must be a uevent action. */
-static bool uevent_action(const char *buf, size_t len)
-{
-	static const char *const actions[] = {"add",  "remove", "change",
-					      "move", "online", "offline",
-					      "bind", "unbind"};
-	size_t n = 0;
-
-	while (n < len && buf[n] != ' ' && buf[n] != '\n')
-		n++;
-	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
-		if (strlen(actions[i]) == n && !memcmp(buf, actions[i], n))
-			return true;
-	return false;
-}
-
 int apsim_tree_read(struct apv_host *host, const struct apsim_node *file,
 		    struct apv_strbuf *sb)
 {
@@ -1087,7 +1071,7 @@ ssize_t apsim_tree_write(struct apv_host *host, const struct apsim_node *file,
 	if (!(file->mode & 0222))
 		return -EACCES;
 	/* the only writable fixed files are uevent triggers */
-	if (len && !uevent_action(buf, len))
+	if (len && !apv_uevent_action_valid(buf, len))
 		return -EINVAL;
 	return (ssize_t)len;
 }
