@@ -55,18 +55,20 @@ int ctl_def_load(const char *uuid, struct ctl_def *d)
 		json_decref(root);
 		return -EINVAL;
 	}
-	d->mdev_type = xstrdup(json_string_value(
-		json_object_get(root, "mdev_type")));
+	d->mdev_type =
+		xstrdup(json_string_value(json_object_get(root, "mdev_type")));
 	start = json_string_value(json_object_get(root, "start"));
 	d->autostart = start && !strcmp(start, "auto");
 	attrs = json_object_get(root, "attrs");
-	json_array_foreach(attrs, i, a) {
+	json_array_foreach(attrs, i, a)
+	{
 		const char *key;
 		json_t *v;
 
 		if (!json_is_object(a) || json_object_size(a) != 1)
 			goto bad;
-		json_object_foreach(a, key, v) {
+		json_object_foreach(a, key, v)
+		{
 			if (!json_is_string(v))
 				goto bad;
 			ctl_def_add(d, key, json_string_value(v));

@@ -273,7 +273,8 @@ bool ctl_is_uuid(const char *s)
 	if (strlen(s) != sizeof(pat) - 1)
 		return false;
 	for (size_t i = 0; pat[i]; i++) {
-		if (pat[i] == '-' ? s[i] != '-' : hexval((unsigned char)s[i]) < 0)
+		if (pat[i] == '-' ? s[i] != '-' :
+				    hexval((unsigned char)s[i]) < 0)
 			return false;
 	}
 	return true;

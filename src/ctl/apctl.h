@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apctl internals: what the commands share.
+ *
+ *   main.c      the option and command tables, argument parsing, printing
+ *               of results and errors (once, at the top)
+ *   err.c       struct ctl_err
+ *   ids.c       id lists ("4-5,0x0a") and their printing
+ *   hostview.c  the host as sysfs shows it (masks, mdevs, owners)
+ *   cmd_*.c     one command (or a pair: define/undefine, start/stop) each
+ *   sysfs.c     the only way to the files (sysfs.h)
+ *   config.c    mdevctl definitions (config.h)
+ *   lock.c      the s390apconfig lock (lock.h)
+ *
+ * A command is `int cmd_X(const struct args *a, json_t **out,
+ * struct ctl_err *e)`: 0 with *out the JSON result (printed with --json;
+ * the command prints its own text otherwise), or -1 with e filled by
+ * ctl_fail().  Commands never print errors themselves.
+ */
+#ifndef APCTL_APCTL_H
+#define APCTL_APCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "sysfs.h"
+
+#define MDEV_TYPE "vfio_ap-passthrough"
+#define MATRIX "devices/vfio_ap/matrix"
+
+/* ---- errors ------------------------------------------------------------ */
+
+struct ctl_err {
+	char *msg;	  /* the message, naming its subject */
+	int err;	  /* errno, positive; 0 for a usage error */
+	const char *rule; /* why, for scripts: "apqn-in-use", ... */
+	char apqn[8];	  /* "05.0047" or "" */
+	char *owner;	  /* the other mdev's UUID or NULL */
+	int exit_code;	  /* 0: the default (1, or 2 for usage errors) */
+};
+
+/* Fill e (the first failure wins: later calls are ignored); returns -1. */
+int ctl_fail(struct ctl_err *e, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ctl_err_fini(struct ctl_err *e);
+
+/* ---- options and commands ------------------------------------------- */
+
+enum opt_id {
+	OPT_HELP,
+	OPT_JSON,
+	OPT_SYSFS_ROOT,
+	OPT_CONFIG_ROOT,
+	OPT_RUN_ROOT,
+	OPT_ADAPTERS,
+	OPT_DOMAINS,
+	OPT_CONTROL_DOMAINS,
+	OPT_AUTOSTART,
+	OPT_COUNT
+};
+
+#define GLOBAL_OPTS                                                            \
+	(1u << OPT_HELP | 1u << OPT_JSON | 1u << OPT_SYSFS_ROOT |              \
+	 1u << OPT_CONFIG_ROOT | 1u << OPT_RUN_ROOT)
+#define OPT_BIT(o) (1u << (o))
+
+#define CTL_MAX_OPERANDS 2
+
+struct args {
+	const char *val[OPT_COUNT];
+	bool set[OPT_COUNT];
+	const char *operands[CTL_MAX_OPERANDS];
+	unsigned int n_operands;
+	const char *operand; /* operands[0] */
+	bool json;
+};
+
+struct cmd {
+	const char *name;
+	const char *operand; /* usage text, NULL: none */
+	unsigned int min_operands, max_operands;
+	unsigned int opts; /* OPT_BIT()s beyond GLOBAL_OPTS */
+	bool locked;	   /* holds the s390apconfig lock */
+	const char *help;
+	int (*run)(const struct args *a, json_t **out, struct ctl_err *e);
+};
+
+#define CMD_FN(name)                                                           \
+	int cmd_##name(const struct args *a, json_t **out, struct ctl_err *e)
+CMD_FN(host);
+CMD_FN(list);
+CMD_FN(define);
+CMD_FN(undefine);
+CMD_FN(start);
+CMD_FN(stop);
+
+/* ---- ids.c ------------------------------------------------------------ */
+
+/* "4-5,0x0a" into ids; each id must be <= max.  what names it in errors. */
+int ctl_parse_list(const char *what, const char *list, unsigned int max,
+		   struct ctl_ids *ids, struct ctl_err *e);
+json_t *ctl_ids_json(const struct ctl_ids *ids);
+/* "04-05,0a" (width 2) or "0047,0054" (width 4); "-" when empty.  The
+ * returned string is malloc'ed. */
+char *ctl_ids_str(const struct ctl_ids *ids, int width);
+/* Print ctl_ids_str() and a newline on stdout. */
+void ctl_print_ids(const struct ctl_ids *ids, int width);
+/* "0x" and 64 hex digits, MSB-0 (the sysfs mask form). */
+void ctl_mask_hex(const struct ctl_ids *ids, char out[67]);
+bool ctl_ids_empty(const struct ctl_ids *ids);
+
+/* ---- hostview.c ---------------------------------------------------------- */
+
+/* bus/ap/ap_max_adapter_id or ap_max_domain_id; 255 when unreadable. */
+unsigned int ctl_max_id(const char *attr);
+/* A mask file under the sysfs root (e.g. "bus/ap/apmask").  0 or -errno. */
+int ctl_read_mask(const char *rel, struct ctl_ids *ids);
+/* An mdev's attribute; NULL if unreadable. */
+char *ctl_mdev_attr(const char *uuid, const char *attr);
+int ctl_mdev_write(const char *uuid, const char *attr, const char *val);
+bool ctl_mdev_active(const char *uuid);
+/* The active mdevs' UUIDs, sorted (none without vfio_ap). */
+char **ctl_active_mdevs(void);
+/* The active mdev other than self whose matrix holds apqn ("05.0047"). */
+char *ctl_apqn_owner(const char *apqn, const char *self);
+bool ctl_is_card(const char *name);  /* "card05" */
+bool ctl_is_queue(const char *name); /* "05.0047" */
+/* The matrix device lists "ap_config" in its features (kernel >= 6.10). */
+bool ctl_has_ap_config(void);
+/*
+ * Why the kernel refused the matrix apm x aqm for uuid with err: the
+ * APQN the host keeps (EADDRNOTAVAIL) or another mdev holds (EADDRINUSE).
+ */
+void ctl_explain(const char *uuid, int err, const struct ctl_ids *apm,
+		 const struct ctl_ids *aqm, struct ctl_err *e);
+
+/* ---- UUIDs (cmd_define.c) ------------------------------------------------ */
+
+/* A NAME that is not a UUID names the UUID derived from it. */
+void ctl_name_uuid(const char *name, char uuid[37]);
+void ctl_lower_uuid(const char *in, char uuid[37]);
+/* NAME|UUID into the lower-case UUID. */
+void ctl_resolve_uuid(const char *name, char uuid[37]);
+/* The operand as a UUID, or a "not a UUID" error. */
+int ctl_operand_uuid(const struct args *a, char uuid[37], struct ctl_err *e);
+
+#endif /* APCTL_APCTL_H */

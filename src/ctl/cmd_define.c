@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+/* apctl define / undefine: mdevctl definitions; NAME -> UUID. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apctl.h"
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	return x ^ (x >> 31);
+}
+
+/*
+ * A NAME that is not a UUID names the UUID derived from it (FNV-1a, mixed
+ * into 128 bits; version 8 and RFC 4122 variant bits): the same NAME is
+ * always the same mdev.
+ */
+void ctl_name_uuid(const char *name, char uuid[37])
+{
+	uint64_t x = UINT64_C(0xcbf29ce484222325), h[2];
+	unsigned char b[16];
+
+	for (const char *p = name; *p; p++) {
+		x ^= (unsigned char)*p;
+		x *= UINT64_C(0x100000001b3);
+	}
+	h[0] = mix64(x);
+	h[1] = mix64(x ^ UINT64_C(0x9e3779b97f4a7c15));
+	for (int i = 0; i < 16; i++)
+		b[i] = (unsigned char)(h[i / 8] >> (8 * (i % 8)));
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x80);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(uuid, 37,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+		 b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+void ctl_lower_uuid(const char *in, char uuid[37])
+{
+	for (int i = 0; i < 36; i++)
+		uuid[i] = (char)(in[i] >= 'A' && in[i] <= 'F' ? in[i] + 32 :
+								in[i]);
+	uuid[36] = '\0';
+}
+
+void ctl_resolve_uuid(const char *name, char uuid[37])
+{
+	if (ctl_is_uuid(name))
+		ctl_lower_uuid(name, uuid);
+	else
+		ctl_name_uuid(name, uuid);
+}
+
+int ctl_operand_uuid(const struct args *a, char uuid[37], struct ctl_err *e)
+{
+	if (!ctl_is_uuid(a->operand))
+		return ctl_fail(e, EINVAL, "'%s': not a UUID", a->operand);
+	ctl_lower_uuid(a->operand, uuid);
+	return 0;
+}
+
+static void add_ids(struct ctl_def *d, const char *key,
+		    const struct ctl_ids *ids)
+{
+	char v[8];
+
+	for (unsigned int i = 0; i < CTL_MAX_ID; i++) {
+		if (!ctl_ids_test(ids, i))
+			continue;
+		snprintf(v, sizeof(v), "0x%x", i);
+		ctl_def_add(d, key, v);
+	}
+}
+
+int cmd_define(const struct args *a, json_t **out, struct ctl_err *e)
+{
+	struct ctl_ids apm = {{0}}, aqm = {{0}}, adm = {{0}};
+	unsigned int amax = ctl_max_id("ap_max_adapter_id");
+	unsigned int dmax = ctl_max_id("ap_max_domain_id");
+	struct ctl_def d = {0}, old;
+	char uuid[37];
+	int r;
+
+	ctl_resolve_uuid(a->operand, uuid);
+	if (a->set[OPT_ADAPTERS] &&
+	    ctl_parse_list("adapter", a->val[OPT_ADAPTERS], amax, &apm, e))
+		return -1;
+	if (a->set[OPT_DOMAINS] &&
+	    ctl_parse_list("domain", a->val[OPT_DOMAINS], dmax, &aqm, e))
+		return -1;
+	if (a->set[OPT_CONTROL_DOMAINS] &&
+	    ctl_parse_list("control domain", a->val[OPT_CONTROL_DOMAINS], dmax,
+			   &adm, e))
+		return -1;
+	r = ctl_def_load(uuid, &old);
+	if (r != -ENOENT) {
+		if (!r)
+			ctl_def_free(&old);
+		return ctl_fail(e, EEXIST, "mdev %s: already defined", uuid);
+	}
+	d.mdev_type = xstrdup(MDEV_TYPE);
+	d.autostart = a->set[OPT_AUTOSTART];
+	add_ids(&d, "assign_adapter", &apm);
+	add_ids(&d, "assign_domain", &aqm);
+	add_ids(&d, "assign_control_domain", &adm);
+	r = ctl_def_save(uuid, &d);
+	ctl_def_free(&d);
+	if (r)
+		return ctl_fail(e, -r,
+				"mdev %s: cannot write the definition: %s",
+				uuid, strerror(-r));
+	*out = json_pack("{s:s}", "uuid", uuid);
+	if (!a->json)
+		puts(uuid);
+	return 0;
+}
+
+int cmd_undefine(const struct args *a, json_t **out, struct ctl_err *e)
+{
+	char uuid[37];
+	int r;
+
+	if (ctl_operand_uuid(a, uuid, e))
+		return -1;
+	r = ctl_def_remove(uuid);
+	if (r == -ENOENT)
+		return ctl_fail(e, ENOENT, "mdev %s: not defined", uuid);
+	if (r)
+		return ctl_fail(e, -r,
+				"mdev %s: cannot remove the definition: %s",
+				uuid, strerror(-r));
+	*out = json_pack("{s:s}", "uuid", uuid);
+	return 0;
+}
+
+/* ---- apctl start / stop --------------------------------------------------- */

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/* apctl start / stop: create an mdev from its definition, remove it. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apctl.h"
+
+static bool only_assigns(const struct ctl_def *d)
+{
+	for (size_t i = 0; i < d->n_attrs; i++)
+		if (strncmp(d->attrs[i].key, "assign_", 7))
+			return false;
+	return true;
+}
+
+int cmd_start(const struct args *a, json_t **out, struct ctl_err *e)
+{
+	struct ctl_ids apm, aqm, adm;
+	struct ctl_def d;
+	char uuid[37], *create;
+	int r;
+
+	if (ctl_operand_uuid(a, uuid, e))
+		return -1;
+	r = ctl_def_load(uuid, &d);
+	if (r == -ENOENT)
+		return ctl_fail(e, ENOENT, "mdev %s: not defined", uuid);
+	if (r)
+		return ctl_fail(e, -r,
+				"mdev %s: cannot read the definition: %s", uuid,
+				strerror(-r));
+	if (strcmp(d.mdev_type, MDEV_TYPE)) {
+		ctl_fail(e, EINVAL, "mdev %s: type '%s' is not %s", uuid,
+			 d.mdev_type, MDEV_TYPE);
+		goto out;
+	}
+	if (ctl_def_matrix(&d, &apm, &aqm, &adm)) {
+		e->rule = "invalid-attribute";
+		ctl_fail(e, EINVAL,
+			 "mdev %s: an assign_* value is not one number 0..255",
+			 uuid);
+		goto out;
+	}
+	if (ctl_mdev_active(uuid)) {
+		ctl_fail(e, EEXIST, "mdev %s: already active", uuid);
+		goto out;
+	}
+	create = ctl_sys_path(MATRIX "/mdev_supported_types/" MDEV_TYPE
+				     "/create");
+	r = ctl_write_file(create, uuid);
+	free(create);
+	if (r) {
+		ctl_fail(e, -r, "mdev %s: cannot create: %s", uuid,
+			 strerror(-r));
+		goto out;
+	}
+	if (only_assigns(&d) && ctl_has_ap_config()) {
+		char m[3][67], cfg[3 * 67 + 2];
+
+		ctl_mask_hex(&apm, m[0]);
+		ctl_mask_hex(&aqm, m[1]);
+		ctl_mask_hex(&adm, m[2]);
+		snprintf(cfg, sizeof(cfg), "%s,%s,%s", m[0], m[1], m[2]);
+		r = ctl_mdev_write(uuid, "ap_config", cfg);
+	} else {
+		for (size_t i = 0; i < d.n_attrs && !r; i++)
+			r = ctl_mdev_write(uuid, d.attrs[i].key,
+					   d.attrs[i].val);
+	}
+	if (r) {
+		/* Diagnose while the mdev exists, then remove it. */
+		ctl_explain(uuid, -r, &apm, &aqm, e);
+		ctl_mdev_write(uuid, "remove", "1");
+		goto out;
+	}
+	*out = json_pack("{s:s}", "uuid", uuid);
+out:
+	ctl_def_free(&d);
+	return e->msg ? -1 : 0;
+}
+
+int cmd_stop(const struct args *a, json_t **out, struct ctl_err *e)
+{
+	char uuid[37];
+	int r;
+
+	if (ctl_operand_uuid(a, uuid, e))
+		return -1;
+	if (!ctl_mdev_active(uuid))
+		return ctl_fail(e, ENODEV, "mdev %s: not active", uuid);
+	r = ctl_mdev_write(uuid, "remove", "1");
+	if (r)
+		return ctl_fail(e, -r, "mdev %s: cannot remove: %s", uuid,
+				strerror(-r));
+	*out = json_pack("{s:s}", "uuid", uuid);
+	return 0;
+}
+
+/* ---- the command table ------------------------------------------------------ */
+
+#define DEFINE_OPTS                                                            \
+	(1u << OPT_ADAPTERS | 1u << OPT_DOMAINS | 1u << OPT_CONTROL_DOMAINS |  \
+	 1u << OPT_AUTOSTART)
