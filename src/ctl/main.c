@@ -34,6 +34,19 @@ static const struct opt {
 	[OPT_CONTROL_DOMAINS] = {"control-domains", 'c', "LIST",
 				 "control domains"},
 	[OPT_AUTOSTART] = {"autostart", 0, NULL, "start at boot (mdevctl)"},
+	[OPT_MANUAL] = {"manual", 0, NULL, "do not start at boot"},
+	[OPT_LIVE] = {"live", 0, NULL, "change the running mdev too"},
+	[OPT_DRY_RUN] = {"dry-run", 'n', NULL, "show the plan, change nothing"},
+	[OPT_FOR] = {"for", 0, "vfio|host", "who gets the queues (vfio)"},
+	[OPT_PERSIST] = {"persist", 0, NULL,
+			 "also write a udev rule that survives reboot"},
+	[OPT_SVG] = {"svg", 0, "FILE", "write the picture as SVG"},
+	[OPT_HTML] = {"html", 0, "FILE", "write the picture as HTML"},
+	[OPT_COLOR] = {"color", 0, "WHEN", "auto, always or never (auto)"},
+	[OPT_FORMAT] = {"format", 'f', "FMT", "mdevctl or libvirt"},
+	[OPT_OUTPUT] = {"output", 'o', "FILE", "write to FILE, not stdout"},
+	[OPT_TIMEOUT] = {"timeout", 't', "SECONDS",
+			 "how long to wait (default 30)"},
 };
 
 #define DEFINE_OPTS                                                            \
