@@ -82,7 +82,7 @@ bad:
 	return -EINVAL;
 }
 
-static char *def_dump(const struct ctl_def *d)
+char *ctl_def_dump(const struct ctl_def *d)
 {
 	json_t *root = json_object(), *attrs = json_array();
 	char *s;
@@ -148,7 +148,7 @@ int ctl_def_save(const char *uuid, const struct ctl_def *d)
 	char *dir = ctl_cfg_path(CFG_DIR);
 	char *path = xasprintf("%s/%s", dir, uuid);
 	char *tmp = xasprintf("%s/.%s.XXXXXX", dir, uuid);
-	char *json = def_dump(d);
+	char *json = ctl_def_dump(d);
 	int fd = -1, dfd = -1, e;
 
 	e = mkdir_p(dir);

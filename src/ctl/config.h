@@ -29,6 +29,9 @@ void ctl_def_add(struct ctl_def *d, const char *key, const char *val);
 
 /* 0, -ENOENT (no definition), -EINVAL (not mdevctl JSON) or -errno. */
 int ctl_def_load(const char *uuid, struct ctl_def *d);
+/* The file's text (mdevctl's format: serde's pretty JSON, no final
+ * newline); malloc'ed. */
+char *ctl_def_dump(const struct ctl_def *d);
 /* Atomic: temp file in the same directory, fsync, rename, fsync dir. */
 int ctl_def_save(const char *uuid, const struct ctl_def *d);
 int ctl_def_remove(const char *uuid);
