@@ -72,10 +72,14 @@ enum apv_pqap_fc {
  * status word goes to GR1 bits 32..63 with bits 0..31 zero.
  *
  * NQAP: R1/R1+1 bits 32..63 hold the PSMID, R2 the message address in
- * guest memory, R2+1 its length.  DQAP: R1/R1+1 receive the PSMID, R2 and
- * R2+1 are the buffer; GR2 receives the residual length.  A partial DQAP
- * (buffer too small) ends with CC 1, the reply stays queued and the same
- * GR0 continues it.
+ * guest memory, R2+1 its length; GR0 bit 33 (L) set = last (or only) part
+ * of the message, clear = a part that is kept until the last one
+ * (RC 13 for a part of another PSMID, RC 15 when the parts exceed the
+ * card's maximum).  DQAP: R1/R1+1 receive the PSMID, R2 and R2+1 are the
+ * buffer; GR2 receives the residual length.  A partial DQAP (buffer too
+ * small) ends with CC 1, the reply stays queued and the same GR0
+ * continues it.  With a segment size (apv_kvm_set_segment) both may end
+ * with CC 2 (R2/R2+1 advanced, GR1 unchanged): execute them again.
  *
  * Returns 0 when the instruction was executed, -EINVAL for bad arguments
  * (NULL, R1/R2 above 15).
@@ -116,8 +120,13 @@ struct apv_engine_request {
  * most reply_max bytes to reply and their count to *reply_len and returns
  * 0; any error (or a length of 0 or above reply_max) makes the machine
  * answer with the type 82 error reply "machine failure" (0x10).
- * For now it is called synchronously at NQAP time with host->lock held:
- * it must not call into the library.
+ * Without workers (apv_host_set_workers(host, 0), the default) it is
+ * called synchronously at NQAP time with host->lock held; with workers it
+ * is called from a worker thread with NO lock held, possibly by several
+ * workers at once for different queues (never two requests of one queue
+ * at once).  In both cases it must not call into the library, and req
+ * and its bytes are valid only during the call.  The queue may be reset
+ * or its adapter removed meanwhile: the reply is then dropped.
  */
 struct apv_engine_ops {
 	int (*process)(void *opaque, const struct apv_engine_request *req,

@@ -18,10 +18,20 @@
  *                   order matters there only to avoid deadlock between its
  *                   paths, and taking the whole chain at once gives every
  *                   path the same serialisation the kernel's order does.
- *   2. per-queue hardware locks (leaf; taken by adapter worker threads and
- *      by instruction paths while host->lock is held, never the reverse).
- *      Not there yet: today the adapter engine (ap_insn.h) runs
- *      synchronously at NQAP time with host->lock held.
+ *   2. No lock below it.  There are no per-queue locks: the adapter worker
+ *      threads (apv_host_set_workers) take host->lock to pick a request
+ *      and to post its reply, and call the engine (ap_insn.h) with NO lock
+ *      held; the host's run queue, the queues' request/reply lists and
+ *      the workers' counters are all guarded by host->lock.
+ * Outside this chain, apv_host_set_workers() and apv_host_free() serialise
+ * on a private mutex taken *before* host->lock (never while holding it);
+ * they join worker threads with host->lock released.
+ *
+ * While an engine runs unlocked, anything may happen to its queue (reset,
+ * adapter removed, guest freed, engine replaced): the worker revalidates
+ * under host->lock and drops the reply unless the queue's epoch is
+ * unchanged and the queue still exists.  No reply produced before a reset
+ * is ever delivered after it.
  *
  * A call that has to wait for another party (mdev `remove` waiting for the
  * guest to close the device) waits on host->cond, which releases host->lock
@@ -183,6 +193,54 @@ struct apv_adapter_state {
 };
 int apv_hw_adapter_state(struct apv_host *host, unsigned int apid,
 			 struct apv_adapter_state *out);
+
+/*
+ * Transient busy condition: the next `count` NQAP and DQAP instructions on
+ * q answer RC 05, CC 3 and change nothing (TAPQ and the rest answer as
+ * usual; a reset does not end it; count 0 ends it).  -ENODEV when q is
+ * not in the machine's configuration.
+ */
+int apv_hw_queue_busy(struct apv_host *host, apv_apqn q, unsigned int count);
+
+/* ---- adapters working asynchronously ----------------------------------- */
+
+/*
+ * Adapter worker threads.  n = 0 (the default): the machine answers every
+ * request synchronously at NQAP time, with host->lock held (deterministic).
+ * n = 1..APV_MAX_WORKERS: n threads take requests from a host-wide run
+ * queue of the queues that have requests waiting (FIFO per queue, queues
+ * round-robin; at most one request of a queue is in an engine at a time,
+ * so a queue's replies keep their request order), call the engine without
+ * any lock and post the reply (see the lock order above).  Changing n
+ * first stops and joins the running workers (each finishes the request it
+ * is working on); queued requests stay queued and are taken by the new
+ * workers, or, for n = 0, answered synchronously before the call returns.
+ * 0, -EINVAL for n above APV_MAX_WORKERS, -errno when pthread_create
+ * fails (no worker runs then).  Must not be called from an engine or a
+ * notification callback.
+ */
+#define APV_MAX_WORKERS 64
+int apv_host_set_workers(struct apv_host *host, unsigned int n);
+unsigned int apv_host_workers(struct apv_host *host);
+
+/*
+ * Wait until no request is queued and no engine call is in progress:
+ * 0, or -ETIMEDOUT after timeout_ms (< 0: no limit).  With no workers,
+ * requests left queued are answered synchronously first.  For tests and
+ * benchmarks.
+ */
+int apv_host_drain(struct apv_host *host, int timeout_ms);
+
+/*
+ * Duration of a reset a guest starts with PQAP(RAPQ) or PQAP(ZAPQ)
+ * (interpreted by the machine).  0 (the default): instant.  With ns > 0
+ * the queue stays "reset in progress" for ns after the guest's reset: TAPQ
+ * answers RC 02 (GR2 info valid), NQAP and DQAP answer RC 02, CC 3.
+ * Resets done by the host (vfio_ap, the AP bus, hardware events) always
+ * complete before they return and end a guest reset in progress.  The new
+ * duration applies to resets started afterwards.
+ */
+void apv_host_set_reset_delay(struct apv_host *host, uint64_t ns);
 
 /*
  * How many times the machine reset and zeroized queue q (ZAPQ, adapter

@@ -64,10 +64,16 @@ uint64_t apv_kvm_crycb_updates(struct apv_kvm *kvm);
  * with host->lock held; they must not call into the library.
  *  request:    the mdev is being removed; please close it (count = slice).
  *  cfg_change: the guest's masks were written (the post-6.12 eventfd).
+ *  adapter_irq: an adapter interruption for ISC isc was made pending (the
+ *              NIB byte is already 1 in guest memory): a reply was posted
+ *              to a queue with interruptions on, or AQIC enabled them with
+ *              replies waiting.  Called from whatever thread posted the
+ *              reply: an adapter worker, or the caller of NQAP / AQIC.
  */
 struct apv_kvm_notify {
 	void (*request)(void *opaque, unsigned int count);
 	void (*cfg_change)(void *opaque);
+	void (*adapter_irq)(void *opaque, unsigned int isc);
 	void *opaque;
 };
 void apv_kvm_set_notify(struct apv_kvm *kvm, const struct apv_kvm_notify *n);
@@ -90,6 +96,16 @@ int apv_kvm_mem_read(struct apv_kvm *kvm, uint64_t gpa, void *buf,
 		     size_t len);
 int apv_kvm_mem_write(struct apv_kvm *kvm, uint64_t gpa, const void *buf,
 		      size_t len);
+
+/*
+ * Segmented execution of NQAP and DQAP (CC 2, ap-architecture.md §1.4):
+ * with bytes > 0 one execution moves at most up to the next multiple of
+ * `bytes` of the operand's guest address; if operand bytes remain (and,
+ * for DQAP, the reply has bytes left too) it ends with CC 2, R2 advanced,
+ * R2+1 decreased and GR1 unchanged, and re-executing continues.  0 (the
+ * default): every execution moves the whole operand.
+ */
+void apv_kvm_set_segment(struct apv_kvm *kvm, uint32_t bytes);
 
 /*
  * Adapter interruptions made pending for the guest (bit n = ISC n); the

@@ -200,10 +200,8 @@ static void pqap_reset(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 	 */
 	if (!in_crycb(kvm, q))
 		st = apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
-	else if (zeroize)
-		st = apv_hw_zapq_locked(kvm->host, q);
 	else
-		st = apv_hw_rapq_locked(kvm->host, q);
+		st = apv_hw_guest_reset_locked(kvm->host, q, zeroize);
 	apv_insn_status(regs, res, st);
 }
 
@@ -323,6 +321,21 @@ static size_t max_msg(const struct apv_kvm *kvm, apv_apqn q)
 }
 
 /*
+ * How many of the len operand bytes at addr one execution moves: all of
+ * them, or with a segment size only up to the next segment boundary.
+ */
+static uint64_t segment_bytes(const struct apv_kvm *kvm, uint64_t addr,
+			      uint64_t len)
+{
+	uint64_t seg = kvm->segment, room;
+
+	if (!seg)
+		return len;
+	room = seg - addr % seg;
+	return room < len ? room : len;
+}
+
+/*
  * The checks NQAP and DQAP share, in order: privileged operation, then the
  * specification checks (odd R1 or R2, must-be-zero GR0 bits, ids above
  * 63/15 without APXA, a length of 0 or above the adapter's maximum), then
@@ -353,11 +366,19 @@ static bool queue_operands(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 	return true;
 }
 
+/*
+ * NQAP moves the bytes of this execution (up to a segment boundary) to
+ * the machine.  CC 2 when bytes of the operand remain (R2/R2+1 advanced,
+ * GR1 unchanged); otherwise CC 0 for a part (L = 0) or the last part
+ * (L = 1: the message is enqueued), R2 advanced and R2+1 = 0.  A nonzero
+ * RC: CC 3, R2/R2+1 unchanged.
+ */
 int apv_insn_nqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 		  unsigned int r1, unsigned int r2, struct apv_insn_result *res)
 {
 	int rc = insn_begin(kvm, regs, res);
-	uint64_t gr0, addr, len, psmid;
+	uint64_t gr0, addr, len, n, psmid;
+	enum apv_nqap_end end;
 	uint8_t *msg = NULL;
 	apv_apqn q;
 	uint32_t st;
@@ -371,28 +392,44 @@ int apv_insn_nqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 			    &len))
 		goto out;
 	gr0 = regs->gr[0];
-	msg = malloc((size_t)len);
-	if (!msg || apv_kvm_mem_read_locked(kvm, addr, msg, (size_t)len)) {
+	n = segment_bytes(kvm, addr, len);
+	msg = malloc((size_t)n);
+	if (!msg || apv_kvm_mem_read_locked(kvm, addr, msg, (size_t)n)) {
 		/* (a failed allocation is an error of the model, not the
 		 * guest's; it is still reported as an access problem) */
 		pgm(regs, res, APV_PGM_ADDRESSING);
 		goto out;
 	}
+	if (n < len)
+		end = APV_NQAP_SEGMENT;
+	else if (gr0 & APV_GR0_NQAP_L)
+		end = APV_NQAP_LAST;
+	else
+		end = APV_NQAP_PART;
 	psmid = (regs->gr[r1] << 32) | (regs->gr[r1 + 1] & 0xffffffffu);
 	st = apv_hw_nqap_locked(kvm->host, q, psmid, gr0 & APV_GR0_NQAP_SPECIAL,
-				msg, (size_t)len);
+				msg, (size_t)n, end);
 	if (!apv_qs_rc(st)) {
-		/* the whole message was taken in one go (no CC 2) */
-		set_gr(regs, res, r2, addr + len);
-		set_gr(regs, res, r2 + 1, 0);
+		set_gr(regs, res, r2, addr + n);
+		set_gr(regs, res, r2 + 1, len - n);
 	}
-	apv_insn_status(regs, res, st);
+	if (!apv_qs_rc(st) && end == APV_NQAP_SEGMENT)
+		set_cc(regs, res, 2);
+	else
+		apv_insn_status(regs, res, st);
 out:
 	apv_unlock(kvm->host);
 	free(msg);
 	return 0;
 }
 
+/*
+ * DQAP stores the bytes of the oldest reply this execution can move (up
+ * to the end of the buffer, the reply or a segment boundary).  The reply
+ * complete: CC 0 (GR1 status).  The buffer full, reply bytes left: CC 1.
+ * Stopped at a segment boundary with room and reply bytes left: CC 2.
+ * CC 1 and 2 leave GR1 alone and the reply queued with its progress.
+ */
 int apv_insn_dqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 		  unsigned int r1, unsigned int r2, struct apv_insn_result *res)
 {
@@ -418,7 +455,7 @@ int apv_insn_dqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 		goto out;
 	}
 	left = m->len - m->off;
-	n = left < len ? left : (size_t)len;
+	n = (size_t)segment_bytes(kvm, addr, left < len ? left : len);
 	if (apv_kvm_mem_write_locked(kvm, addr, m->data + m->off, n)) {
 		pgm(regs, res, APV_PGM_ADDRESSING);
 		goto out;
@@ -429,7 +466,10 @@ int apv_insn_dqap(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 	set_gr(regs, res, r2 + 1, len - n);
 	set_gr(regs, res, 2, left - n);
 	st = apv_hw_dqap_consume_locked(kvm->host, q, n);
-	if (left > n) {
+	if (left > n && len > n) {
+		/* a segment boundary: the same GR0 goes on (CC 2) */
+		set_cc(regs, res, 2);
+	} else if (left > n) {
 		/* partial: the reply stays queued, GR1 is not set, and the
 		 * same GR0 continues it (the progress is in the machine) */
 		set_cc(regs, res, 1);

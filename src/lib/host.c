@@ -129,6 +129,11 @@ int apv_host_new(const struct apv_host_config *cfg, struct apv_host **out)
 	host = calloc(1, sizeof(*host));
 	if (!host)
 		return apv_fail(-ENOMEM, APV_RULE_NO_MEMORY, "out of memory");
+	rc = apv_hw_workers_init(host);
+	if (rc) {
+		free(host);
+		return apv_fail(rc, APV_RULE_NO_MEMORY, "out of resources");
+	}
 	pthread_mutex_init(&host->lock, NULL);
 	pthread_cond_init(&host->cond, NULL);
 	host->kernel = cfg->kernel;
@@ -180,6 +185,7 @@ void apv_host_free(struct apv_host *host)
 {
 	if (!host)
 		return;
+	apv_hw_workers_fini(host); /* joins the workers: nothing runs now */
 	apv_lock(host);
 	while (host->kvms) {
 		struct apv_kvm *k = host->kvms;

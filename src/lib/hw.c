@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <apvirt/engine.h>
 
@@ -59,7 +60,7 @@ static struct apv_hw_queue *hw_queue(struct apv_host *host, apv_apqn q)
 }
 
 /* In the configuration: adapter in APM and installed, domain in AQM. */
-static bool hw_available(const struct apv_host *host, apv_apqn q)
+bool apv_hw_available(const struct apv_host *host, apv_apqn q)
 {
 	unsigned int a = apv_apqn_apid(q), d = apv_apqn_apqi(q);
 
@@ -71,23 +72,48 @@ static bool hw_available(const struct apv_host *host, apv_apqn q)
 static uint32_t hw_flags(const struct apv_hw_adapter *ad,
 			 const struct apv_hw_queue *hq);
 
+static uint64_t hw_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) +
+	       (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * A guest's reset still in progress?  Checked lazily at every access: the
+ * first access after the deadline ends it (no timer).
+ */
+static bool hw_resetting(struct apv_hw_queue *hq)
+{
+	if (!hq->reset_until)
+		return false;
+	if (hw_now_ns() < hq->reset_until)
+		return true;
+	hq->reset_until = 0;
+	return false;
+}
+
 uint32_t apv_hw_tapq_locked(struct apv_host *host, apv_apqn q, bool t,
 			    uint64_t *info)
 {
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
-	const struct apv_hw_queue *hq;
+	struct apv_hw_queue *hq;
 	uint32_t flags;
 	unsigned int rc = APV_RC_NORMAL;
 	uint64_t gr2;
 
 	*info = 0;
-	if (!hw_available(host, q))
+	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
 	hq = &ad->q[apv_apqn_apqi(q)];
 	if (ad->chkstop)
 		rc = APV_RC_CHECKSTOPPED;
 	else if (!ad->configured)
 		rc = APV_RC_DECONFIGURED;
+	else if (hw_resetting(hq))
+		rc = APV_RC_RESET_IN_PROGRESS; /* GR2 info stays valid */
 	flags = hw_flags(ad, hq);
 	gr2 = (uint64_t)(ad->spec.type & 0xff) << 24;
 	gr2 |= (uint64_t)(host->hw.cfg.nd & 0xff) << 16;
@@ -112,16 +138,25 @@ size_t apv_hw_max_msg(const struct apv_hw_adapter *ad)
 	return ad->spec.ml ? (size_t)ad->spec.ml * 4096 : 12288;
 }
 
+/*
+ * Entries occupied: requests waiting or in an engine, replies not fully
+ * dequeued, and a multi-part message in progress.
+ */
+static unsigned int hw_entries(const struct apv_hw_queue *hq)
+{
+	return hq->nreq + hq->inflight + hq->nrep + (hq->part ? 1 : 0);
+}
+
 static uint32_t hw_flags(const struct apv_hw_adapter *ad,
 			 const struct apv_hw_queue *hq)
 {
 	uint32_t f = 0;
 
-	if (!hq->nreq && !hq->nrep)
+	if (!hw_entries(hq))
 		f |= APV_QS_EMPTY;
 	if (hq->nrep)
 		f |= APV_QS_REPLIES;
-	if (hq->nreq + hq->nrep >= apv_hw_depth(ad))
+	if (hw_entries(hq) >= apv_hw_depth(ad))
 		f |= APV_QS_FULL;
 	if (hq->irq)
 		f |= APV_QS_IRQ;
@@ -139,22 +174,29 @@ static void msg_list_free(struct apv_ap_msg **head)
 }
 
 /*
- * Drop every request and reply: nothing produced before a reset is ever
- * delivered after it.  The epoch lets an engine that works outside the
- * lock (later) recognise a reply for a queue that was reset meanwhile.
+ * Drop every request and reply and a multi-part message in progress:
+ * nothing produced before a reset is ever delivered after it.  The epoch
+ * lets a worker whose engine ran outside the lock recognise a reply for a
+ * queue that was reset meanwhile.  Every reset goes through here, so a
+ * reset by the host also ends a guest's reset in progress.  The queue may
+ * stay on the host's run queue: workers skip queues without requests.
  */
 static void hw_discard(struct apv_hw_queue *hq)
 {
 	msg_list_free(&hq->req);
 	msg_list_free(&hq->rep);
+	free(hq->part);
+	hq->part = NULL;
 	hq->req_tail = &hq->req;
 	hq->rep_tail = &hq->rep;
 	hq->nreq = 0;
 	hq->nrep = 0;
+	hq->inflight = 0;
+	hq->reset_until = 0;
 	hq->epoch++;
 }
 
-static void msg_append(struct apv_ap_msg **head, struct apv_ap_msg ***tail,
+void apv_hw_msg_append(struct apv_ap_msg **head, struct apv_ap_msg ***tail,
 		       struct apv_ap_msg *m)
 {
 	if (!*head)
@@ -164,7 +206,7 @@ static void msg_append(struct apv_ap_msg **head, struct apv_ap_msg ***tail,
 	*tail = &m->next;
 }
 
-static struct apv_ap_msg *msg_pop(struct apv_ap_msg **head,
+struct apv_ap_msg *apv_hw_msg_pop(struct apv_ap_msg **head,
 				  struct apv_ap_msg ***tail)
 {
 	struct apv_ap_msg *m = *head;
@@ -177,7 +219,7 @@ static struct apv_ap_msg *msg_pop(struct apv_ap_msg **head,
 	return m;
 }
 
-static void hw_error_reply(uint8_t *reply, size_t *len, uint8_t code)
+void apv_hw_error_reply(uint8_t *reply, size_t *len, uint8_t code)
 {
 	memset(reply, 0, APV_REPLY_ERROR_LEN);
 	reply[1] = APV_REPLY_ERROR_TYPE;
@@ -199,7 +241,7 @@ int apv_engine_builtin(void *opaque, const struct apv_engine_request *req,
 	else if (want == 0x50 &&
 		 (((size_t)req->msg[2] << 8) | req->msg[3]) != req->len)
 		code = APV_REP82_INVALID_MSG_LEN;
-	hw_error_reply(reply, reply_len, code);
+	apv_hw_error_reply(reply, reply_len, code);
 	return 0;
 }
 
@@ -214,80 +256,28 @@ void apv_host_set_engine(struct apv_host *host,
 	apv_unlock(host);
 }
 
-/* Make an adapter interruption pending: the NIB first, then the ISC. */
-static void hw_notify(struct apv_hw_queue *hq)
+/*
+ * Make an adapter interruption pending: the NIB first, then the ISC, then
+ * tell the party running the guest.
+ */
+void apv_hw_notify_locked(struct apv_hw_queue *hq)
 {
 	static const uint8_t one = 1;
 	struct apv_kvm *kvm = hq->irq_kvm;
+	unsigned int isc = hq->isc & 7u;
 
 	if (!hq->irq || !kvm)
 		return;
 	if (apv_kvm_mem_write_locked(kvm, hq->nib, &one, 1))
 		return;
-	kvm->airq_pending |= (uint8_t)(1u << (hq->isc & 7));
+	kvm->airq_pending |= (uint8_t)(1u << isc);
 	kvm->airqs++;
-}
-
-/* Process the oldest request of a queue into its reply (synchronous). */
-static void hw_process(struct apv_host *host, struct apv_hw_adapter *ad,
-		       struct apv_hw_queue *hq, apv_apqn q)
-{
-	struct apv_ap_msg *rq = msg_pop(&hq->req, &hq->req_tail);
-	struct apv_engine_request er;
-	size_t max = apv_hw_max_msg(ad), len = 0;
-	struct apv_ap_msg *rp;
-	uint64_t epoch = hq->epoch;
-	int rc;
-
-	if (!rq)
-		return;
-	hq->nreq--;
-	rp = malloc(sizeof(*rp) + max);
-	if (!rp) {
-		/* the entry is lost: the owner sees it only through a reset */
-		free(rq);
-		return;
-	}
-	er = (struct apv_engine_request){
-		.apqn = q,
-		.type = ad->spec.type,
-		.mode = (int)ad->spec.mode,
-		.functions = apv_hw_functions(host, ad),
-		.psmid = rq->psmid,
-		.special = rq->special,
-		.msg = rq->data,
-		.len = rq->len,
-	};
-	if (host->engine.process)
-		rc = host->engine.process(host->engine.opaque, &er, rp->data,
-					  max, &len);
-	else
-		rc = apv_engine_cex(NULL, &er, rp->data, max, &len);
-	if (rc || len == 0 || len > max)
-		hw_error_reply(rp->data, &len, APV_REP82_MACHINE_FAILURE);
-	{
-		/* keep only what the reply needs */
-		struct apv_ap_msg *small = realloc(rp, sizeof(*rp) + len);
-
-		if (small)
-			rp = small;
-	}
-	rp->psmid = rq->psmid;
-	rp->special = rq->special;
-	rp->len = len;
-	rp->off = 0;
-	free(rq);
-	if (epoch != hq->epoch) { /* reset while the engine worked */
-		free(rp);
-		return;
-	}
-	msg_append(&hq->rep, &hq->rep_tail, rp);
-	hq->nrep++;
-	hw_notify(hq);
+	if (kvm->notify.adapter_irq)
+		kvm->notify.adapter_irq(kvm->notify.opaque, isc);
 }
 
 /* The machine's answer for an APQN that exists: 00, 03 or 04. */
-static unsigned int hw_queue_rc(const struct apv_hw_adapter *ad)
+unsigned int apv_hw_queue_rc(const struct apv_hw_adapter *ad)
 {
 	if (ad->chkstop)
 		return APV_RC_CHECKSTOPPED;
@@ -296,38 +286,100 @@ static unsigned int hw_queue_rc(const struct apv_hw_adapter *ad)
 	return APV_RC_NORMAL;
 }
 
-uint32_t apv_hw_nqap_locked(struct apv_host *host, apv_apqn q,
-			    uint64_t psmid, bool special, const uint8_t *msg,
-			    size_t len)
+/*
+ * The answer of NQAP and DQAP before they look at messages: 00, 03, 04,
+ * then 02 for a guest reset in progress, then 05 while the queue is busy
+ * (which uses up one of its busy answers).
+ */
+static unsigned int hw_io_rc(const struct apv_hw_adapter *ad,
+			     struct apv_hw_queue *hq)
+{
+	unsigned int rc = apv_hw_queue_rc(ad);
+
+	if (!rc && hw_resetting(hq))
+		rc = APV_RC_RESET_IN_PROGRESS;
+	if (!rc && hq->busy) {
+		hq->busy--;
+		rc = APV_RC_BUSY;
+	}
+	return rc;
+}
+
+/* Enqueue a complete message and let the adapter have it. */
+static uint32_t hw_enqueue(struct apv_host *host, struct apv_hw_adapter *ad,
+			   struct apv_hw_queue *hq, struct apv_ap_msg *m)
+{
+	apv_hw_msg_append(&hq->req, &hq->req_tail, m);
+	hq->nreq++;
+	apv_hw_schedule_locked(host, hq);
+	return apv_qs_make(APV_RC_NORMAL, hw_flags(ad, hq));
+}
+
+/*
+ * NQAP.  Without a message in progress an execution starts one (queue
+ * full and APSC are checked then; the PSMID and the special bit are the
+ * first part's); with one in progress the PSMID must be its PSMID (else
+ * RC 13 and nothing changes).  The bytes are appended (RC 15 and the
+ * message dropped when they exceed the card's maximum); at the end of the
+ * last part the message is enqueued.
+ */
+uint32_t apv_hw_nqap_locked(struct apv_host *host, apv_apqn q, uint64_t psmid,
+			    bool special, const uint8_t *msg, size_t len,
+			    enum apv_nqap_end end)
 {
 	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq;
 	struct apv_ap_msg *m;
 	unsigned int rc;
+	size_t max;
 
-	if (!hw_available(host, q))
+	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
 	hq = hw_queue(host, q);
-	rc = hw_queue_rc(ad);
+	rc = hw_io_rc(ad, hq);
 	if (rc)
 		return apv_qs_make(rc, hw_flags(ad, hq));
-	if (hq->nreq + hq->nrep >= apv_hw_depth(ad))
-		return apv_qs_make(APV_RC_Q_FULL, hw_flags(ad, hq));
-	if (special && !(apv_hw_functions(host, ad) & APV_FUNC_APSC))
-		return apv_qs_make(APV_RC_REQ_FAC_NOT_INST, hw_flags(ad, hq));
-	m = malloc(sizeof(*m) + len);
-	if (!m)
-		return apv_qs_make(APV_RC_BUSY, hw_flags(ad, hq));
-	m->psmid = psmid;
-	m->special = special;
-	m->len = len;
-	m->off = 0;
-	memcpy(m->data, msg, len);
-	msg_append(&hq->req, &hq->req_tail, m);
-	hq->nreq++;
-	/* the adapter answers right away for now (workers come later) */
-	hw_process(host, ad, hq, q);
-	return apv_qs_make(APV_RC_NORMAL, hw_flags(ad, hq));
+	max = apv_hw_max_msg(ad);
+	m = hq->part;
+	if (m && m->psmid != psmid)
+		return apv_qs_make(APV_RC_NO_FIRST_PART, hw_flags(ad, hq));
+	if (!m) {
+		if (hw_entries(hq) >= apv_hw_depth(ad))
+			return apv_qs_make(APV_RC_Q_FULL, hw_flags(ad, hq));
+		if (special && !(apv_hw_functions(host, ad) & APV_FUNC_APSC))
+			return apv_qs_make(APV_RC_REQ_FAC_NOT_INST,
+					   hw_flags(ad, hq));
+		if (len > max)
+			return apv_qs_make(APV_RC_MESSAGE_TOO_BIG,
+					   hw_flags(ad, hq));
+		/* a whole message in one execution: exactly its size */
+		m = malloc(sizeof(*m) + (end == APV_NQAP_LAST ? len : max));
+		if (!m)
+			return apv_qs_make(APV_RC_BUSY, hw_flags(ad, hq));
+		m->psmid = psmid;
+		m->special = special;
+		m->len = 0;
+		m->off = 0;
+		if (end != APV_NQAP_LAST)
+			hq->part = m;
+	} else if (len > max - m->len) {
+		free(m);
+		hq->part = NULL;
+		return apv_qs_make(APV_RC_MESSAGE_TOO_BIG, hw_flags(ad, hq));
+	}
+	memcpy(m->data + m->len, msg, len);
+	m->len += len;
+	if (end != APV_NQAP_LAST)
+		return apv_qs_make(APV_RC_NORMAL, hw_flags(ad, hq));
+	if (hq->part) {
+		/* keep only what the message needs */
+		struct apv_ap_msg *small = realloc(m, sizeof(*m) + m->len);
+
+		hq->part = NULL;
+		if (small)
+			m = small;
+	}
+	return hw_enqueue(host, ad, hq, m);
 }
 
 const struct apv_ap_msg *apv_hw_dqap_peek_locked(struct apv_host *host,
@@ -338,12 +390,12 @@ const struct apv_ap_msg *apv_hw_dqap_peek_locked(struct apv_host *host,
 	struct apv_hw_queue *hq;
 	unsigned int rc;
 
-	if (!hw_available(host, q)) {
+	if (!apv_hw_available(host, q)) {
 		*status = apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
 		return NULL;
 	}
 	hq = hw_queue(host, q);
-	rc = hw_queue_rc(ad);
+	rc = hw_io_rc(ad, hq);
 	if (!rc && !hq->rep)
 		rc = APV_RC_NO_PENDING_REPLY;
 	*status = apv_qs_make(rc, hw_flags(ad, hq));
@@ -359,7 +411,7 @@ uint32_t apv_hw_dqap_consume_locked(struct apv_host *host, apv_apqn q,
 
 	m->off += n;
 	if (m->off >= m->len) {
-		free(msg_pop(&hq->rep, &hq->rep_tail));
+		free(apv_hw_msg_pop(&hq->rep, &hq->rep_tail));
 		hq->nrep--;
 	}
 	return apv_qs_make(APV_RC_NORMAL, hw_flags(ad, hq));
@@ -373,10 +425,10 @@ uint32_t apv_hw_aqic_locked(struct apv_host *host, apv_apqn q, bool enable,
 	struct apv_hw_queue *hq;
 	unsigned int rc;
 
-	if (!hw_available(host, q))
+	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
 	hq = hw_queue(host, q);
-	rc = hw_queue_rc(ad);
+	rc = apv_hw_queue_rc(ad);
 	if (!rc && hq->irq == enable)
 		rc = APV_RC_OTHERWISE_CHANGED;
 	if (rc)
@@ -387,7 +439,7 @@ uint32_t apv_hw_aqic_locked(struct apv_host *host, apv_apqn q, bool enable,
 	hq->irq_kvm = enable ? kvm : NULL;
 	/* replies already waiting are announced right away */
 	if (enable && hq->nrep)
-		hw_notify(hq);
+		apv_hw_notify_locked(hq);
 	return apv_qs_make(APV_RC_NORMAL, hw_flags(ad, hq));
 }
 
@@ -430,7 +482,7 @@ uint32_t apv_hw_zapq_locked(struct apv_host *host, apv_apqn q)
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 
 	host->stats.zapq++;
-	if (!hw_available(host, q))
+	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
 	if (ad->chkstop)
 		return apv_qs_make(APV_RC_CHECKSTOPPED, APV_QS_EMPTY);
@@ -446,7 +498,7 @@ uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q)
 	struct apv_hw_queue *hq;
 
 	/* a plain reset: not a ZAPQ, and nothing is zeroized */
-	if (!hw_available(host, q))
+	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
 	if (ad->chkstop)
 		return apv_qs_make(APV_RC_CHECKSTOPPED, APV_QS_EMPTY);
@@ -461,6 +513,46 @@ uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q)
 	hq->isc = 0;
 	hq->nib = 0;
 	return apv_qs_make(APV_RC_NORMAL, APV_QS_EMPTY);
+}
+
+uint32_t apv_hw_guest_reset_locked(struct apv_host *host, apv_apqn q,
+				   bool zeroize)
+{
+	uint32_t st = zeroize ? apv_hw_zapq_locked(host, q) :
+				apv_hw_rapq_locked(host, q);
+	uint64_t delay = host->hw.reset_delay_ns;
+
+	if (!apv_qs_rc(st) && delay) {
+		uint64_t now = hw_now_ns();
+
+		hw_queue(host, q)->reset_until =
+			now + delay > now ? now + delay : UINT64_MAX;
+	}
+	return st;
+}
+
+void apv_host_set_reset_delay(struct apv_host *host, uint64_t ns)
+{
+	apv_lock(host);
+	host->hw.reset_delay_ns = ns;
+	apv_unlock(host);
+}
+
+int apv_hw_queue_busy(struct apv_host *host, apv_apqn q, unsigned int count)
+{
+	char name[APV_APQN_STRLEN];
+	int rc = 0;
+
+	apv_reason_clear();
+	apv_lock(host);
+	if (apv_hw_available(host, q))
+		hw_queue(host, q)->busy = count;
+	else
+		rc = apv_fail(-ENODEV, APV_RULE_NO_DEVICE,
+			      "queue %s is not in the configuration",
+			      apv_apqn_str(q, name));
+	apv_unlock(host);
+	return rc;
 }
 
 void apv_hw_qci_locked(struct apv_host *host, struct apv_qci *out)
@@ -564,8 +656,10 @@ void apv_hw_install_locked(struct apv_host *host,
 	ad->spec = *s;
 	ad->configured = !s->standby;
 	ad->chkstop = false;
-	for (unsigned int d = 0; d < APV_MAX_IDS; d++)
+	for (unsigned int d = 0; d < APV_MAX_IDS; d++) {
 		hw_zeroize(&ad->q[d]);
+		ad->q[d].apqn = APV_APQN(s->id, d);
+	}
 	apv_bm_set(&host->hw.apm, s->id);
 }
 

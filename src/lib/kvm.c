@@ -188,3 +188,10 @@ void apv_kvm_set_notify(struct apv_kvm *kvm, const struct apv_kvm_notify *n)
 		memset(&kvm->notify, 0, sizeof(kvm->notify));
 	apv_unlock(kvm->host);
 }
+
+void apv_kvm_set_segment(struct apv_kvm *kvm, uint32_t bytes)
+{
+	apv_lock(kvm->host);
+	kvm->segment = bytes;
+	apv_unlock(kvm->host);
+}

@@ -36,6 +36,8 @@ enum {
 	APV_RC_STATE_CHANGE_IN_PROGRESS = 0x0a,
 	APV_RC_Q_FULL = 0x10, /* NQAP; DQAP: no pending reply */
 	APV_RC_NO_PENDING_REPLY = 0x10,
+	APV_RC_NO_FIRST_PART = 0x13, /* multi-part NQAP out of sequence */
+	APV_RC_MESSAGE_TOO_BIG = 0x15,
 	APV_RC_REQ_FAC_NOT_INST = 0x16,
 };
 
@@ -72,6 +74,7 @@ struct apv_ap_msg {
 };
 
 struct apv_hw_queue {
+	apv_apqn apqn;	   /* set when its adapter is installed */
 	bool irq;	   /* interruptions enabled (AQIC) */
 	uint8_t isc;
 	uint64_t nib;	   /* NIB address (guest absolute for irq_kvm) */
@@ -81,7 +84,19 @@ struct apv_hw_queue {
 	struct apv_ap_msg *req, **req_tail;
 	struct apv_ap_msg *rep, **rep_tail;
 	unsigned int nreq, nrep;
+	/* 1 while a worker has its oldest request in an engine (the entry
+	 * stays occupied); a reset clears it and the late reply is dropped */
+	unsigned int inflight;
 	uint64_t epoch;	   /* bumped by every discard (reset) */
+	/* multi-part NQAP: the message in progress (data has room for the
+	 * card's maximum; len = bytes so far), keyed by its PSMID */
+	struct apv_ap_msg *part;
+	uint64_t reset_until; /* guest reset in progress until (monotonic
+			       * ns); 0 = none */
+	unsigned int busy;    /* next NQAP/DQAPs answering RC 05 */
+	/* the host's run queue of queues with requests for the workers */
+	bool on_runq;
+	struct apv_hw_queue *runq_next;
 };
 
 struct apv_hw_adapter {
@@ -94,6 +109,7 @@ struct apv_hw_adapter {
 
 struct apv_hw {
 	struct apv_host_config cfg; /* flags as booted (pointers cleared) */
+	uint64_t reset_delay_ns;    /* duration of a guest's RAPQ/ZAPQ */
 	struct apv_bitmap apm, aqm, adm; /* current configuration */
 	struct apv_hw_adapter ad[APV_MAX_IDS];
 };
@@ -105,18 +121,32 @@ uint32_t apv_hw_tapq_locked(struct apv_host *host, apv_apqn q, bool t,
 uint32_t apv_hw_zapq_locked(struct apv_host *host, apv_apqn q);
 /* RAPQ: reset without zeroize semantics for our purposes. */
 uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q);
+/* A guest's own PQAP(RAPQ/ZAPQ): the reset above, then "in progress" for
+ * the host's reset delay. */
+uint32_t apv_hw_guest_reset_locked(struct apv_host *host, apv_apqn q,
+				   bool zeroize);
 void apv_hw_qci_locked(struct apv_host *host, struct apv_qci *out);
 /* Queue depth (entries: qd + 1) and maximum message length of an adapter. */
 unsigned int apv_hw_depth(const struct apv_hw_adapter *ad);
 size_t apv_hw_max_msg(const struct apv_hw_adapter *ad);
 /*
- * NQAP on the machine: enqueue a copy of msg and (for now) let the engine
- * answer it synchronously.  Returns the status word (RC 00, 01, 03, 04,
- * 0x10 queue full, 0x16 special command without APSC).
+ * NQAP on the machine: len bytes of a message (a copy is kept).  `end`
+ * says where this execution stops: APV_NQAP_SEGMENT inside a part (the
+ * instruction goes on with CC 2), APV_NQAP_PART at the end of a part with
+ * L = 0, APV_NQAP_LAST at the end of the last part: the whole message is
+ * enqueued and handed to apv_hw_schedule_locked().  Returns the status
+ * word (RC 00, 01, 02, 03, 04, 05, 0x10 queue full, 0x13 part of another
+ * PSMID, 0x15 message too big, 0x16 special command without APSC).
  */
-uint32_t apv_hw_nqap_locked(struct apv_host *host, apv_apqn q,
-			    uint64_t psmid, bool special, const uint8_t *msg,
-			    size_t len);
+enum apv_nqap_end {
+	APV_NQAP_SEGMENT,
+	APV_NQAP_PART,
+	APV_NQAP_LAST
+};
+uint32_t apv_hw_nqap_locked(struct apv_host *host, apv_apqn q, uint64_t psmid,
+			    bool special, const uint8_t *msg, size_t len,
+			    enum apv_nqap_end end);
+
 /*
  * DQAP on the machine, in two steps so the caller can store into guest
  * memory in between: peek at the oldest reply (NULL with *status = RC 10
@@ -136,6 +166,43 @@ uint32_t apv_hw_dqap_consume_locked(struct apv_host *host, apv_apqn q,
 uint32_t apv_hw_aqic_locked(struct apv_host *host, apv_apqn q, bool enable,
 			    unsigned int isc, uint64_t nib,
 			    struct apv_kvm *kvm);
+/* A reply was posted: NIB byte, ISC pending, adapter_irq notification
+ * (when the queue has interruptions on). */
+void apv_hw_notify_locked(struct apv_hw_queue *hq);
+/* The 8-byte type 82 error reply with reply code `code`. */
+void apv_hw_error_reply(uint8_t *reply, size_t *len, uint8_t code);
+/* Queue q is in the configuration (adapter installed, APM, AQM). */
+bool apv_hw_available(const struct apv_host *host, apv_apqn q);
+/* The answer for an APQN that exists: 00, 03 (configured off), 04. */
+unsigned int apv_hw_queue_rc(const struct apv_hw_adapter *ad);
+/* Append a message to a FIFO / take the oldest one. */
+void apv_hw_msg_append(struct apv_ap_msg **head, struct apv_ap_msg ***tail,
+		       struct apv_ap_msg *m);
+struct apv_ap_msg *apv_hw_msg_pop(struct apv_ap_msg **head,
+				  struct apv_ap_msg ***tail);
+
+/* ---- hw_worker.c: the adapters working on requests ------------------- */
+
+struct apv_hw_workers {
+	pthread_mutex_t cfg; /* serialises set_workers/free (outer) */
+	pthread_cond_t work; /* workers wait here for the run queue */
+	pthread_cond_t idle; /* apv_host_drain (CLOCK_MONOTONIC) */
+	pthread_t tid[APV_MAX_WORKERS];
+	unsigned int n;	     /* threads running (0: synchronous) */
+	bool stop;	     /* the running threads are to exit */
+	unsigned int active; /* engine calls in progress */
+	struct apv_hw_queue *runq, **runq_tail;
+};
+
+int apv_hw_workers_init(struct apv_host *host);
+/* Stop and join the workers (no lock held), then destroy their state. */
+void apv_hw_workers_fini(struct apv_host *host);
+/*
+ * hq has new requests: answer them right away without workers (engine
+ * called under host->lock), else put hq on the run queue.
+ */
+void apv_hw_schedule_locked(struct apv_host *host, struct apv_hw_queue *hq);
+
 /* Forget kvm as the holder of NIBs (the guest goes away). */
 void apv_hw_forget_kvm_locked(struct apv_host *host, struct apv_kvm *kvm);
 /* Discard every request and reply of every queue (host teardown). */
@@ -465,6 +532,7 @@ struct apv_kvm {
 	struct apv_memslot slot[APV_KVM_MAX_SLOTS];
 	unsigned int nslots;
 	uint64_t mem_total;
+	uint32_t segment;	/* NQAP/DQAP segment size (0: none) */
 	uint8_t airq_pending;	/* adapter interruptions pending, bit = ISC */
 	uint64_t airqs;		/* adapter interruptions made pending */
 	struct apv_kvm *next;
@@ -533,6 +601,7 @@ struct apv_host {
 	struct apv_host_stats stats;
 	unsigned int remove_slice_ms; /* mdev remove request interval */
 	struct apv_engine_ops engine;	/* process == NULL: built-in */
+	struct apv_hw_workers wk;	/* adapter worker threads */
 };
 
 void apv_lock(struct apv_host *host);
