@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -1198,6 +1199,366 @@ static void test_guest_free_with_work(void **state)
 	fx_fini(&f);
 }
 
+/* ---- reset in progress (RC 02) ------------------------------------------ */
+
+#define HOUR_NS (UINT64_C(3600) * 1000000000u)
+
+/* A guest's RAPQ/ZAPQ lasts the reset delay; the host's resets do not. */
+static void test_reset_in_progress(void **state)
+{
+	struct fx f;
+	struct apv_cpu_regs r;
+	const apv_apqn q547 = APV_APQN(5, 0x47);
+
+	(void)state;
+	fx_init(&f, APV_KERNEL_6_12, APV_CPU_DEFAULT);
+	put_meb1(f.g, 0x50);
+	apv_host_set_reset_delay(f.h, HOUR_NS);
+	assert_cc(aqic(f.g, Q54, true, 3, NIB_ADDR, &r), 0);
+	assert_cc(nqap(f.g, Q54, 1, 400, &r), 0);
+	/* the host's own reset is instant, delay or not */
+	assert_int_equal(apv_mdev_reset(f.h, f.M), 0);
+	assert_cc(tapq(f.g, Q54, false, &r), 0);
+	assert_int_equal(r.gr[1], QS(0, QS_E));
+	for (unsigned int fc = APV_PQAP_RAPQ; fc <= APV_PQAP_ZAPQ; fc++) {
+		assert_cc(aqic(f.g, Q54, true, 3, NIB_ADDR, &r), 0);
+		assert_cc(nqap(f.g, Q54, 2, 400, &r), 0);
+		r = regs_fc(fc, Q54);
+		assert_cc(pqap(f.g, &r), 0);
+		assert_int_equal(r.gr[1], QS(0, QS_E));
+		/* TAPQ: RC 02, info valid (and nonzero), I off, empty */
+		assert_cc(tapq(f.g, Q54, true, &r), 3);
+		assert_int_equal(r.gr[1], QS(2, QS_E));
+		assert_int_equal((r.gr[2] >> 24) & 0xff, APV_TYPE_CEX7);
+		assert_true(r.gr[2] >> 32 != 0);
+		/* NQAP, DQAP: RC 02, CC 3, nothing moved */
+		assert_cc(nqap(f.g, Q54, 3, 400, &r), 3);
+		assert_int_equal(r.gr[1], QS(2, QS_E));
+		assert_int_equal(r.gr[6], MSG_ADDR);
+		assert_int_equal(r.gr[7], 400);
+		assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 3);
+		assert_int_equal(r.gr[1], QS(2, QS_E));
+		assert_int_equal(r.gr[11], 4096);
+		/* another queue of the guest is not affected */
+		assert_cc(tapq(f.g, q547, false, &r), 0);
+		assert_cc(nqap(f.g, q547, 4, 400, &r), 0);
+		assert_cc(dqap(f.g, q547, BUF_ADDR, 4096, &r), 0);
+		/* a reset by the host ends it: VFIO reset, or the shorter
+		 * delay does not, the reset does */
+		apv_host_set_reset_delay(f.h, 0);
+		assert_cc(tapq(f.g, Q54, false, &r), 3);
+		assert_int_equal(apv_mdev_reset(f.h, f.M), 0);
+		assert_cc(tapq(f.g, Q54, false, &r), 0);
+		assert_int_equal(r.gr[1], QS(0, QS_E));
+		assert_cc(nqap(f.g, Q54, 5, 400, &r), 0);
+		assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 0);
+		assert_int_equal(r.gr[9], 5);
+		apv_host_set_reset_delay(f.h, HOUR_NS);
+	}
+	/* an adapter event ends it too */
+	r = regs_fc(APV_PQAP_ZAPQ, Q54);
+	assert_cc(pqap(f.g, &r), 0);
+	assert_cc(nqap(f.g, Q54, 6, 400, &r), 3);
+	assert_int_equal(apv_hw_adapter_configure(f.h, 5, false, APV_EV_NOSCAN),
+			 0);
+	assert_int_equal(apv_hw_adapter_configure(f.h, 5, true, APV_EV_NOSCAN),
+			 0);
+	assert_cc(tapq(f.g, Q54, false, &r), 0);
+	fx_fini(&f);
+}
+
+/* A short delay: RC 02 until the deadline passes, then normal (lazy). */
+static void test_reset_delay_expires(void **state)
+{
+	struct fx f;
+	struct apv_cpu_regs r;
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = 1000000};
+	unsigned int polls = 0;
+
+	(void)state;
+	fx_init(&f, APV_KERNEL_6_12, APV_CPU_DEFAULT);
+	put_meb1(f.g, 0x50);
+	apv_host_set_reset_delay(f.h, 20000000); /* 20 ms */
+	r = regs_fc(APV_PQAP_RAPQ, Q54);
+	assert_cc(pqap(f.g, &r), 0);
+	/* bounded generously: 20 s of 1 ms sleeps */
+	while (polls++ < 20000) {
+		tapq(f.g, Q54, false, &r);
+		if (r.gr[1] != QS(2, QS_E))
+			break;
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(r.gr[1], QS(0, QS_E));
+	assert_cc(nqap(f.g, Q54, 1, 400, &r), 0);
+	assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 0);
+	fx_fini(&f);
+}
+
+/* ---- busy (RC 05) ----------------------------------------------------------- */
+
+static void test_busy(void **state)
+{
+	struct fx f;
+	struct apv_cpu_regs r;
+
+	(void)state;
+	fx_init(&f, APV_KERNEL_6_12, APV_CPU_DEFAULT);
+	put_meb1(f.g, 0x50);
+	assert_int_equal(apv_hw_queue_busy(f.h, APV_APQN(9, 4), 1), -ENODEV);
+	assert_int_equal(apv_hw_queue_busy(f.h, APV_APQN(5, 6), 1), -ENODEV);
+	assert_cc(nqap(f.g, Q54, 1, 400, &r), 0);
+	assert_int_equal(apv_hw_queue_busy(f.h, Q54, 3), 0);
+	/* TAPQ is not counted */
+	assert_cc(tapq(f.g, Q54, false, &r), 0);
+	assert_int_equal(r.gr[1], QS(0, QS_R));
+	assert_cc(nqap(f.g, Q54, 2, 400, &r), 3);
+	assert_int_equal(r.gr[1], QS(5, QS_R));
+	assert_int_equal(r.gr[6], MSG_ADDR);
+	assert_int_equal(r.gr[7], 400);
+	assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 3);
+	assert_int_equal(r.gr[1], QS(5, QS_R));
+	assert_int_equal(r.gr[11], 4096);
+	assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 3);
+	/* used up: normal again, nothing was lost or added */
+	assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 0);
+	assert_int_equal(r.gr[9], 1);
+	assert_int_equal(r.gr[1], QS(0, QS_E));
+	assert_cc(nqap(f.g, Q54, 2, 400, &r), 0);
+	/* count 0 ends it */
+	assert_int_equal(apv_hw_queue_busy(f.h, Q54, 100), 0);
+	assert_int_equal(apv_hw_queue_busy(f.h, Q54, 0), 0);
+	assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 0);
+	assert_int_equal(r.gr[9], 2);
+	fx_fini(&f);
+}
+
+/* ---- multi-part NQAP --------------------------------------------------- */
+
+/* An engine answering with the request's bytes as they are. */
+static int copy_engine(void *opaque, const struct apv_engine_request *req,
+		       uint8_t *reply, size_t reply_max, size_t *reply_len)
+{
+	(void)opaque;
+	if (req->len > reply_max)
+		return -ENOSPC;
+	memcpy(reply, req->msg, req->len);
+	*reply_len = req->len;
+	return 0;
+}
+
+static const struct apv_engine_ops copy_ops = {.process = copy_engine};
+
+/* NQAP of len bytes at addr with the L bit as given. */
+static struct apv_insn_result nqap_at(struct apv_kvm *g, apv_apqn q,
+				      uint64_t psmid, uint64_t addr,
+				      uint64_t len, bool last,
+				      struct apv_cpu_regs *r)
+{
+	struct apv_insn_result res;
+
+	memset(r, 0, sizeof(*r));
+	r->gr[0] = (last ? APV_GR0_NQAP_L : 0) | q;
+	r->gr[1] = 0xdeadbeef;
+	r->gr[4] = psmid >> 32;
+	r->gr[5] = psmid & 0xffffffffu;
+	r->gr[6] = addr;
+	r->gr[7] = len;
+	assert_int_equal(apv_insn_nqap(g, r, 4, 6, &res), 0);
+	return res;
+}
+
+/* Fill guest memory at addr with len bytes of a pattern from seed. */
+static void put_pattern(struct apv_kvm *g, uint64_t addr, size_t len,
+			unsigned int seed)
+{
+	static uint8_t b[16384];
+
+	for (size_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(seed + i * 7);
+	assert_int_equal(apv_kvm_mem_write(g, addr, b, len), 0);
+}
+
+static void assert_mem_equal(struct apv_kvm *g, uint64_t a, uint64_t b,
+			     size_t len)
+{
+	static uint8_t x[16384], y[16384];
+
+	assert_int_equal(apv_kvm_mem_read(g, a, x, len), 0);
+	assert_int_equal(apv_kvm_mem_read(g, b, y, len), 0);
+	assert_memory_equal(x, y, len);
+}
+
+static void test_multipart_nqap(void **state)
+{
+	struct fx f;
+	struct apv_cpu_regs r;
+
+	(void)state;
+	fx_init(&f, APV_KERNEL_6_12, APV_CPU_DEFAULT);
+	apv_host_set_engine(f.h, &copy_ops);
+	put_pattern(f.g, MSG_ADDR, 900, 1);
+	/* three parts of one message: CC 0 each, R2 advanced, R2+1 = 0 */
+	assert_cc(nqap_at(f.g, Q54, 7, MSG_ADDR, 300, false, &r), 0);
+	assert_int_equal(r.gr[6], MSG_ADDR + 300);
+	assert_int_equal(r.gr[7], 0);
+	/* a message in progress occupies an entry: E clear, no reply */
+	assert_int_equal(r.gr[1], QS(0, 0));
+	assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 3);
+	assert_int_equal(r.gr[1], QS(0x10, 0));
+	assert_cc(nqap_at(f.g, Q54, 7, MSG_ADDR + 300, 300, false, &r), 0);
+	/* RC 13: a part of another PSMID; nothing changes */
+	assert_cc(nqap_at(f.g, Q54, 8, MSG_ADDR, 100, true, &r), 3);
+	assert_int_equal(r.gr[1], QS(0x13, 0));
+	assert_int_equal(r.gr[6], MSG_ADDR);
+	assert_int_equal(r.gr[7], 100);
+	assert_cc(nqap_at(f.g, Q54, 8, MSG_ADDR, 100, false, &r), 3);
+	assert_int_equal(r.gr[1], QS(0x13, 0));
+	/* the last part: the whole message is enqueued */
+	assert_cc(nqap_at(f.g, Q54, 7, MSG_ADDR + 600, 300, true, &r), 0);
+	assert_int_equal(r.gr[1], QS(0, QS_R));
+	assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 0);
+	assert_int_equal(r.gr[9], 7);
+	assert_int_equal(r.gr[11], 4096 - 900);
+	assert_mem_equal(f.g, BUF_ADDR, MSG_ADDR, 900);
+	/* RC 15: the parts exceed 12 KiB; the partial message is dropped */
+	put_pattern(f.g, MSG_ADDR, 8192, 2);
+	assert_cc(nqap_at(f.g, Q54, 9, MSG_ADDR, 8192, false, &r), 0);
+	assert_cc(nqap_at(f.g, Q54, 9, MSG_ADDR, 4096, false, &r), 0);
+	assert_cc(nqap_at(f.g, Q54, 9, MSG_ADDR, 1, true, &r), 3);
+	assert_int_equal(r.gr[1], QS(0x15, QS_E));
+	assert_int_equal(r.gr[7], 1);
+	/* exactly the maximum is fine; no RC 13 for a new PSMID now */
+	assert_cc(nqap_at(f.g, Q54, 10, MSG_ADDR, 8192, false, &r), 0);
+	assert_cc(nqap_at(f.g, Q54, 10, MSG_ADDR, 4096, true, &r), 0);
+	assert_cc(dqap(f.g, Q54, BUF_ADDR, 12288, &r), 0);
+	assert_int_equal(r.gr[9], 10);
+	assert_int_equal(r.gr[11], 0);
+	/* a reset drops a partial message: then no RC 13 */
+	for (unsigned int fc = APV_PQAP_RAPQ; fc <= APV_PQAP_ZAPQ; fc++) {
+		assert_cc(nqap_at(f.g, Q54, 11, MSG_ADDR, 100, false, &r), 0);
+		r = regs_fc(fc, Q54);
+		assert_cc(pqap(f.g, &r), 0);
+		assert_cc(tapq(f.g, Q54, false, &r), 0);
+		assert_int_equal(r.gr[1], QS(0, QS_E));
+		assert_cc(nqap_at(f.g, Q54, 12, MSG_ADDR, 100, true, &r), 0);
+		assert_cc(dqap(f.g, Q54, BUF_ADDR, 4096, &r), 0);
+		assert_int_equal(r.gr[9], 12);
+		assert_int_equal(r.gr[11], 4096 - 100);
+	}
+	/* and so does the host's reset */
+	assert_cc(nqap_at(f.g, Q54, 13, MSG_ADDR, 100, false, &r), 0);
+	assert_int_equal(apv_mdev_reset(f.h, f.M), 0);
+	assert_cc(nqap_at(f.g, Q54, 14, MSG_ADDR, 100, true, &r), 0);
+	/* a partial message counts as an entry for F: 7 + 1 = full */
+	for (uint64_t i = 0; i < 6; i++)
+		assert_cc(nqap_at(f.g, Q54, 20 + i, MSG_ADDR, 10, true, &r),
+			  0);
+	assert_cc(nqap_at(f.g, Q54, 30, MSG_ADDR, 10, false, &r), 0);
+	assert_int_equal(r.gr[1], QS(0, QS_R | QS_F));
+	assert_cc(nqap_at(f.g, Q54, 30, MSG_ADDR, 10, true, &r), 0);
+	assert_cc(nqap_at(f.g, Q54, 31, MSG_ADDR, 10, true, &r), 3);
+	assert_int_equal(r.gr[1], QS(0x10, QS_R | QS_F));
+	fx_fini(&f);
+}
+
+/* ---- CC 2: segments ------------------------------------------------------- */
+
+static void test_segments(void **state)
+{
+	struct fx f;
+	struct apv_cpu_regs r;
+	struct apv_insn_result res;
+
+	(void)state;
+	fx_init(&f, APV_KERNEL_6_12, APV_CPU_DEFAULT);
+	apv_host_set_engine(f.h, &copy_ops);
+	apv_kvm_set_segment(f.g, 256);
+	put_pattern(f.g, MSG_ADDR, 1024, 3);
+	/* NQAP of 400 bytes from MSG_ADDR + 100: 156, 244 */
+	res = nqap_at(f.g, Q54, 1, MSG_ADDR + 100, 400, true, &r);
+	assert_cc(res, 2);
+	assert_int_equal(r.gr[6], MSG_ADDR + 256);
+	assert_int_equal(r.gr[7], 244);
+	assert_int_equal(r.gr[1], 0xdeadbeef);
+	assert_int_equal(res.changed & (1u << 1), 0);
+	/* nothing enqueued yet */
+	assert_cc(tapq(f.g, Q54, false, &r), 0);
+	assert_int_equal(r.gr[1], QS(0, 0));
+	r.gr[0] = APV_GR0_NQAP_L | Q54;
+	r.gr[1] = 0xdeadbeef;
+	r.gr[4] = 0;
+	r.gr[5] = 1;
+	r.gr[6] = MSG_ADDR + 256;
+	r.gr[7] = 244;
+	assert_int_equal(apv_insn_nqap(f.g, &r, 4, 6, &res), 0);
+	assert_cc(res, 0);
+	assert_int_equal(r.gr[6], MSG_ADDR + 500);
+	assert_int_equal(r.gr[7], 0);
+	assert_int_equal(r.gr[1], QS(0, QS_R));
+	/* NQAP as Linux loops it (brc 2): 1000 bytes from 0 in 4 turns */
+	res = nqap_at(f.g, Q54, 2, MSG_ADDR, 1000, true, &r);
+	for (unsigned int turns = 1; res.cc == 2; turns++) {
+		assert_true(turns < 4);
+		assert_int_equal(r.gr[6], MSG_ADDR + 256 * turns);
+		assert_int_equal(apv_insn_nqap(f.g, &r, 4, 6, &res), 0);
+	}
+	assert_cc(res, 0);
+	assert_int_equal(r.gr[6], MSG_ADDR + 1000);
+	/* DQAP of the 400-byte reply to BUF_ADDR + 0x80: 128, 256, 16 */
+	res = dqap(f.g, Q54, BUF_ADDR + 0x80, 4096, &r);
+	assert_cc(res, 2);
+	assert_int_equal(r.gr[10], BUF_ADDR + 0x100);
+	assert_int_equal(r.gr[11], 4096 - 128);
+	assert_int_equal(r.gr[2], 272);
+	assert_int_equal(r.gr[9], 1);
+	assert_int_equal(r.gr[1], 0xdeadbeef);
+	assert_int_equal(apv_insn_dqap(f.g, &r, 8, 10, &res), 0);
+	assert_cc(res, 2);
+	assert_int_equal(r.gr[2], 16);
+	assert_int_equal(apv_insn_dqap(f.g, &r, 8, 10, &res), 0);
+	assert_cc(res, 0);
+	assert_int_equal(r.gr[2], 0);
+	assert_int_equal(r.gr[10], BUF_ADDR + 0x80 + 400);
+	assert_int_equal(r.gr[11], 4096 - 400);
+	assert_int_equal(r.gr[1], QS(0, QS_R));
+	assert_mem_equal(f.g, BUF_ADDR + 0x80, MSG_ADDR + 100, 400);
+	/* a buffer of 300 for the 1000-byte reply: 256 (CC 2), then 44 and
+	 * full (CC 1); a new buffer takes the rest */
+	res = dqap(f.g, Q54, BUF_ADDR, 300, &r);
+	assert_cc(res, 2);
+	assert_int_equal(r.gr[11], 44);
+	assert_int_equal(apv_insn_dqap(f.g, &r, 8, 10, &res), 0);
+	assert_cc(res, 1);
+	assert_int_equal(r.gr[11], 0);
+	assert_int_equal(r.gr[2], 700);
+	assert_int_equal(r.gr[1], 0xdeadbeef);
+	res = dqap(f.g, Q54, BUF_ADDR + 300, 4096, &r);
+	while (res.cc == 2)
+		assert_int_equal(apv_insn_dqap(f.g, &r, 8, 10, &res), 0);
+	assert_cc(res, 0);
+	assert_int_equal(r.gr[10], BUF_ADDR + 1000);
+	assert_int_equal(r.gr[1], QS(0, QS_E));
+	assert_mem_equal(f.g, BUF_ADDR, MSG_ADDR, 1000);
+	/* a part (L = 0) across a boundary: CC 2, then CC 0 for the part */
+	res = nqap_at(f.g, Q54, 3, MSG_ADDR + 200, 100, false, &r);
+	assert_cc(res, 2);
+	assert_int_equal(apv_insn_nqap(f.g, &r, 4, 6, &res), 0);
+	assert_cc(res, 0);
+	assert_int_equal(r.gr[1], QS(0, 0));
+	assert_cc(nqap_at(f.g, Q54, 3, MSG_ADDR + 300, 50, true, &r), 0);
+	res = dqap(f.g, Q54, BUF_ADDR, 4096, &r);
+	while (res.cc == 2)
+		assert_int_equal(apv_insn_dqap(f.g, &r, 8, 10, &res), 0);
+	assert_cc(res, 0);
+	assert_int_equal(r.gr[11], 4096 - 150);
+	assert_mem_equal(f.g, BUF_ADDR, MSG_ADDR + 200, 150);
+	/* segment 0: back to one go */
+	apv_kvm_set_segment(f.g, 0);
+	assert_cc(nqap_at(f.g, Q54, 4, MSG_ADDR + 100, 800, true, &r), 0);
+	assert_cc(dqap(f.g, Q54, BUF_ADDR + 1, 4096, &r), 0);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1225,6 +1586,11 @@ int main(void)
 		cmocka_unit_test(test_leak_unbind_bind),
 		cmocka_unit_test(test_leak_close_open),
 		cmocka_unit_test(test_guest_free_with_work),
+		cmocka_unit_test(test_reset_in_progress),
+		cmocka_unit_test(test_reset_delay_expires),
+		cmocka_unit_test(test_busy),
+		cmocka_unit_test(test_multipart_nqap),
+		cmocka_unit_test(test_segments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
