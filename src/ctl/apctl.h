@@ -107,6 +107,10 @@ CMD_FN(define);
 CMD_FN(undefine);
 CMD_FN(start);
 CMD_FN(stop);
+CMD_FN(show);
+CMD_FN(validate);
+CMD_FN(modify);
+CMD_FN(apply);
 
 /* ---- ids.c ------------------------------------------------------------ */
 

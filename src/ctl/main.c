@@ -57,6 +57,20 @@ static const struct cmd cmds[] = {
 	{"host", NULL, 0, 0, 0, false,
 	 "adapters, domains, masks; each queue's driver and mdev", cmd_host},
 	{"list", NULL, 0, 0, 0, false, "defined and active mdevs", cmd_list},
+	{"show", "UUID|NAME", 1, 1, 0, false,
+	 "one mdev: definition, assigned, what the guest gets and why",
+	 cmd_show},
+	{"validate", "[FILE]", 0, 1, 0, false,
+	 "check the definitions (or an apply FILE) against every rule; exit 3 "
+	 "on errors",
+	 cmd_validate},
+	{"modify", "UUID|NAME", 1, 1,
+	 DEFINE_OPTS | OPT_BIT(OPT_MANUAL) | OPT_BIT(OPT_LIVE), true,
+	 "replace sets in a definition (--live: and in the running mdev)",
+	 cmd_modify},
+	{"apply", "FILE", 1, 1, OPT_BIT(OPT_DRY_RUN), true,
+	 "make definitions and mdevs what FILE says, all or nothing",
+	 cmd_apply},
 	{"define", "NAME|UUID", 1, 1, DEFINE_OPTS, true,
 	 "write a definition (mdevctl format); prints the UUID", cmd_define},
 	{"undefine", "UUID", 1, 1, 0, true, "remove a definition",
@@ -182,10 +196,14 @@ static int parse_args(int argc, char **argv, struct args *a,
 	return 0;
 }
 
-static void print_error(const struct args *a, const struct ctl_err *e)
+/* detail: what a failing command left in *out (apply: the plan and what
+ * was rolled back); with --json the error keys are added to it. */
+static void print_error(const struct args *a, const struct ctl_err *e,
+			json_t *detail)
 {
 	if (a->json) {
-		json_t *o = json_object();
+		json_t *o = json_is_object(detail) ? json_incref(detail) :
+						     json_object();
 		const char *name = e->err ? strerrorname_np(e->err) : NULL;
 		char *s;
 
@@ -224,7 +242,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--json"))
 			a.json = true;
 	if (parse_args(argc, argv, &a, &cmd, &e)) {
-		print_error(&a, &e);
+		print_error(&a, &e, NULL);
 		rc = 2;
 		goto done;
 	}
@@ -240,7 +258,7 @@ int main(int argc, char **argv)
 			ctl_fail(&e, -r, "'%s': cannot take the lock: %s",
 				 ctl_lock_path(), strerror(-r));
 			e.rule = "lock-held";
-			print_error(&a, &e);
+			print_error(&a, &e, NULL);
 			rc = 1;
 			goto done;
 		}
@@ -248,7 +266,7 @@ int main(int argc, char **argv)
 	r = cmd->run(&a, &out, &e);
 	ctl_lock_release();
 	if (r) {
-		print_error(&a, &e);
+		print_error(&a, &e, out);
 		rc = e.exit_code ? e.exit_code : 1;
 		goto done;
 	}
@@ -259,6 +277,8 @@ int main(int argc, char **argv)
 			puts(s);
 		free(s);
 	}
+	/* A command that succeeded may still give a verdict (migrate-check). */
+	rc = e.exit_code;
 done:
 	json_decref(out);
 	ctl_err_fini(&e);

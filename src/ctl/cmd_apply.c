@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/*
+ * apctl apply FILE [--dry-run]: make the definitions and the running mdevs
+ * what FILE says (docs/apctl.8, APPLY FILE).  The whole desired set is
+ * validated first (rules.h; any error refuses, exit 3, nothing changed),
+ * the plan is printed, then run step by step; the first failure undoes
+ * every step already done (plan.h), so nothing is half-applied.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+
+/* "step 3 (grow mdev U) failed: MSG; rolled back steps 2, 1" */
+static void explain_failure(const char *file, json_t *report, struct ctl_err *e)
+{
+	json_t *st = json_object_get(report, "failed_step");
+	json_t *rb = json_object_get(report, "rolled_back");
+	json_t *rf = json_object_get(report, "rollback_failed");
+	char *list = xstrdup(""), *t, *m = e->msg;
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(rb, i, v)
+	{
+		t = xasprintf("%s%s%lld", list, i ? ", " : "",
+			      (long long)json_integer_value(v));
+		free(list);
+		list = t;
+	}
+	e->msg = xasprintf(
+		"'%s': step %lld (%s mdev %s) failed: %s; %s%s%s", file,
+		(long long)json_integer_value(json_object_get(st, "step")),
+		json_string_value(json_object_get(st, "action")),
+		json_string_value(json_object_get(st, "mdev")), m,
+		*list ? "rolled back steps " : "nothing to roll back", list,
+		json_array_size(rf) ? " (ROLLBACK INCOMPLETE: see "
+				      "rollback_failed)" :
+				      "");
+	free(m);
+	free(list);
+}
+
+int cmd_apply(const struct args *a, json_t **out, struct ctl_err *e)
+{
+	struct ctl_findings f = {0};
+	struct ctl_plan p = {0};
+	struct ctl_desired d;
+	struct ctl_hostsnap h;
+	bool dry = a->set[OPT_DRY_RUN];
+	json_t *report;
+	int rc = 0;
+
+	ctl_def_clean_temps();
+	if (ctl_hostsnap_load(&h, e))
+		return -1;
+	if (ctl_desired_from_file(&d, a->operand, &h, e)) {
+		ctl_hostsnap_fini(&h);
+		return -1;
+	}
+	ctl_validate(&d, &h, &f);
+	ctl_plan_build(&d, &h, &p);
+	report = ctl_findings_json(&f);
+	json_object_set_new(report, "dry_run", json_boolean(dry));
+	json_object_set_new(report, "plan", ctl_plan_json(&p));
+	*out = report;
+	if (!a->json)
+		ctl_findings_print(&f);
+	if (f.errors) {
+		json_object_set_new(report, "applied", json_false());
+		ctl_findings_fail(&f, a->operand, e);
+		free(e->msg);
+		e->msg = xasprintf("'%s': refused, nothing changed: %zu "
+				   "error%s, %zu warning%s",
+				   a->operand, f.errors,
+				   f.errors == 1 ? "" : "s", f.warnings,
+				   f.warnings == 1 ? "" : "s");
+		rc = -1;
+		goto out;
+	}
+	if (!a->json)
+		ctl_plan_print(&p);
+	if (dry || !p.n) {
+		json_object_set_new(report, "applied", json_false());
+		goto out;
+	}
+	if (ctl_plan_run(&p, report, e)) {
+		json_object_set_new(report, "applied", json_false());
+		explain_failure(a->operand, report, e);
+		rc = -1;
+		goto out;
+	}
+	json_object_set_new(report, "applied", json_true());
+	if (!a->json)
+		printf("applied %zu step%s\n", p.n, p.n == 1 ? "" : "s");
+out:
+	ctl_plan_fini(&p);
+	ctl_findings_fini(&f);
+	ctl_desired_fini(&d);
+	ctl_hostsnap_fini(&h);
+	return rc;
+}

@@ -1,0 +1,694 @@
+// SPDX-License-Identifier: MIT
+/* apctl: changes with rollback -- live matrices, definitions, plans. */
+#include "plan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CFG_DIR "mdevctl.d/matrix"
+
+/* ---- test points ----------------------------------------------------------- */
+
+static long env_num(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtol(v, NULL, 10) : 0;
+}
+
+int ctl_test_point(void)
+{
+	static long n;
+	const char *run = getenv("APCTL_TEST_RUN_AT");
+
+	n++;
+	if (env_num("APCTL_TEST_CRASH_AT") == n) {
+		fflush(stdout);
+		raise(SIGKILL);
+	}
+	if (run && strtol(run, NULL, 10) == n && strchr(run, ':')) {
+		fflush(stdout);
+		if (system(strchr(run, ':') + 1) == -1)
+			perror("apctl: APCTL_TEST_RUN_AT");
+	}
+	return env_num("APCTL_TEST_FAIL_AT") == n ? -EIO : 0;
+}
+
+/* ---- matrices ------------------------------------------------------------- */
+
+bool ctl_matrix_eq(const struct ctl_matrix *a, const struct ctl_matrix *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+json_t *ctl_matrix_json(const struct ctl_matrix *m)
+{
+	return json_pack("{s:o,s:o,s:o}", "adapters", ctl_ids_json(&m->m[0]),
+			 "domains", ctl_ids_json(&m->m[1]), "control_domains",
+			 ctl_ids_json(&m->m[2]));
+}
+
+char *ctl_matrix_str(const struct ctl_matrix *m)
+{
+	char *a = ctl_ids_str(&m->m[0], 2), *d = ctl_ids_str(&m->m[1], 4);
+	char *c = ctl_ids_str(&m->m[2], 4);
+	char *s =
+		xasprintf("adapters %s domains %s control domains %s", a, d, c);
+
+	free(a);
+	free(d);
+	free(c);
+	return s;
+}
+
+/* ---- live changes ----------------------------------------------------------- */
+
+static const char *const assign_attr[3] = {"assign_adapter", "assign_domain",
+					   "assign_control_domain"};
+static const char *const unassign_attr[3] = {
+	"unassign_adapter", "unassign_domain", "unassign_control_domain"};
+
+static int sys_write(const char *uuid, const char *attr, const char *val)
+{
+	int r = ctl_test_point();
+
+	return r ? r : ctl_mdev_write(uuid, attr, val);
+}
+
+static int write_ap_config(const char *uuid, const struct ctl_matrix *m)
+{
+	char h[3][67], cfg[3 * 67 + 2];
+
+	for (int i = 0; i < 3; i++)
+		ctl_mask_hex(&m->m[i], h[i]);
+	snprintf(cfg, sizeof(cfg), "%s,%s,%s\n", h[0], h[1], h[2]);
+	return sys_write(uuid, "ap_config", cfg);
+}
+
+struct op {
+	const char *attr, *undo;
+	unsigned int id;
+};
+
+/* The writes from -> to: removals first, then additions. */
+static size_t live_ops(const struct ctl_matrix *from,
+		       const struct ctl_matrix *to, struct op **ops)
+{
+	size_t n = 0;
+
+	*ops = xcalloc(6 * CTL_MAX_ID, sizeof(**ops));
+	for (int pass = 0; pass < 2; pass++)
+		for (int k = 0; k < 3; k++)
+			for (unsigned int i = 0; i < CTL_MAX_ID; i++) {
+				bool f = ctl_ids_test(&from->m[k], i);
+				bool t = ctl_ids_test(&to->m[k], i);
+
+				if (pass == 0 && f && !t)
+					(*ops)[n++] =
+						(struct op){unassign_attr[k],
+							    assign_attr[k], i};
+				else if (pass == 1 && !f && t)
+					(*ops)[n++] = (struct op){
+						assign_attr[k],
+						unassign_attr[k], i};
+			}
+	return n;
+}
+
+int ctl_live_set(const char *uuid, const struct ctl_matrix *from,
+		 const struct ctl_matrix *to, struct ctl_err *e)
+{
+	struct op *ops;
+	size_t n, done;
+	int r = 0;
+
+	if (ctl_matrix_eq(from, to))
+		return 0;
+	if (ctl_has_ap_config()) {
+		r = write_ap_config(uuid, to);
+		if (r)
+			ctl_explain(uuid, -r, &to->m[0], &to->m[1], e);
+		return r ? -1 : 0;
+	}
+	n = live_ops(from, to, &ops);
+	for (done = 0; done < n; done++) {
+		char v[8];
+
+		snprintf(v, sizeof(v), "0x%x", ops[done].id);
+		r = sys_write(uuid, ops[done].attr, v);
+		if (r)
+			break;
+	}
+	if (r) {
+		const struct op *o = &ops[done];
+		bool undo_failed = false;
+
+		ctl_explain(uuid, -r, &to->m[0], &to->m[1], e);
+		while (done--) {
+			char v[8];
+
+			snprintf(v, sizeof(v), "0x%x", ops[done].id);
+			undo_failed |= sys_write(uuid, ops[done].undo, v) != 0;
+		}
+		if (undo_failed) {
+			char *m = e->msg;
+
+			e->msg =
+				xasprintf("%s (%s 0x%x failed; undoing the "
+					  "earlier writes failed too: the mdev "
+					  "is left changed)",
+					  m, o->attr, o->id);
+			free(m);
+		}
+	}
+	free(ops);
+	return r ? -1 : 0;
+}
+
+int ctl_live_create(const char *uuid, const struct ctl_matrix *m,
+		    struct ctl_err *e)
+{
+	static const struct ctl_matrix empty;
+	char *create = ctl_sys_path(MATRIX "/mdev_supported_types/" MDEV_TYPE
+					   "/create");
+	int r = ctl_test_point();
+
+	if (!r)
+		r = ctl_write_file(create, uuid);
+	free(create);
+	if (r)
+		return ctl_fail(e, -r, "mdev %s: cannot create: %s", uuid,
+				strerror(-r));
+	if (ctl_live_set(uuid, &empty, m, e)) {
+		ctl_mdev_write(uuid, "remove", "1");
+		return -1;
+	}
+	return 0;
+}
+
+int ctl_live_remove(const char *uuid, struct ctl_err *e)
+{
+	int r = sys_write(uuid, "remove", "1");
+
+	if (r)
+		return ctl_fail(e, -r, "mdev %s: cannot remove: %s", uuid,
+				strerror(-r));
+	return 0;
+}
+
+/* ---- definition files --------------------------------------------------------- */
+
+int ctl_def_get(const char *uuid, char **out)
+{
+	char *path = ctl_cfg_path(CFG_DIR "/%s", uuid);
+	size_t len = 0, cap = 4096;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	free(path);
+	*out = NULL;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		ssize_t n = read(fd, buf + len, cap - len);
+
+		if (n < 0) {
+			int e = -errno;
+
+			free(buf);
+			close(fd);
+			return e;
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+		if (len == cap)
+			buf = xrealloc(buf, (cap *= 2) + 1);
+	}
+	close(fd);
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, s, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+
+	if (fd < 0 || fsync(fd))
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+int ctl_def_put(const char *uuid, const char *bytes)
+{
+	char *dir = ctl_cfg_path(CFG_DIR);
+	char *path = xasprintf("%s/%s", dir, uuid);
+	char *tmp = xasprintf("%s/.%s.XXXXXX", dir, uuid);
+	int fd = -1, r = ctl_test_point();
+
+	if (r)
+		goto out;
+	if (!bytes) {
+		r = unlink(path) && errno != ENOENT ? -errno : 0;
+		if (!r)
+			r = fsync_dir(dir);
+		goto out;
+	}
+	/* The directory tree is mdevctl's: create what is missing. */
+	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		mkdir(dir, 0755);
+		*p = '/';
+	}
+	mkdir(dir, 0755);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (fchmod(fd, 0644) || (r = write_all(fd, bytes, strlen(bytes))) ||
+	    fsync(fd) || (r = ctl_test_point())) {
+		r = r ? r : -errno;
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	fd = -1;
+	if (rename(tmp, path)) {
+		r = -errno;
+		unlink(tmp);
+		goto out;
+	}
+	r = fsync_dir(dir);
+	if (!r)
+		r = ctl_test_point();
+out:
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(path);
+	free(dir);
+	return r;
+}
+
+static bool is_temp(const char *name)
+{
+	return name[0] == '.' && strlen(name) == 1 + 36 + 7 && name[37] == '.';
+}
+
+void ctl_def_clean_temps(void)
+{
+	char *dir = ctl_cfg_path(CFG_DIR);
+	char **names;
+
+	if (ctl_list_dir(dir, is_temp, &names) >= 0) {
+		for (char **n = names; *n; n++) {
+			char *p = xasprintf("%s/%s", dir, *n);
+
+			unlink(p);
+			free(p);
+		}
+		ctl_strv_free(names);
+	}
+	free(dir);
+}
+
+char *ctl_def_text(const struct ctl_matrix *m, bool autostart)
+{
+	struct ctl_def d = {0};
+	char *s;
+
+	d.mdev_type = xstrdup(MDEV_TYPE);
+	d.autostart = autostart;
+	for (int k = 0; k < 3; k++)
+		for (unsigned int i = 0; i < CTL_MAX_ID; i++)
+			if (ctl_ids_test(&m->m[k], i)) {
+				char v[8];
+
+				snprintf(v, sizeof(v), "0x%x", i);
+				ctl_def_add(&d, assign_attr[k], v);
+			}
+	s = ctl_def_dump(&d);
+	ctl_def_free(&d);
+	return s;
+}
+
+/* ---- plans -------------------------------------------------------------------- */
+
+static const char *const step_names[] = {
+	[CTL_STEP_UNDEFINE] = "undefine", [CTL_STEP_DEFINE] = "define",
+	[CTL_STEP_REDEFINE] = "redefine", [CTL_STEP_STOP] = "stop",
+	[CTL_STEP_SHRINK] = "shrink",	  [CTL_STEP_GROW] = "grow",
+	[CTL_STEP_START] = "start",
+};
+
+static struct ctl_step *add_step(struct ctl_plan *p, enum ctl_step_kind k,
+				 const char *uuid, const char *name)
+{
+	struct ctl_step *s;
+
+	p->v = xrealloc(p->v, (p->n + 1) * sizeof(*p->v));
+	s = &p->v[p->n++];
+	memset(s, 0, sizeof(*s));
+	s->kind = k;
+	snprintf(s->uuid, sizeof(s->uuid), "%s", uuid);
+	s->name = name ? xstrdup(name) : NULL;
+	return s;
+}
+
+static void spec_matrix(const struct ctl_spec *s, struct ctl_matrix *m)
+{
+	m->m[0] = s->apm;
+	m->m[1] = s->aqm;
+	m->m[2] = s->adm;
+}
+
+static void run_matrix(const struct ctl_running *r, struct ctl_matrix *m)
+{
+	m->m[0] = r->apm;
+	m->m[1] = r->aqm;
+	m->m[2] = r->adm;
+}
+
+/* The definition as a matrix; false if apctl would not write it so. */
+static bool def_same(const struct ctl_spec *s)
+{
+	struct ctl_def d;
+	struct ctl_matrix m, want;
+	bool same;
+
+	if (ctl_def_load(s->uuid, &d))
+		return false;
+	same = !strcmp(d.mdev_type, MDEV_TYPE) && d.autostart == s->autostart;
+	for (size_t i = 0; same && i < d.n_attrs; i++)
+		same = !strncmp(d.attrs[i].key, "assign_", 7);
+	if (same && !ctl_def_matrix(&d, &m.m[0], &m.m[1], &m.m[2])) {
+		spec_matrix(s, &want);
+		same = ctl_matrix_eq(&m, &want);
+	} else {
+		same = false;
+	}
+	ctl_def_free(&d);
+	return same;
+}
+
+static void plan_defs(const struct ctl_desired *d, struct ctl_plan *p)
+{
+	char **uuids;
+
+	if (d->prune && ctl_def_list(&uuids) >= 0) {
+		for (char **u = uuids; *u; u++) {
+			struct ctl_def def;
+
+			if (ctl_desired_find(d, *u) || ctl_def_load(*u, &def))
+				continue;
+			if (!strcmp(def.mdev_type, MDEV_TYPE)) {
+				struct ctl_step *s = add_step(
+					p, CTL_STEP_UNDEFINE, *u, NULL);
+
+				ctl_def_get(*u, &s->old_text);
+			}
+			ctl_def_free(&def);
+		}
+		ctl_strv_free(uuids);
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		const struct ctl_spec *sp = &d->v[i];
+		struct ctl_step *s;
+		struct ctl_matrix m;
+		char *old;
+
+		if (sp->foreign)
+			continue;
+		if (ctl_def_get(sp->uuid, &old))
+			old = NULL;
+		if (old && def_same(sp)) {
+			free(old);
+			continue;
+		}
+		spec_matrix(sp, &m);
+		s = add_step(p, old ? CTL_STEP_REDEFINE : CTL_STEP_DEFINE,
+			     sp->uuid, sp->name);
+		s->old_text = old;
+		s->new_text = ctl_def_text(&m, sp->autostart);
+		s->to = m;
+	}
+}
+
+void ctl_plan_build(const struct ctl_desired *d, const struct ctl_hostsnap *h,
+		    struct ctl_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	plan_defs(d, p);
+	for (size_t i = 0; i < h->n_run; i++) {
+		const struct ctl_running *r = &h->run[i];
+		const struct ctl_spec *sp = ctl_desired_find(d, r->uuid);
+
+		if ((!sp && d->prune) || (sp && !sp->foreign && !sp->active))
+			run_matrix(r, &add_step(p, CTL_STEP_STOP, r->uuid,
+						sp ? sp->name : NULL)
+					       ->from);
+	}
+	/* Shrink every mdev that changes before any grows (no collision). */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < h->n_run; i++) {
+			const struct ctl_running *r = &h->run[i];
+			const struct ctl_spec *sp =
+				ctl_desired_find(d, r->uuid);
+			struct ctl_matrix from, to, mid;
+			struct ctl_step *s;
+
+			if (!sp || sp->foreign || !sp->active)
+				continue;
+			run_matrix(r, &from);
+			spec_matrix(sp, &to);
+			for (int k = 0; k < 3; k++)
+				for (int w = 0; w < 4; w++)
+					mid.m[k].w[w] = from.m[k].w[w] &
+							to.m[k].w[w];
+			if (pass == 0 && !ctl_matrix_eq(&from, &mid)) {
+				s = add_step(p, CTL_STEP_SHRINK, r->uuid,
+					     sp->name);
+				s->from = from;
+				s->to = mid;
+			} else if (pass == 1 && !ctl_matrix_eq(&mid, &to)) {
+				s = add_step(p, CTL_STEP_GROW, r->uuid,
+					     sp->name);
+				s->from = mid;
+				s->to = to;
+			}
+		}
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		const struct ctl_spec *sp = &d->v[i];
+
+		if (!sp->foreign && sp->active &&
+		    !ctl_hostsnap_find(h, sp->uuid))
+			spec_matrix(sp, &add_step(p, CTL_STEP_START, sp->uuid,
+						  sp->name)
+						 ->to);
+	}
+}
+
+void ctl_plan_fini(struct ctl_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].name);
+		free(p->v[i].old_text);
+		free(p->v[i].new_text);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+static bool has_from(enum ctl_step_kind k)
+{
+	return k == CTL_STEP_STOP || k == CTL_STEP_SHRINK || k == CTL_STEP_GROW;
+}
+
+static bool has_to(enum ctl_step_kind k)
+{
+	return k != CTL_STEP_STOP && k != CTL_STEP_UNDEFINE;
+}
+
+static json_t *step_json(const struct ctl_step *s, size_t i)
+{
+	json_t *o = json_pack("{s:I,s:s,s:s,s:o}", "step", (json_int_t)i + 1,
+			      "action", step_names[s->kind], "mdev", s->uuid,
+			      "name",
+			      s->name ? json_string(s->name) : json_null());
+
+	json_object_set_new(o, "from",
+			    has_from(s->kind) ? ctl_matrix_json(&s->from) :
+						json_null());
+	json_object_set_new(o, "to",
+			    has_to(s->kind) ? ctl_matrix_json(&s->to) :
+					      json_null());
+	if (s->kind == CTL_STEP_DEFINE || s->kind == CTL_STEP_REDEFINE) {
+		bool a = strstr(s->new_text, "\"start\": \"auto\"") != NULL;
+
+		json_object_set_new(o, "autostart", json_boolean(a));
+	}
+	return o;
+}
+
+json_t *ctl_plan_json(const struct ctl_plan *p)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < p->n; i++)
+		json_array_append_new(a, step_json(&p->v[i], i));
+	return a;
+}
+
+static char *step_str(const struct ctl_step *s)
+{
+	char *what = NULL, *m, *r;
+
+	switch (s->kind) {
+	case CTL_STEP_UNDEFINE:
+		what = xstrdup("remove the definition");
+		break;
+	case CTL_STEP_STOP:
+		what = xstrdup("remove the running mdev");
+		break;
+	case CTL_STEP_DEFINE:
+	case CTL_STEP_REDEFINE:
+		m = ctl_matrix_str(&s->to);
+		what = xasprintf("%s, start %s", m,
+				 strstr(s->new_text, "\"start\": \"auto\"") ?
+					 "auto" :
+					 "manual");
+		free(m);
+		break;
+	default:
+		m = ctl_matrix_str(&s->to);
+		what = xstrdup(m);
+		free(m);
+	}
+	r = xasprintf("%-8s mdev %s%s%s%s: %s", step_names[s->kind], s->uuid,
+		      s->name ? " (" : "", s->name ? s->name : "",
+		      s->name ? ")" : "", what);
+	free(what);
+	return r;
+}
+
+void ctl_plan_print(const struct ctl_plan *p)
+{
+	if (!p->n)
+		puts("nothing to do");
+	for (size_t i = 0; i < p->n; i++) {
+		char *s = step_str(&p->v[i]);
+
+		printf("%zu. %s\n", i + 1, s);
+		free(s);
+	}
+}
+
+static int step_do(const struct ctl_step *s, struct ctl_err *e)
+{
+	int r;
+
+	switch (s->kind) {
+	case CTL_STEP_UNDEFINE:
+	case CTL_STEP_DEFINE:
+	case CTL_STEP_REDEFINE:
+		r = ctl_def_put(s->uuid, s->new_text);
+		if (r)
+			return ctl_fail(e, -r,
+					"mdev %s: cannot write the definition: "
+					"%s",
+					s->uuid, strerror(-r));
+		return 0;
+	case CTL_STEP_STOP:
+		return ctl_live_remove(s->uuid, e);
+	case CTL_STEP_START:
+		return ctl_live_create(s->uuid, &s->to, e);
+	default:
+		return ctl_live_set(s->uuid, &s->from, &s->to, e);
+	}
+}
+
+static int step_undo(const struct ctl_step *s, struct ctl_err *e)
+{
+	switch (s->kind) {
+	case CTL_STEP_UNDEFINE:
+	case CTL_STEP_DEFINE:
+	case CTL_STEP_REDEFINE: {
+		int r = ctl_def_put(s->uuid, s->old_text);
+
+		return r ? ctl_fail(e, -r,
+				    "mdev %s: cannot restore the "
+				    "definition: %s",
+				    s->uuid, strerror(-r)) :
+			   0;
+	}
+	case CTL_STEP_STOP:
+		return ctl_live_create(s->uuid, &s->from, e);
+	case CTL_STEP_START:
+		return ctl_live_remove(s->uuid, e);
+	default:
+		return ctl_live_set(s->uuid, &s->to, &s->from, e);
+	}
+}
+
+int ctl_plan_run(struct ctl_plan *p, json_t *report, struct ctl_err *e)
+{
+	json_t *rolled = json_array(), *rfailed = json_array();
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		if (step_do(&p->v[i], e))
+			break;
+		p->v[i].done = true;
+	}
+	if (i == p->n) {
+		json_decref(rolled);
+		json_decref(rfailed);
+		return 0;
+	}
+	json_object_set_new(report, "failed_step", step_json(&p->v[i], i));
+	while (i--) {
+		struct ctl_err ue = {0};
+
+		if (step_undo(&p->v[i], &ue)) {
+			json_array_append_new(rfailed,
+					      json_pack("{s:I,s:s}", "step",
+							(json_int_t)i + 1,
+							"error", ue.msg));
+		} else {
+			p->v[i].done = false;
+			json_array_append_new(rolled,
+					      json_integer((json_int_t)i + 1));
+		}
+		ctl_err_fini(&ue);
+	}
+	json_object_set_new(report, "rolled_back", rolled);
+	json_object_set_new(report, "rollback_failed", rfailed);
+	return -1;
+}

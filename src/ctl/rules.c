@@ -1,0 +1,690 @@
+// SPDX-License-Identifier: MIT
+/* apctl: the validation rules over a desired set of mdevs (rules.h). */
+#include "rules.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ctl_apqn_str(unsigned int ap, unsigned int dom, char out[8])
+{
+	snprintf(out, 8, "%02x.%04x", ap & 0xff, dom & 0xffff);
+}
+
+static void ids_and(struct ctl_ids *r, const struct ctl_ids *a,
+		    const struct ctl_ids *b)
+{
+	for (int i = 0; i < 4; i++)
+		r->w[i] = a->w[i] & b->w[i];
+}
+
+/* ---- the host ------------------------------------------------------------ */
+
+/* "aa.dddd", "aa." and ".dddd" lines into the adapter and domain sets. */
+void ctl_matrix_lines(const char *m, struct ctl_ids *apm, struct ctl_ids *aqm)
+{
+	char *copy = xstrdup(m), *save = NULL;
+
+	for (char *l = strtok_r(copy, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char *dot = strchr(l, '.');
+
+		if (!dot)
+			continue;
+		if (dot > l)
+			ctl_ids_set(apm,
+				    (unsigned int)strtoul(l, NULL, 16) & 0xff);
+		if (dot[1])
+			ctl_ids_set(aqm,
+				    (unsigned int)strtoul(dot + 1, NULL, 16) &
+					    0xff);
+	}
+	free(copy);
+}
+
+int ctl_mdev_matrix(const char *uuid, struct ctl_ids *apm, struct ctl_ids *aqm,
+		    struct ctl_ids *adm)
+{
+	char *v;
+
+	memset(apm, 0, sizeof(*apm));
+	memset(aqm, 0, sizeof(*aqm));
+	memset(adm, 0, sizeof(*adm));
+	if (ctl_has_ap_config()) {
+		char *save = NULL, *t[3];
+		int r = 0;
+
+		v = ctl_mdev_attr(uuid, "ap_config");
+		if (!v)
+			return -ENODEV;
+		t[0] = strtok_r(v, ",\n", &save);
+		t[1] = t[0] ? strtok_r(NULL, ",\n", &save) : NULL;
+		t[2] = t[1] ? strtok_r(NULL, ",\n", &save) : NULL;
+		if (!t[2] || ctl_parse_mask(t[0], apm) ||
+		    ctl_parse_mask(t[1], aqm) || ctl_parse_mask(t[2], adm))
+			r = -EINVAL;
+		free(v);
+		return r;
+	}
+	v = ctl_mdev_attr(uuid, "matrix");
+	if (!v)
+		return -ENODEV;
+	ctl_matrix_lines(v, apm, aqm);
+	free(v);
+	v = ctl_mdev_attr(uuid, "control_domains");
+	if (v) {
+		char *save = NULL;
+
+		for (char *l = strtok_r(v, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save))
+			ctl_ids_set(adm,
+				    (unsigned int)strtoul(l, NULL, 16) & 0xff);
+	}
+	free(v);
+	return 0;
+}
+
+int ctl_hostsnap_load(struct ctl_hostsnap *h, struct ctl_err *e)
+{
+	static const char *const masks[] = {"bus/ap/apmask", "bus/ap/aqmask"};
+	char **uuids;
+	size_t n = 0;
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	h->amax = ctl_max_id("ap_max_adapter_id");
+	h->dmax = ctl_max_id("ap_max_domain_id");
+	h->qci = !ctl_read_mask("bus/ap/ap_adapter_mask", &h->cfg_apm) &&
+		 !ctl_read_mask("bus/ap/ap_usage_domain_mask", &h->cfg_aqm) &&
+		 !ctl_read_mask("bus/ap/ap_control_domain_mask", &h->cfg_adm);
+	for (int i = 0; i < 2; i++) {
+		r = ctl_read_mask(masks[i], i ? &h->aqmask : &h->apmask);
+		if (r)
+			return ctl_fail(e, -r, "'%s': cannot read: %s",
+					masks[i], strerror(-r));
+	}
+	uuids = ctl_active_mdevs();
+	for (char **u = uuids; *u; u++)
+		n++;
+	h->run = xcalloc(n ? n : 1, sizeof(*h->run));
+	for (char **u = uuids; *u; u++) {
+		struct ctl_running *m = &h->run[h->n_run];
+
+		if (ctl_mdev_matrix(*u, &m->apm, &m->aqm, &m->adm))
+			continue; /* gone meanwhile */
+		snprintf(m->uuid, sizeof(m->uuid), "%s", *u);
+		h->n_run++;
+	}
+	ctl_strv_free(uuids);
+	return 0;
+}
+
+void ctl_hostsnap_fini(struct ctl_hostsnap *h)
+{
+	free(h->run);
+	memset(h, 0, sizeof(*h));
+}
+
+const struct ctl_running *ctl_hostsnap_find(const struct ctl_hostsnap *h,
+					    const char *uuid)
+{
+	for (size_t i = 0; i < h->n_run; i++)
+		if (!strcmp(h->run[i].uuid, uuid))
+			return &h->run[i];
+	return NULL;
+}
+
+/* ---- desired sets -------------------------------------------------------- */
+
+struct ctl_spec *ctl_desired_add(struct ctl_desired *d, const char *uuid)
+{
+	struct ctl_spec *s;
+
+	d->v = xrealloc(d->v, (d->n + 1) * sizeof(*d->v));
+	s = &d->v[d->n++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->uuid, sizeof(s->uuid), "%s", uuid);
+	return s;
+}
+
+struct ctl_spec *ctl_desired_find(const struct ctl_desired *d, const char *uuid)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->v[i].uuid, uuid))
+			return &d->v[i];
+	return NULL;
+}
+
+void ctl_desired_fini(struct ctl_desired *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].name);
+		free(d->v[i].mdev_type);
+	}
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+/* One definition file into s. */
+static void spec_from_def(struct ctl_spec *s, const struct ctl_hostsnap *h)
+{
+	struct ctl_def def;
+	int r = ctl_def_load(s->uuid, &def);
+
+	s->has_def = true;
+	s->active = ctl_hostsnap_find(h, s->uuid) != NULL;
+	if (r) {
+		s->unreadable = true;
+		return;
+	}
+	s->mdev_type = xstrdup(def.mdev_type);
+	s->autostart = def.autostart;
+	s->invalid = ctl_def_matrix(&def, &s->apm, &s->aqm, &s->adm) != 0;
+	ctl_def_free(&def);
+}
+
+int ctl_desired_from_defs(struct ctl_desired *d, const struct ctl_hostsnap *h,
+			  struct ctl_err *e)
+{
+	char **uuids;
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	r = ctl_def_list(&uuids);
+	if (r < 0)
+		return ctl_fail(e, -r, "'%s': %s", "mdevctl.d/matrix",
+				strerror(-r));
+	for (char **u = uuids; *u; u++)
+		spec_from_def(ctl_desired_add(d, *u), h);
+	ctl_strv_free(uuids);
+	return 0;
+}
+
+/* An id list of the file: "4-5,0x0a" or [4, 5, 10]. */
+static int file_ids(const char *file, size_t i, const char *key,
+		    const json_t *v, struct ctl_ids *ids, struct ctl_err *e)
+{
+	struct ctl_err pe = {0};
+	size_t k;
+	json_t *x;
+
+	memset(ids, 0, sizeof(*ids));
+	if (!v || json_is_null(v))
+		return 0;
+	if (json_is_string(v)) {
+		if (!*json_string_value(v))
+			return 0;
+		if (!ctl_parse_list(key, json_string_value(v), CTL_MAX_ID - 1,
+				    ids, &pe))
+			return 0;
+		ctl_fail(e, EINVAL, "'%s': mdevs[%zu].%s: %s", file, i, key,
+			 pe.msg);
+		ctl_err_fini(&pe);
+		return -1;
+	}
+	if (!json_is_array(v))
+		return ctl_fail(e, EINVAL,
+				"'%s': mdevs[%zu].%s: not a list (\"4-5\" or "
+				"[4, 5])",
+				file, i, key);
+	json_array_foreach(v, k, x)
+	{
+		if (!json_is_integer(x) || json_integer_value(x) < 0 ||
+		    json_integer_value(x) >= CTL_MAX_ID)
+			return ctl_fail(e, EINVAL,
+					"'%s': mdevs[%zu].%s[%zu]: not an id "
+					"0..255",
+					file, i, key, k);
+		ctl_ids_set(ids, (unsigned int)json_integer_value(x));
+	}
+	return 0;
+}
+
+static int file_bool(const char *file, size_t i, const char *key,
+		     const json_t *v, bool *out, struct ctl_err *e)
+{
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return ctl_fail(e, EINVAL, "'%s': mdevs[%zu].%s: not a boolean",
+				file, i, key);
+	*out = json_is_true(v);
+	return 0;
+}
+
+static int file_spec(struct ctl_desired *d, const char *file, size_t i,
+		     json_t *o, struct ctl_err *e)
+{
+	static const char *const keys[] = {
+		"name",	     "uuid",   "adapters", "domains", "control_domains",
+		"autostart", "active",
+	};
+	json_t *name = json_object_get(o, "name");
+	json_t *uuid = json_object_get(o, "uuid");
+	struct ctl_spec *s;
+	const char *key;
+	char u[37];
+	json_t *v;
+
+	if (!json_is_object(o))
+		return ctl_fail(e, EINVAL, "'%s': mdevs[%zu]: not an object",
+				file, i);
+	json_object_foreach(o, key, v)
+	{
+		bool known = false;
+
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			known |= !strcmp(key, keys[k]);
+		if (!known)
+			return ctl_fail(e, EINVAL,
+					"'%s': mdevs[%zu]: unknown key '%s'",
+					file, i, key);
+	}
+	if (!name == !uuid || (name && !json_is_string(name)) ||
+	    (uuid && !json_is_string(uuid)))
+		return ctl_fail(e, EINVAL,
+				"'%s': mdevs[%zu]: needs one of \"name\" or "
+				"\"uuid\" (a string)",
+				file, i);
+	if (uuid && !ctl_is_uuid(json_string_value(uuid)))
+		return ctl_fail(e, EINVAL, "'%s': mdevs[%zu]: '%s': not a UUID",
+				file, i, json_string_value(uuid));
+	ctl_resolve_uuid(json_string_value(name ? name : uuid), u);
+	s = ctl_desired_add(d, u);
+	s->has_def = true;
+	if (name)
+		s->name = xstrdup(json_string_value(name));
+	if (file_ids(file, i, "adapters", json_object_get(o, "adapters"),
+		     &s->apm, e) ||
+	    file_ids(file, i, "domains", json_object_get(o, "domains"), &s->aqm,
+		     e) ||
+	    file_ids(file, i, "control_domains",
+		     json_object_get(o, "control_domains"), &s->adm, e) ||
+	    file_bool(file, i, "autostart", json_object_get(o, "autostart"),
+		      &s->autostart, e) ||
+	    file_bool(file, i, "active", json_object_get(o, "active"),
+		      &s->active, e))
+		return -1;
+	return 0;
+}
+
+int ctl_desired_from_file(struct ctl_desired *d, const char *file,
+			  const struct ctl_hostsnap *h, struct ctl_err *e)
+{
+	json_t *root, *mdevs, *prune, *o;
+	json_error_t jerr;
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->file = true;
+	d->prune = true;
+	root = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		if (jerr.line < 0)
+			return ctl_fail(e, errno ? errno : EIO,
+					"'%s': cannot read: %s", file,
+					jerr.text);
+		return ctl_fail(e, EINVAL, "'%s': line %d: %s", file, jerr.line,
+				jerr.text);
+	}
+	mdevs = json_object_get(root, "mdevs");
+	prune = json_object_get(root, "prune");
+	if (!json_is_object(root) || !json_is_array(mdevs)) {
+		json_decref(root);
+		return ctl_fail(e, EINVAL,
+				"'%s': not an apply file ({\"mdevs\": [...]})",
+				file);
+	}
+	json_object_foreach(root, key, v)
+	{
+		if (strcmp(key, "mdevs") && strcmp(key, "prune")) {
+			ctl_fail(e, EINVAL, "'%s': unknown key '%s'", file,
+				 key);
+			json_decref(root);
+			return -1;
+		}
+	}
+	if (prune && !json_is_boolean(prune)) {
+		json_decref(root);
+		return ctl_fail(e, EINVAL, "'%s': prune: not a boolean", file);
+	}
+	d->prune = !prune || json_is_true(prune);
+	json_array_foreach(mdevs, i, o)
+	{
+		if (file_spec(d, file, i, o, e)) {
+			json_decref(root);
+			ctl_desired_fini(d);
+			return -1;
+		}
+	}
+	json_decref(root);
+	if (!d->prune) {
+		/* What the file does not list stays as it is. */
+		char **uuids;
+
+		if (ctl_def_list(&uuids) >= 0) {
+			for (char **u = uuids; *u; u++)
+				if (!ctl_desired_find(d, *u)) {
+					struct ctl_spec *s =
+						ctl_desired_add(d, *u);
+
+					spec_from_def(s, h);
+					s->foreign = true;
+				}
+			ctl_strv_free(uuids);
+		}
+		for (size_t k = 0; k < h->n_run; k++) {
+			const struct ctl_running *r = &h->run[k];
+			struct ctl_spec *s;
+
+			if (ctl_desired_find(d, r->uuid))
+				continue;
+			s = ctl_desired_add(d, r->uuid);
+			s->foreign = true;
+			s->active = true;
+			s->apm = r->apm;
+			s->aqm = r->aqm;
+			s->adm = r->adm;
+		}
+	}
+	return 0;
+}
+
+/* ---- findings -------------------------------------------------------------- */
+
+static void add(struct ctl_findings *f, enum ctl_severity sev, const char *rule,
+		const char *mdev, const char *apqn, const char *owner,
+		const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+static void add(struct ctl_findings *f, enum ctl_severity sev, const char *rule,
+		const char *mdev, const char *apqn, const char *owner,
+		const char *fmt, ...)
+{
+	struct ctl_finding *x;
+	va_list ap;
+
+	f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
+	x = &f->v[f->n++];
+	memset(x, 0, sizeof(*x));
+	x->sev = sev;
+	x->rule = rule;
+	snprintf(x->mdev, sizeof(x->mdev), "%s", mdev);
+	snprintf(x->apqn, sizeof(x->apqn), "%s", apqn ? apqn : "");
+	x->owner = owner ? xstrdup(owner) : NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&x->msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (sev == CTL_SEV_ERROR)
+		f->errors++;
+	else
+		f->warnings++;
+}
+
+void ctl_findings_fini(struct ctl_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].owner);
+		free(f->v[i].msg);
+	}
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+static const char *sev_name(enum ctl_severity s)
+{
+	return s == CTL_SEV_ERROR ? "error" : "warning";
+}
+
+json_t *ctl_findings_json(const struct ctl_findings *f)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < f->n; i++) {
+		const struct ctl_finding *x = &f->v[i];
+
+		json_array_append_new(
+			a, json_pack("{s:s,s:s,s:s,s:o,s:o,s:s}", "severity",
+				     sev_name(x->sev), "rule", x->rule, "mdev",
+				     x->mdev, "apqn",
+				     x->apqn[0] ? json_string(x->apqn) :
+						  json_null(),
+				     "owner",
+				     x->owner ? json_string(x->owner) :
+						json_null(),
+				     "message", x->msg));
+	}
+	return json_pack("{s:b,s:o}", "ok", f->errors == 0, "findings", a);
+}
+
+void ctl_findings_print(const struct ctl_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		printf("%s %s: %s\n", sev_name(f->v[i].sev), f->v[i].rule,
+		       f->v[i].msg);
+}
+
+int ctl_findings_fail(const struct ctl_findings *f, const char *what,
+		      struct ctl_err *e)
+{
+	const struct ctl_finding *first = NULL;
+
+	for (size_t i = 0; i < f->n && !first; i++)
+		if (f->v[i].sev == CTL_SEV_ERROR)
+			first = &f->v[i];
+	ctl_fail(e, EINVAL, "%s: %zu error%s, %zu warning%s", what, f->errors,
+		 f->errors == 1 ? "" : "s", f->warnings,
+		 f->warnings == 1 ? "" : "s");
+	if (first) {
+		e->rule = first->rule;
+		memcpy(e->apqn, first->apqn, sizeof(e->apqn));
+		if (first->owner && !e->owner)
+			e->owner = xstrdup(first->owner);
+	}
+	e->exit_code = CTL_EXIT_FINDINGS;
+	return -1;
+}
+
+/* ---- the rules ------------------------------------------------------------- */
+
+static bool checkable(const struct ctl_spec *s)
+{
+	return !s->unreadable && !s->invalid &&
+	       (!s->mdev_type || !strcmp(s->mdev_type, MDEV_TYPE));
+}
+
+/* Per-mdev rules. */
+static void check_one(const struct ctl_spec *s, const struct ctl_hostsnap *h,
+		      struct ctl_findings *f)
+{
+	const char *u = s->uuid;
+	char id[8];
+
+	if (s->unreadable) {
+		add(f, CTL_SEV_ERROR, "invalid-definition", u, NULL, NULL,
+		    "mdev %s: the definition is not mdevctl JSON", u);
+		return;
+	}
+	if (s->mdev_type && strcmp(s->mdev_type, MDEV_TYPE)) {
+		add(f, CTL_SEV_ERROR, "unknown-mdev-type", u, NULL, NULL,
+		    "mdev %s: type '%s' is not " MDEV_TYPE, u, s->mdev_type);
+		return;
+	}
+	if (s->invalid) {
+		add(f, CTL_SEV_ERROR, "invalid-attribute", u, NULL, NULL,
+		    "mdev %s: an assign_* value is not one number 0..255", u);
+		return;
+	}
+	for (unsigned int a = h->amax + 1; a < CTL_MAX_ID; a++)
+		if (ctl_ids_test(&s->apm, a)) {
+			snprintf(id, sizeof(id), "%02x.", a);
+			add(f, CTL_SEV_ERROR, "id-out-of-range", u, id, NULL,
+			    "mdev %s: adapter 0x%02x is above "
+			    "ap_max_adapter_id 0x%02x",
+			    u, a, h->amax);
+		}
+	for (unsigned int d = h->dmax + 1; d < CTL_MAX_ID; d++) {
+		snprintf(id, sizeof(id), ".%04x", d);
+		if (ctl_ids_test(&s->aqm, d))
+			add(f, CTL_SEV_ERROR, "id-out-of-range", u, id, NULL,
+			    "mdev %s: domain 0x%04x is above "
+			    "ap_max_domain_id 0x%02x",
+			    u, d, h->dmax);
+		if (ctl_ids_test(&s->adm, d))
+			add(f, CTL_SEV_ERROR, "id-out-of-range", u, id, NULL,
+			    "mdev %s: control domain 0x%04x is above "
+			    "ap_max_domain_id 0x%02x",
+			    u, d, h->dmax);
+	}
+	if (ctl_ids_empty(&s->apm) || ctl_ids_empty(&s->aqm))
+		add(f, CTL_SEV_WARNING, "no-queues", u, NULL, NULL,
+		    "mdev %s: no %s: the guest gets no queue", u,
+		    ctl_ids_empty(&s->apm) ? "adapters" : "domains");
+	for (unsigned int a = 0; a < CTL_MAX_ID; a++) {
+		if (!ctl_ids_test(&s->apm, a) || !ctl_ids_test(&h->apmask, a))
+			continue;
+		for (unsigned int d = 0; d < CTL_MAX_ID; d++)
+			if (ctl_ids_test(&s->aqm, d) &&
+			    ctl_ids_test(&h->aqmask, d)) {
+				ctl_apqn_str(a, d, id);
+				add(f, CTL_SEV_ERROR, "apqn-host-reserved", u,
+				    id, NULL,
+				    "mdev %s: APQN %s is reserved for the host "
+				    "(apmask/aqmask)",
+				    u, id);
+			}
+	}
+	if (!h->qci)
+		return;
+	for (unsigned int i = 0; i < CTL_MAX_ID; i++) {
+		if (ctl_ids_test(&s->apm, i) && !ctl_ids_test(&h->cfg_apm, i)) {
+			snprintf(id, sizeof(id), "%02x.", i);
+			add(f, CTL_SEV_WARNING, "not-in-configuration", u, id,
+			    NULL,
+			    "mdev %s: adapter %02x is not in the host "
+			    "configuration (filtered until it appears)",
+			    u, i);
+		}
+		snprintf(id, sizeof(id), ".%04x", i);
+		if (ctl_ids_test(&s->aqm, i) && !ctl_ids_test(&h->cfg_aqm, i))
+			add(f, CTL_SEV_WARNING, "not-in-configuration", u, id,
+			    NULL,
+			    "mdev %s: domain %04x is not in the host "
+			    "configuration (filtered until it appears)",
+			    u, i);
+		if (ctl_ids_test(&s->adm, i) && !ctl_ids_test(&h->cfg_adm, i))
+			add(f, CTL_SEV_WARNING, "not-in-configuration", u, id,
+			    NULL,
+			    "mdev %s: control domain %04x is not in the host "
+			    "configuration (filtered until it appears)",
+			    u, i);
+	}
+}
+
+/*
+ * The APQNs mdev u shares with owner (products apm x aqm intersecting:
+ * the kernel's sharing rule), and their common control domains.
+ */
+static void check_pair(const char *u, const struct ctl_ids *apm,
+		       const struct ctl_ids *aqm, const struct ctl_ids *adm,
+		       const char *owner, const struct ctl_ids *oapm,
+		       const struct ctl_ids *oaqm, const struct ctl_ids *oadm,
+		       const char *rule, const char *why,
+		       struct ctl_findings *f)
+{
+	struct ctl_ids ca, cd, cc;
+	char id[8];
+
+	ids_and(&ca, apm, oapm);
+	ids_and(&cd, aqm, oaqm);
+	ids_and(&cc, adm, oadm);
+	for (unsigned int a = 0; a < CTL_MAX_ID; a++) {
+		if (!ctl_ids_test(&ca, a))
+			continue;
+		for (unsigned int d = 0; d < CTL_MAX_ID; d++)
+			if (ctl_ids_test(&cd, d)) {
+				ctl_apqn_str(a, d, id);
+				add(f, CTL_SEV_ERROR, rule, u, id, owner,
+				    "mdev %s: APQN %s is also in %s %s%s", u,
+				    id,
+				    strcmp(rule, "apqn-in-use") ? "definition" :
+								  "mdev",
+				    owner, why);
+			}
+	}
+	for (unsigned int d = 0; d < CTL_MAX_ID; d++)
+		if (ctl_ids_test(&cc, d)) {
+			snprintf(id, sizeof(id), ".%04x", d);
+			add(f, CTL_SEV_WARNING, "control-domain-shared", u, id,
+			    owner,
+			    "mdev %s: control domain %04x is also given to "
+			    "mdev %s",
+			    u, d, owner);
+		}
+}
+
+void ctl_validate(const struct ctl_desired *d, const struct ctl_hostsnap *h,
+		  struct ctl_findings *f)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct ctl_spec *s = &d->v[i];
+
+		if (s->foreign)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(d->v[j].uuid, s->uuid)) {
+				add(f, CTL_SEV_ERROR, "duplicate-mdev", s->uuid,
+				    NULL, NULL,
+				    "mdev %s: listed more than once%s%s%s",
+				    s->uuid, s->name ? " (name '" : "",
+				    s->name ? s->name : "",
+				    s->name ? "')" : "");
+				break;
+			}
+		check_one(s, h, f);
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		const struct ctl_spec *s = &d->v[i];
+
+		if (!checkable(s))
+			continue;
+		for (size_t j = i + 1; j < d->n; j++) {
+			const struct ctl_spec *o = &d->v[j];
+			const char *rule = NULL, *why = "";
+
+			if (!checkable(o) || !strcmp(s->uuid, o->uuid) ||
+			    (s->foreign && o->foreign))
+				continue;
+			if (d->file && s->active && o->active) {
+				rule = "apqn-in-use";
+				why = " (both active)";
+			} else if (s->autostart && o->autostart) {
+				rule = "apqn-shared-autostart";
+				why = " (clash between autostart definitions)";
+			}
+			if (rule)
+				check_pair(s->uuid, &s->apm, &s->aqm, &s->adm,
+					   o->uuid, &o->apm, &o->aqm, &o->adm,
+					   rule, why, f);
+		}
+		if (d->file)
+			continue;
+		/* A definition against the running mdevs of other UUIDs. */
+		for (size_t k = 0; k < h->n_run; k++) {
+			const struct ctl_running *r = &h->run[k];
+
+			if (!strcmp(r->uuid, s->uuid))
+				continue;
+			check_pair(s->uuid, &s->apm, &s->aqm,
+				   s->autostart || s->active ?
+					   &s->adm :
+					   &(struct ctl_ids){0},
+				   r->uuid, &r->apm, &r->aqm, &r->adm,
+				   "apqn-in-use", " (running)", f);
+		}
+	}
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The validation rules of apctl over a "desired set" of mdevs, against a
+ * snapshot of the host (vfio-ap-semantics.md §2.3, §3.2; ecosystem.md
+ * §1.1 "validate before committing").
+ *
+ * A desired set is what should exist: the persistent definitions (apctl
+ * validate), or an apply file (apctl validate FILE, apctl apply).  The
+ * rules report every violation, each as a struct ctl_finding naming the
+ * mdev, the APQN (or an id: "05." for adapter 05, ".0047" for domain 0x47,
+ * the kernel's matrix notation), the rule and the other owner.
+ *
+ * Rules (severity):
+ *   id-out-of-range       error    an id above ap_max_adapter_id/_domain_id
+ *   apqn-host-reserved    error    APQN reserved for the host by apmask x
+ *                                  aqmask (the kernel's EADDRNOTAVAIL)
+ *   apqn-shared-autostart error    two autostart definitions share an APQN
+ *   apqn-in-use           error    an APQN shared with an mdev that can be
+ *                                  active at the same time (EADDRINUSE)
+ *   unknown-mdev-type     error    mdev_type is not vfio_ap-passthrough
+ *   invalid-attribute     error    an assign_* value is not one number
+ *   invalid-definition    error    the definition file is not mdevctl JSON
+ *   duplicate-mdev        error    the same UUID twice in a file
+ *   control-domain-shared warning  a control domain given to several
+ *                                  mdevs that can be active at once
+ *   no-queues             warning  no adapters or no domains: the guest
+ *                                  gets no queue
+ *   not-in-configuration  warning  an id not in the host configuration
+ *                                  (filtered until it appears)
+ *
+ * Another command (e.g. reserve) may build a ctl_desired by hand, load a
+ * ctl_hostsnap, and call ctl_validate().
+ */
+#ifndef APCTL_RULES_H
+#define APCTL_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "apctl.h"
+
+/* One mdev of a desired set. */
+struct ctl_spec {
+	char uuid[37];
+	char *name;	 /* as the user gave it, or NULL */
+	char *mdev_type; /* NULL: vfio_ap-passthrough */
+	struct ctl_ids apm, aqm, adm;
+	bool autostart;
+	bool active;	 /* is (definitions) or should be (file) running */
+	bool invalid;	 /* an assign_* value is not one number */
+	bool unreadable; /* the definition file is not mdevctl JSON */
+	bool foreign;	 /* apply: not in the file, kept as it is */
+	bool has_def;	 /* apply: a definition should exist */
+};
+
+struct ctl_desired {
+	struct ctl_spec *v;
+	size_t n;
+	bool file;  /* from an apply file: running mdevs not in it go away */
+	bool prune; /* file: unlisted definitions and mdevs are removed */
+};
+
+/* A running mdev as sysfs shows it. */
+struct ctl_running {
+	char uuid[37];
+	struct ctl_ids apm, aqm, adm;
+};
+
+/* The host: limits, configuration, reservation masks, running mdevs. */
+struct ctl_hostsnap {
+	unsigned int amax, dmax;
+	bool qci; /* the configuration masks are readable */
+	struct ctl_ids cfg_apm, cfg_aqm, cfg_adm;
+	struct ctl_ids apmask, aqmask;
+	struct ctl_running *run;
+	size_t n_run;
+};
+
+enum ctl_severity {
+	CTL_SEV_ERROR,
+	CTL_SEV_WARNING
+};
+
+struct ctl_finding {
+	enum ctl_severity sev;
+	const char *rule;
+	char mdev[37];
+	char apqn[8]; /* "05.0047", "05.", ".0047" or "" */
+	char *owner;  /* the other mdev, or NULL */
+	char *msg;
+};
+
+struct ctl_findings {
+	struct ctl_finding *v;
+	size_t n, errors, warnings;
+};
+
+/* Read the host.  0, or -1 with e filled (the AP bus is unreadable). */
+int ctl_hostsnap_load(struct ctl_hostsnap *h, struct ctl_err *e);
+void ctl_hostsnap_fini(struct ctl_hostsnap *h);
+const struct ctl_running *ctl_hostsnap_find(const struct ctl_hostsnap *h,
+					    const char *uuid);
+
+/*
+ * A running mdev's assigned matrix: ap_config where the kernel has it,
+ * else the matrix and control_domains files.  0 or -errno.
+ */
+int ctl_mdev_matrix(const char *uuid, struct ctl_ids *apm, struct ctl_ids *aqm,
+		    struct ctl_ids *adm);
+
+/* The lines of a matrix or guest_matrix file into adapters and domains. */
+void ctl_matrix_lines(const char *m, struct ctl_ids *apm, struct ctl_ids *aqm);
+
+/* The persistent definitions (every file in mdevctl.d/matrix). */
+int ctl_desired_from_defs(struct ctl_desired *d, const struct ctl_hostsnap *h,
+			  struct ctl_err *e);
+/*
+ * An apply file (docs/apctl.8, "APPLY FILE").  With "prune": false, the
+ * definitions and running mdevs the file does not list are added as
+ * foreign specs (kept as they are).  0, or -1 with e filled.
+ */
+int ctl_desired_from_file(struct ctl_desired *d, const char *file,
+			  const struct ctl_hostsnap *h, struct ctl_err *e);
+struct ctl_spec *ctl_desired_add(struct ctl_desired *d, const char *uuid);
+struct ctl_spec *ctl_desired_find(const struct ctl_desired *d,
+				  const char *uuid);
+void ctl_desired_fini(struct ctl_desired *d);
+
+/* Check every rule; findings are appended to f. */
+void ctl_validate(const struct ctl_desired *d, const struct ctl_hostsnap *h,
+		  struct ctl_findings *f);
+void ctl_findings_fini(struct ctl_findings *f);
+/* {"ok": bool, "findings": [{severity, rule, mdev, apqn, owner, message}]} */
+json_t *ctl_findings_json(const struct ctl_findings *f);
+/* One line per finding: "error apqn-in-use: mdev ...: APQN ..." */
+void ctl_findings_print(const struct ctl_findings *f);
+/* The one error message of a refusal ("3 errors, 1 warning"), exit 3. */
+int ctl_findings_fail(const struct ctl_findings *f, const char *what,
+		      struct ctl_err *e);
+
+#define CTL_EXIT_FINDINGS 3
+
+/* "05.0047" */
+void ctl_apqn_str(unsigned int ap, unsigned int dom, char out[8]);
+
+#endif
