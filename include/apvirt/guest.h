@@ -15,7 +15,20 @@
  *
  * Not thread-safe: one struct apv_guest per thread.  The library never
  * prints; failures are -errno, with apv_guest_error() telling apsim's
- * reason where there is one.  Wire format: docs/guest.md.
+ * reason where there is one.  Wire format: docs/control-protocol.md
+ * ("Guest sessions"); the `apsim guest` console: docs/guest.md.
+ *
+ * Guest memory: the library keeps its own buffers (the QCI block of the
+ * scan, RSA requests and replies) in the last 16 KiB of guest memory
+ * (APV_GUEST_SCRATCH); callers who use the raw instructions as well keep
+ * their data below it.
+ *
+ * Changes since the first version of this contract: opts.reply_buf,
+ * opts.err/err_len;
+ * apv_guest_nqap_msg() and apv_guest_dqap_data() (the one-round-trip
+ * forms); apv_guest_scan() fails with -EOPNOTSUPP without AP
+ * instructions; apv_guest_card_name() without the facility word; the
+ * meaning of -EPROTO and the program exceptions of the RSA calls.
  */
 #ifndef APVIRT_GUEST_H
 #define APVIRT_GUEST_H
@@ -27,6 +40,7 @@
 #include <apvirt/ap_insn.h>
 #include <apvirt/apqn.h>
 #include <apvirt/bitmap.h>
+#include <apvirt/host.h> /* enum apv_mode */
 #include <apvirt/kvm.h>
 
 struct apv_guest;
@@ -36,8 +50,18 @@ struct apv_guest_opts {
 	const char *mdev;   /* UUID of an existing vfio_ap mdev (required) */
 	const char *name;   /* guest name; NULL: "guest-<pid>" */
 	unsigned int cpu;   /* APV_CPU_* of kvm.h; 0: APV_CPU_DEFAULT */
-	uint64_t mem_size;  /* guest memory at address 0; 0: 1 MiB */
+	uint64_t mem_size;  /* guest memory at address 0; 0: 1 MiB; a
+			     * multiple of 4 KiB from 64 KiB to 64 MiB */
+	size_t reply_buf;   /* DQAP buffer of the RSA calls in bytes (even,
+			     * 2..APV_GUEST_SCRATCH/2); 0: 4096.  Smaller
+			     * than a reply, it is received in parts
+			     * (partial DQAP continued). */
+	char *err;	    /* if not NULL: apsim's reason when open fails */
+	size_t err_len;	    /* bytes at err */
 };
+
+/* Bytes at the top of guest memory the library uses for its buffers. */
+#define APV_GUEST_SCRATCH 16384u
 
 /*
  * Connect and become the guest.  -ENOENT/-ECONNREFUSED: no apsim there;
@@ -73,6 +97,20 @@ int apv_guest_dqap(struct apv_guest *g, struct apv_cpu_regs *regs,
 		   unsigned int r1, unsigned int r2,
 		   struct apv_insn_result *res);
 
+/*
+ * The same in one round trip: NQAP after writing len bytes of msg at
+ * regs->gr[r2] (-EFAULT, nothing executed, when that is not guest memory);
+ * DQAP that also returns the bytes it stored (from the old R2 up to the
+ * new one, at most cap; *stored their count, 0 after an exception).
+ */
+int apv_guest_nqap_msg(struct apv_guest *g, struct apv_cpu_regs *regs,
+		       unsigned int r1, unsigned int r2, const void *msg,
+		       size_t len, struct apv_insn_result *res);
+int apv_guest_dqap_data(struct apv_guest *g, struct apv_cpu_regs *regs,
+			unsigned int r1, unsigned int r2, void *buf,
+			size_t cap, size_t *stored,
+			struct apv_insn_result *res);
+
 /* Guest memory (absolute addresses); -EFAULT outside it. */
 int apv_guest_mem_write(struct apv_guest *g, uint64_t gpa, const void *buf,
 			size_t len);
@@ -106,7 +144,11 @@ struct apv_guest_queue {
 	apv_apqn apqn;
 	uint8_t rc;	   /* TAPQ response code */
 	uint32_t status;   /* TAPQ GR1 bits 32..63 */
-	bool online;	   /* RC 00/02/03/04/05 with a nonzero GR2: a device */
+	bool online;	   /* a driver would use it: the card is usable and
+			    * the queue neither configured off (RC 03) nor
+			    * check-stopped (RC 04).  Only queues that exist
+			    * (RC 00/02/03/04/05 with a nonzero GR2) are
+			    * listed. */
 };
 
 struct apv_guest_card {
@@ -126,6 +168,9 @@ struct apv_guest_card {
  * bound the probe; without it APIDs 0..63 and APQIs 0..15 are probed with
  * TAPQ.  Without APFT the facility words are unknown and no card gets a
  * driver: the cards are listed with functions 0 and usable == false.
+ * Types below CEX4 are left out (Linux does not support them), types
+ * above CEX8 are mapped with QACT when QCI offers it (C bit), else left
+ * out.  -EOPNOTSUPP when the CPU model has no AP instructions.
  */
 struct apv_guest_view {
 	bool qci;		  /* QCI was available */
@@ -139,7 +184,10 @@ struct apv_guest_view {
 };
 int apv_guest_scan(struct apv_guest *g, struct apv_guest_view *out);
 void apv_guest_view_fini(struct apv_guest_view *v); /* NULL-safe */
-/* "CEX8A" ... from type and mode; "unknown" otherwise. */
+/*
+ * "CEX8A", "CEX8C", "CEX8P" from type and mode; "CEX8" when the facility
+ * word is unknown (no APFT); "unknown" for types outside CEX4..CEX8.
+ */
 const char *apv_guest_card_name(const struct apv_guest_card *c, char buf[16]);
 
 /* ---- (c) RSA requests (msgtype50 as zcrypt builds it) ----------------- */
@@ -163,7 +211,12 @@ struct apv_rsa_crt {
  * Send one request to queue apqn (NQAP with the L bit, PSMID chosen by
  * the library and returned in *psmid).  -EAGAIN when the queue is full
  * (RC 10), -EINVAL for a bad request (caught before NQAP), -EIO with the
- * RC in *rc for other response codes (rc may be NULL).
+ * RC in *rc for other response codes (rc may be NULL).  A program
+ * exception is -EFAULT (addressing), -EPERM (privileged), -EOPNOTSUPP
+ * (operation) or -EINVAL (specification), with *rc = 0.
+ *
+ * PSMIDs are (pid << 32) | n with n counting per guest from 1, as Linux
+ * builds them.
  */
 int apv_guest_rsa_me_send(struct apv_guest *g, apv_apqn apqn,
 			  const struct apv_rsa_me *req, uint64_t *psmid,
@@ -177,13 +230,16 @@ int apv_guest_rsa_crt_send(struct apv_guest *g, apv_apqn apqn,
  * type 80 reply's tail).  -EAGAIN when no reply is ready yet (RC 10 with
  * E clear), -ENOENT when nothing is outstanding (RC 10 with E set: a
  * reset discarded what was sent), -EBADMSG with the type 82 reply code in
- * *rc for an error reply, -EIO with the RC in *rc for other RCs.
+ * *rc for an error reply, -EIO with the RC in *rc for other RCs, -EPROTO
+ * for a reply that is neither type 80 nor type 82/88 or whose length is
+ * not that of its header or too short for mod_len.
  */
 int apv_guest_rsa_recv(struct apv_guest *g, apv_apqn apqn, uint8_t *out,
 		       size_t mod_len, uint64_t *psmid, uint8_t *rc);
 /*
  * Send and wait (interrupt-driven when AQIC is enabled for apqn, else
- * polling) up to timeout_ms for the matching reply.  -ETIMEDOUT.
+ * polling) up to timeout_ms for the matching reply.  -ETIMEDOUT.  Replies
+ * with another PSMID (requests sent earlier with *_send) are discarded.
  */
 int apv_guest_rsa_me(struct apv_guest *g, apv_apqn apqn,
 		     const struct apv_rsa_me *req, uint8_t *out,

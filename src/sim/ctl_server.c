@@ -11,6 +11,10 @@
  * A request line longer than APSIM_CTL_MAX_LINE is answered with E2BIG and
  * skipped up to its newline; the connection stays usable.  An unterminated
  * last line is handled when the client shuts down its sending side.
+ *
+ * `guest.*` requests go to guest_session.c: a connection that attached is
+ * a guest until it detaches or goes away (then its device is closed).  The
+ * guests' notifications wake the thread through the kick pipe.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +31,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "guest_session.h"
 #include "sim.h"
 
 struct client {
@@ -37,12 +42,15 @@ struct client {
 	bool eof;	 /* the client shut down its sending side */
 	char *out;
 	size_t out_len, out_off, out_cap;
+	struct apsim_guest *guest; /* attached as a guest */
 };
 
 struct apsim_ctl {
 	struct apv_host *host;
 	int lfd;
 	int wake[2];
+	int kick[2]; /* guest notifications (guest_session.h) */
+	struct apsim_guests *guests;
 	pthread_t thread;
 	char *path;
 	dev_t dev;
@@ -61,6 +69,8 @@ const char *apsim_ctl_socket_path(void)
 
 static void client_close(struct client *c)
 {
+	/* QEMU's exit: the guest's device is closed, the guest destroyed */
+	apsim_guest_end(c->guest);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->in);
@@ -94,6 +104,11 @@ static bool client_queue(struct client *c, const char *s)
 	return true;
 }
 
+static bool emit_line(void *ctx, const char *line)
+{
+	return client_queue(ctx, line);
+}
+
 static bool queue_error(struct client *c, int err, const char *msg)
 {
 	char *s = apsim_ctl_error(err, msg);
@@ -120,7 +135,9 @@ static bool handle_line(struct apsim_ctl *ctl, struct client *c,
 
 	if (blank(line, n))
 		return true;
-	resp = apsim_ctl_handle(ctl->host, line, n);
+	if (!apsim_guest_handle(ctl->guests, &c->guest, line, n, emit_line, c,
+				&resp))
+		resp = apsim_ctl_handle(ctl->host, line, n);
 	if (!resp)
 		return queue_error(c, ENOMEM, "out of memory");
 	ok = client_queue(c, resp);
@@ -233,11 +250,27 @@ static void accept_client(struct apsim_ctl *ctl)
 	close(fd);
 }
 
+/* Kicked: turn the guests' notifications into event lines. */
+static void deliver_guest_events(struct apsim_ctl *ctl)
+{
+	char buf[64];
+
+	apsim_guests_kicked(ctl->guests);
+	while (read(ctl->kick[0], buf, sizeof(buf)) > 0)
+		;
+	for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++) {
+		struct client *c = &ctl->cl[i];
+
+		if (c->fd >= 0 && c->guest)
+			apsim_guest_poll(c->guest, emit_line, c);
+	}
+}
+
 static void *serve(void *arg)
 {
 	struct apsim_ctl *ctl = arg;
-	struct pollfd pfd[APSIM_CTL_MAX_CLIENTS + 2];
-	int idx[APSIM_CTL_MAX_CLIENTS + 2];
+	struct pollfd pfd[APSIM_CTL_MAX_CLIENTS + 3];
+	int idx[APSIM_CTL_MAX_CLIENTS + 3];
 
 	for (;;) {
 		nfds_t n = 0;
@@ -245,6 +278,7 @@ static void *serve(void *arg)
 		pfd[n++] =
 			(struct pollfd){.fd = ctl->wake[0], .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = ctl->lfd, .events = POLLIN};
+		pfd[n++] = (struct pollfd){.fd = ctl->kick[0], .events = POLLIN};
 		for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++) {
 			struct client *c = &ctl->cl[i];
 			short ev;
@@ -266,7 +300,9 @@ static void *serve(void *arg)
 			break;
 		if (pfd[1].revents & POLLIN)
 			accept_client(ctl);
-		for (nfds_t k = 2; k < n; k++) {
+		if (pfd[2].revents & POLLIN)
+			deliver_guest_events(ctl);
+		for (nfds_t k = 3; k < n; k++) {
 			struct client *c = &ctl->cl[idx[k]];
 			short re = pfd[k].revents;
 			bool ok = true;
@@ -337,6 +373,7 @@ int apsim_ctl_start(struct apv_host *host, const char *path,
 		return -ENOMEM;
 	ctl->host = host;
 	ctl->lfd = ctl->wake[0] = ctl->wake[1] = -1;
+	ctl->kick[0] = ctl->kick[1] = -1;
 	for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++)
 		ctl->cl[i].fd = -1;
 	ctl->path = strdup(path);
@@ -356,8 +393,14 @@ int apsim_ctl_start(struct apv_host *host, const char *path,
 	}
 	/* nobody can connect before listen(): the mode is set by then */
 	if (chmod(path, 0600) || stat(path, &st) || listen(ctl->lfd, 16) ||
-	    pipe2(ctl->wake, O_CLOEXEC | O_NONBLOCK)) {
+	    pipe2(ctl->wake, O_CLOEXEC | O_NONBLOCK) ||
+	    pipe2(ctl->kick, O_CLOEXEC | O_NONBLOCK)) {
 		rc = -errno;
+		unlink(path);
+		goto fail;
+	}
+	rc = apsim_guests_new(host, ctl->kick[1], &ctl->guests);
+	if (rc) {
 		unlink(path);
 		goto fail;
 	}
@@ -381,6 +424,11 @@ fail:
 		close(ctl->wake[0]);
 	if (ctl->wake[1] >= 0)
 		close(ctl->wake[1]);
+	if (ctl->kick[0] >= 0)
+		close(ctl->kick[0]);
+	if (ctl->kick[1] >= 0)
+		close(ctl->kick[1]);
+	apsim_guests_free(ctl->guests);
 	free(ctl->path);
 	free(ctl);
 	return rc;
@@ -399,6 +447,9 @@ void apsim_ctl_stop(struct apsim_ctl *ctl)
 	close(ctl->lfd);
 	close(ctl->wake[0]);
 	close(ctl->wake[1]);
+	close(ctl->kick[0]);
+	close(ctl->kick[1]);
+	apsim_guests_free(ctl->guests);
 	/* only our own socket: a later server may have replaced it */
 	if (!lstat(ctl->path, &st) && st.st_dev == ctl->dev &&
 	    st.st_ino == ctl->ino)

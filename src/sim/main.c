@@ -7,8 +7,11 @@
  *   apsim exec  [BOOT] [--socket PATH] [--dev] -- CMD [ARG...]
  *   apsim shell [BOOT] [--socket PATH] [--dev]
  *   apsim ctl   [--socket PATH] VERB [ARG...]
+ *   apsim guest --mdev UUID [--cpu LIST] [--name G] [--mem SIZE]
+ *               [--socket PATH] [--json] [lsap]
  *
- * BOOT is [--topology FILE | --preset NAME] [--kernel 6.1|6.12].
+ * BOOT is [--topology FILE | --preset NAME] [--kernel 6.1|6.12]
+ * [--workers N].
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,7 +39,10 @@ static void usage(FILE *f)
 	      "[ARG...]\n"
 	      "       apsim shell [BOOT] [--socket PATH] [--dev]\n"
 	      "       apsim ctl   [--socket PATH] VERB [ARG...]\n"
-	      "BOOT:  [--topology FILE | --preset NAME] [--kernel 6.1|6.12]\n"
+	      "       apsim guest --mdev UUID [--cpu LIST] [--name G] "
+	      "[--mem SIZE] [--json] [lsap]\n"
+	      "BOOT:  [--topology FILE | --preset NAME] [--kernel 6.1|6.12] "
+	      "[--workers N]\n"
 	      "\n"
 	      "run    serve the host's /sys tree on DIR until SIGINT/SIGTERM\n"
 	      "exec   run CMD in a private mount namespace with the tree on "
@@ -48,7 +54,10 @@ static void usage(FILE *f)
 	      "       with the zcrypt device nodes.\n"
 	      "shell  the same with an interactive $SHELL\n"
 	      "ctl    talk to a running host's control socket "
-	      "(docs/control-protocol.md)\n",
+	      "(docs/control-protocol.md)\n"
+	      "guest  be a guest of a running host: a console of AP "
+	      "instructions, or lsap\n"
+	      "       (docs/guest.md)\n",
 	      f);
 }
 
@@ -83,7 +92,31 @@ int apsim_boot(const struct apsim_opts *o, struct apsim_topology *topo,
 	return 0;
 }
 
+int apsim_start_workers(const struct apsim_opts *o, struct apv_host *host)
+{
+#ifdef APSIM_HAVE_WORKERS
+	long n = o->workers;
+	int rc;
+
+	if (n < 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	rc = apv_host_set_workers(host, (unsigned int)n);
+	if (rc < 0) {
+		fprintf(stderr, "apsim: cannot start %ld adapter workers: %s\n",
+			n, strerror(-rc));
+		return rc;
+	}
+#else
+	(void)o;
+	(void)host; /* the library runs the adapters synchronously */
+#endif
+	return 0;
+}
+
 enum {
+	OPT_WORKERS = 'w',
 	OPT_TOPOLOGY = 't',
 	OPT_PRESET = 'p',
 	OPT_KERNEL = 'k',
@@ -103,17 +136,31 @@ static int parse_opts(int argc, char **argv, bool run, struct apsim_opts *o)
 		{"mount", required_argument, NULL, OPT_MOUNT},
 		{"socket", required_argument, NULL, OPT_SOCKET},
 		{"dev", no_argument, NULL, OPT_DEV},
+		{"workers", required_argument, NULL, OPT_WORKERS},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->workers = -1;
 	optind = 1;
 	/* '+': stop at the command of exec */
-	while ((c = getopt_long(argc, argv, "+t:p:k:m:s:dh", longopts,
+	while ((c = getopt_long(argc, argv, "+t:p:k:m:s:dw:h", longopts,
 				NULL)) != -1) {
+		char *end;
+
 		switch (c) {
+		case OPT_WORKERS:
+			o->workers = strtol(optarg, &end, 10);
+			if (*end || end == optarg || o->workers < 1 ||
+			    o->workers > 1024) {
+				fprintf(stderr, "apsim: --workers: expected "
+						"1..1024, got '%s'\n",
+					optarg);
+				return -1;
+			}
+			break;
 		case OPT_TOPOLOGY:
 			o->topology = optarg;
 			break;
@@ -191,6 +238,9 @@ static int cmd_run(int argc, char **argv)
 
 	if (apsim_boot(&o, &topo, &host))
 		return 1;
+	rc = apsim_start_workers(&o, host);
+	if (rc)
+		goto out;
 	rc = apsim_fs_start(host, o.mount, &fs);
 	if (rc) {
 		fprintf(stderr, "apsim: cannot mount the tree on %s: %s\n",
@@ -276,6 +326,8 @@ int main(int argc, char **argv)
 		return cmd_exec(argc - 1, argv + 1, true);
 	if (!strcmp(cmd, "ctl"))
 		return apsim_ctl_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "guest"))
+		return apsim_guest_main(argc - 1, argv + 1);
 	fprintf(stderr, "apsim: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

@@ -353,6 +353,8 @@ int apsim_ns_exec(const struct apsim_opts *o, char *const argv[])
 
 	if (apsim_boot(o, &topo, &host))
 		return 1;
+	if (apsim_start_workers(o, host))
+		goto out;
 	if (ns_setup(&ns, o))
 		goto out;
 	rc = apsim_fs_start(host, ns.mnt, &fs);

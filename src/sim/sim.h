@@ -9,6 +9,10 @@
  *   ctl_server.c the control socket (JSON lines), one thread
  *   ctl_client.c `apsim ctl ...`
  *   ns.c         `apsim exec` / `apsim shell`: private mount namespace
+ *   guest_session.c  guest sessions on the control socket
+ *                (guest_session.h)
+ *   guest_line.c `apsim guest`'s console language (guest_line.h, pure)
+ *   guest_cli.c  `apsim guest`: console and lsap over libapvirt_guest
  *   main.c       command line
  *
  * Locking: apsim adds no lock around the model; every model call takes
@@ -68,7 +72,15 @@ struct apsim_opts {
 	const char *mount;	/* --mount DIR (run) */
 	const char *socket;	/* --socket PATH */
 	bool dev;		/* --dev: private /dev with zcrypt nodes */
+	long workers;		/* --workers N: adapter worker threads;
+				 * -1 (default): one per online CPU */
 };
+
+/*
+ * Start the host's adapter worker threads for o->workers (where the
+ * library has them); prints what is wrong and returns -errno.
+ */
+int apsim_start_workers(const struct apsim_opts *o, struct apv_host *host);
 
 /* Boot the host of opts; prints what is wrong and returns -errno. */
 int apsim_boot(const struct apsim_opts *o, struct apsim_topology *topo,
@@ -94,5 +106,10 @@ void apsim_ctl_stop(struct apsim_ctl *ctl); /* NULL-safe */
 
 /* `apsim ctl [--socket PATH] VERB ARGS...`; returns the exit status. */
 int apsim_ctl_main(int argc, char **argv);
+
+/* ---- guest_cli.c -------------------------------------------------------- */
+
+/* `apsim guest --mdev UUID ... [lsap]`; returns the exit status. */
+int apsim_guest_main(int argc, char **argv);
 
 #endif /* APSIM_SIM_H */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libapvirt_guest internals (include/apvirt/guest.h is the contract).
+ *
+ *   conn.c     the connection: JSON lines, responses, recorded events,
+ *              open/close, irq wait
+ *   insn.c     PQAP/NQAP/DQAP and guest memory over the connection
+ *   scan.c     the guest's AP bus scan
+ *   msg50.c    type 50 requests and type 80/82 replies (pure)
+ *   rsa.c      RSA requests on a queue: PSMIDs, NQAP, DQAP continued
+ */
+#ifndef APVIRT_GUEST_INT_H
+#define APVIRT_GUEST_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <apvirt/guest.h>
+
+struct apv_strbuf;
+
+struct apv_guest {
+	int fd;
+	char *rbuf; /* received, not yet consumed */
+	size_t rlen, rcap, consumed;
+	char err[256];
+	unsigned int cpu;
+	int fmt;
+	uint64_t mem;
+	size_t reply_buf;
+	unsigned int iscs; /* pending, not yet taken by wait_irq */
+	struct apv_guest_events ev;
+	bool dropped;	   /* the device was unplugged (request) */
+	uint32_t psmid_pid, psmid_n;
+};
+
+/*
+ * One request line (JSON object text without newline) and its response:
+ * event lines received meanwhile are recorded.  Returns 0 and the parsed
+ * response object (caller json_decref's it, through the void pointer to
+ * keep jansson out of this header), or -errno: the error response's errno
+ * (message in g->err), -EPIPE when apsim went away, -EPROTO.
+ */
+int apvg_call(struct apv_guest *g, const char *line, void **resp);
+
+/* Read and record events for up to timeout_ms (-1 forever); 1 when an
+ * irq was recorded, 0 on timeout, -errno. */
+int apvg_pump_events(struct apv_guest *g, int timeout_ms);
+
+/* Hex helpers. */
+void apvg_hex(struct apv_strbuf *sb, const void *buf, size_t len);
+int apvg_unhex(const char *s, size_t n, void *out, size_t cap,
+	       size_t *len);
+
+/* Where the library's buffers live in guest memory. */
+static inline uint64_t apvg_scratch(const struct apv_guest *g)
+{
+	return g->mem - APV_GUEST_SCRATCH;
+}
+
+/* ---- msg50.c (pure) ---- */
+
+/* Largest type 50 request (CRB3) and type 80 reply. */
+#define APVG_TYPE50_MAX 1808u
+#define APVG_TYPE80_MAX 528u
+
+/*
+ * Build the request in buf (at least APVG_TYPE50_MAX bytes): the smallest
+ * format whose field holds mod_len; operands with leading zero bytes
+ * stripped must fit their fields.  Returns the length, or -EINVAL.
+ */
+int apvg_type50_me(const struct apv_rsa_me *r, uint8_t *buf);
+int apvg_type50_crt(const struct apv_rsa_crt *r, uint8_t *buf);
+/*
+ * A reply as zcrypt msgtype50 checks it: type 80 with len == n,
+ * 16 + mod_len <= len <= 528: the last mod_len bytes to out, 0; type 82
+ * or 88: -EBADMSG with the reply code in *rc; else -EPROTO.
+ */
+int apvg_type80_parse(const uint8_t *rep, size_t n, uint8_t *out,
+		      size_t mod_len, uint8_t *rc);
+
+#endif /* APVIRT_GUEST_INT_H */
