@@ -59,7 +59,9 @@
  * Linux accepts for every modulus length the format holds (it takes the
  * last mod_len bytes).  Other modes: apv_engine_builtin().  Returns 0, or
  * -ENOSPC when reply_max is too small and -ENOMEM when libcrypto fails
- * (the machine then answers 0x10).
+ * (the machine then answers 0x10).  It keeps no state between calls, so
+ * adapter workers (apv_host_set_workers) may run it on several threads
+ * at once.
  */
 int apv_engine_cex(void *opaque, const struct apv_engine_request *req,
 		   uint8_t *reply, size_t reply_max, size_t *reply_len);
