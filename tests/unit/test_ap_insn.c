@@ -1499,7 +1499,7 @@ static void test_segments(void **state)
 	res = nqap_at(f.g, Q54, 2, MSG_ADDR, 1000, true, &r);
 	for (unsigned int turns = 1; res.cc == 2; turns++) {
 		assert_true(turns < 4);
-		assert_int_equal(r.gr[6], MSG_ADDR + 256 * turns);
+		assert_int_equal(r.gr[6], MSG_ADDR + UINT64_C(256) * turns);
 		assert_int_equal(apv_insn_nqap(f.g, &r, 4, 6, &res), 0);
 	}
 	assert_cc(res, 0);

@@ -257,8 +257,8 @@ static struct got recv_reply(struct apv_kvm *g, apv_apqn q, uint64_t addr)
 	got.ok = r.gr[11] == 4096 - 16 && r.gr[2] == 0 &&
 		 !apv_kvm_mem_read(g, addr, b, sizeof(b));
 	for (int i = 0; got.ok && i < 16; i++)
-		got.ok = b[i] == (uint8_t)((got.psmid >> (56 - 8 * (i % 8))) +
-					   1);
+		got.ok = b[i] ==
+			 (uint8_t)((got.psmid >> (56 - 8 * (i % 8))) + 1);
 	return got;
 }
 
@@ -595,7 +595,7 @@ static void test_many_senders(void **state)
 		s[k] = (struct sender){.g = f.g,
 				       .q = qs[k % 2],
 				       .id = k,
-				       .addr = MSG_ADDR + k * 0x2000,
+				       .addr = MSG_ADDR + (uint64_t)k * 0x2000,
 				       .mu = &mu,
 				       .seen = seen};
 		assert_int_equal(
@@ -644,7 +644,8 @@ static void fill(struct fx *f, uint64_t base)
 
 	for (unsigned int k = 0; k < 3; k++)
 		for (uint64_t i = 0; i < 3; i++)
-			assert_int_equal(send(f->g, qs[k], base + k * 16 + i,
+			assert_int_equal(send(f->g, qs[k],
+					      base + (uint64_t)k * 16 + i,
 					      MSG_ADDR, NULL),
 					 0);
 }
@@ -660,7 +661,8 @@ static void expect(struct fx *f, uint64_t base)
 			got = recv_reply(f->g, qs[k], BUF_ADDR);
 			assert_int_equal(got.cc, 0);
 			assert_true(got.ok);
-			assert_int_equal(got.psmid, base + k * 16 + i);
+			assert_int_equal(got.psmid,
+					 base + (uint64_t)k * 16 + i);
 		}
 		got = recv_reply(f->g, qs[k], BUF_ADDR);
 		assert_int_equal(got.cc, 3);
