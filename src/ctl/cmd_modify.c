@@ -128,9 +128,17 @@ int cmd_modify(const struct args *a, json_t **out, struct ctl_err *e)
 			return -1;
 	}
 	if (def_changed) {
+		char *old = NULL;
+
 		text = ctl_def_text(&ndef, nauto);
-		r = ctl_def_put(uuid, text);
+		r = ctl_def_get(uuid, &old);
+		if (!r)
+			r = ctl_def_put(uuid, text);
 		free(text);
+		/* It may have failed after the rename: put the old bytes back. */
+		if (r && old)
+			ctl_def_put(uuid, old);
+		free(old);
 		if (r) {
 			struct ctl_err ue = {0};
 			bool undone = !ctl_live_set(uuid, &nrun, &run, &ue);

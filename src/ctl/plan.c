@@ -673,6 +673,17 @@ int ctl_plan_run(struct ctl_plan *p, json_t *report, struct ctl_err *e)
 		return 0;
 	}
 	json_object_set_new(report, "failed_step", step_json(&p->v[i], i));
+	/* A definition write may fail after its rename: put the old back. */
+	if (p->v[i].kind <= CTL_STEP_REDEFINE) {
+		struct ctl_err ue = {0};
+
+		if (step_undo(&p->v[i], &ue))
+			json_array_append_new(rfailed,
+					      json_pack("{s:I,s:s}", "step",
+							(json_int_t)i + 1,
+							"error", ue.msg));
+		ctl_err_fini(&ue);
+	}
 	while (i--) {
 		struct ctl_err ue = {0};
 
