@@ -122,13 +122,16 @@ static bool job_post_locked(struct apv_host *host, struct apv_hw_queue *hq,
 {
 	free(job->rq);
 	job->rq = NULL;
-	if (job->epoch != hq->epoch || !apv_hw_available(host, hq->apqn)) {
+	if (job->epoch != hq->epoch) {
+		/* reset meanwhile: the entry is no longer this job's */
 		free(rp);
 		return false;
 	}
 	hq->inflight = 0;
-	if (!rp)
+	if (!rp || !apv_hw_available(host, hq->apqn)) {
+		free(rp);
 		return true;
+	}
 	apv_hw_msg_append(&hq->rep, &hq->rep_tail, rp);
 	hq->nrep++;
 	apv_hw_notify_locked(hq);
