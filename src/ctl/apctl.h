@@ -39,7 +39,8 @@ struct ctl_err {
 	const char *rule; /* why, for scripts: "apqn-in-use", ... */
 	char apqn[8];	  /* "05.0047" or "" */
 	char *owner;	  /* the other mdev's UUID or NULL */
-	int exit_code;	  /* 0: the default (1, or 2 for usage errors) */
+	int exit_code;	  /* 0: the default (1, or 2 for usage errors); a
+			     command that succeeds may set its verdict */
 };
 
 /* Fill e (the first failure wins: later calls are ignored); returns -1. */
@@ -111,6 +112,11 @@ CMD_FN(show);
 CMD_FN(validate);
 CMD_FN(modify);
 CMD_FN(apply);
+CMD_FN(reserve);
+CMD_FN(release);
+CMD_FN(migrate_check);
+CMD_FN(export);
+CMD_FN(import);
 
 /* ---- ids.c ------------------------------------------------------------ */
 
@@ -151,6 +157,10 @@ bool ctl_has_ap_config(void);
  */
 void ctl_explain(const char *uuid, int err, const struct ctl_ids *apm,
 		 const struct ctl_ids *aqm, struct ctl_err *e);
+
+/* Add the AP bus facts, cards and mdevs to `apctl host --json`
+ * (cmd_migrate.c: what migrate-check compares). */
+void ctl_host_facts(json_t *root);
 
 /* ---- UUIDs (cmd_define.c) ------------------------------------------------ */
 

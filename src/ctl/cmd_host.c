@@ -112,6 +112,7 @@ int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 	}
 	ctl_strv_free(cards);
 	json_object_set_new(root, "queues", queues);
+	ctl_host_facts(root);
 	*out = root;
 	return 0;
 }

@@ -78,6 +78,21 @@ static const struct cmd cmds[] = {
 	{"start", "UUID", 1, 1, 0, true, "create the mdev of a definition",
 	 cmd_start},
 	{"stop", "UUID", 1, 1, 0, true, "remove an active mdev", cmd_stop},
+	{"reserve", NULL, 0, 0,
+	 OPT_BIT(OPT_ADAPTERS) | OPT_BIT(OPT_DOMAINS) | OPT_BIT(OPT_FOR) |
+		 OPT_BIT(OPT_PERSIST) | OPT_BIT(OPT_DRY_RUN),
+	 true, "move adapters/domains between the host and vfio_ap (apmask)",
+	 cmd_reserve},
+	{"release", "UUID|NAME", 1, 1, OPT_BIT(OPT_TIMEOUT), true,
+	 "wait until an mdev's queues are idle, then remove it", cmd_release},
+	{"migrate-check", "A B", 2, 2, 0, false,
+	 "can the mdevs of host A (apctl host --json) move to host B?",
+	 cmd_migrate_check},
+	{"export", "[UUID|NAME]", 0, 1,
+	 OPT_BIT(OPT_FORMAT) | OPT_BIT(OPT_OUTPUT), false,
+	 "print definitions as mdevctl JSON or libvirt XML", cmd_export},
+	{"import", "FILE", 1, 1, OPT_BIT(OPT_FORMAT), true,
+	 "create definitions from mdevctl JSON or libvirt XML", cmd_import},
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * apctl release UUID|NAME [--timeout SECONDS]: remove an mdev without
+ * throwing work away unnoticed.
+ *
+ *  1. Wait, at most SECONDS (default 30), until every queue of the mdev's
+ *     matrix that is bound to vfio_ap reads requestq_count and
+ *     pendingq_count 0.  The guest still holds the queues meanwhile: the
+ *     kernel resets (zeroizes) a queue when it leaves the guest, so the
+ *     wait must come first.
+ *  2. Stop new work: unassign every adapter (one ap_config write where the
+ *     kernel has it, else one unassign_adapter each).  This hot-unplugs
+ *     the queues from the guest, which can no longer enqueue, and the
+ *     kernel resets them: what was still in flight is discarded.
+ *  3. Remove the mdev.
+ *
+ * The report names each queue and what was still in flight when the wait
+ * ended.  Linux's vfio_ap-bound queues are never driven by the AP bus, so
+ * their counters read 0 there (vfio-ap-semantics.md §1.5) and the wait ends
+ * at once; a counter that is unreadable or "-" counts as unknown (null).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "queues.h"
+
+#define POLL_MS 100
+
+struct rq {
+	char apqn[8];
+	long in_flight; /* -1: unknown */
+};
+
+static long counter(const char *apqn, const char *attr)
+{
+	char *v = ctl_queue_attr(apqn, attr), *end;
+	long n;
+
+	if (!v)
+		return -1;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < 0)
+		n = -1;
+	free(v);
+	return n;
+}
+
+static long in_flight(const char *apqn)
+{
+	long rq = counter(apqn, "requestq_count");
+	long pq = counter(apqn, "pendingq_count");
+
+	return rq < 0 || pq < 0 ? -1 : rq + pq;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Poll until every queue is idle or TIMEOUT seconds passed. */
+static long drain(struct rq *qs, size_t n, double timeout, bool *timed_out)
+{
+	double end = now() + timeout;
+
+	for (;;) {
+		long total = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			qs[i].in_flight = in_flight(qs[i].apqn);
+			if (qs[i].in_flight > 0)
+				total += qs[i].in_flight;
+		}
+		*timed_out = total && now() >= end;
+		if (!total || *timed_out)
+			return total;
+		nanosleep(&(struct timespec){0, POLL_MS * 1000000L}, NULL);
+	}
+}
+
+static int unplug(const char *uuid, const struct ctl_ids *apm)
+{
+	int r = 0;
+
+	if (ctl_has_ap_config())
+		return ctl_mdev_write(uuid, "ap_config", ",,\n");
+	for (unsigned int ap = 0; ap < CTL_MAX_ID && !r; ap++) {
+		char v[8];
+
+		if (!ctl_ids_test(apm, ap))
+			continue;
+		snprintf(v, sizeof(v), "0x%x", ap);
+		r = ctl_mdev_write(uuid, "unassign_adapter", v);
+	}
+	return r;
+}
+
+static int parse_timeout(const struct args *a, double *t, struct ctl_err *e)
+{
+	const char *s = a->val[OPT_TIMEOUT];
+	char *end;
+	unsigned long v;
+
+	*t = 30;
+	if (!a->set[OPT_TIMEOUT])
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *s == '-' || *s == '+' || *end || errno || v > 86400) {
+		e->exit_code = 2;
+		return ctl_fail(e, 0,
+				"--timeout '%s': not a number of seconds "
+				"0..86400",
+				s);
+	}
+	*t = (double)v;
+	return 0;
+}
+
+int cmd_release(const struct args *a, json_t **out, struct ctl_err *e)
+{
+	struct ctl_mdev_view m = {0};
+	struct rq *qs = NULL;
+	size_t n = 0;
+	bool timed_out = false;
+	json_t *list;
+	double timeout;
+	long total;
+	int r;
+
+	if (parse_timeout(a, &timeout, e))
+		return -1;
+	ctl_resolve_uuid(a->operand, m.uuid);
+	if (!ctl_mdev_active(m.uuid))
+		return ctl_fail(e, ENODEV, "mdev %s: not active", m.uuid);
+	if (ctl_mdev_masks(m.uuid, &m.apm, &m.aqm))
+		return ctl_fail(e, EIO, "mdev %s: cannot read its matrix",
+				m.uuid);
+	m.guest = ctl_mdev_has_guest(&m);
+	for (unsigned int ap = 0; ap < CTL_MAX_ID; ap++)
+		for (unsigned int d = 0; d < CTL_MAX_ID; d++) {
+			char apqn[8], *drv = NULL, *p;
+
+			if (!ctl_mdev_view_holds(&m, ap, d))
+				continue;
+			snprintf(apqn, sizeof(apqn), "%02x.%04x", ap, d);
+			p = ctl_sys_path("devices/ap/card%02x/%s/driver", ap,
+					 apqn);
+			if (!ctl_link_base(p, &drv) &&
+			    !strcmp(drv, "vfio_ap")) {
+				qs = xrealloc(qs, (n + 1) * sizeof(*qs));
+				memcpy(qs[n].apqn, apqn, sizeof(apqn));
+				qs[n++].in_flight = 0;
+			}
+			free(drv);
+			free(p);
+		}
+	total = drain(qs, n, timeout, &timed_out);
+	r = unplug(m.uuid, &m.apm);
+	if (r) {
+		free(qs);
+		return ctl_fail(e, -r,
+				"mdev %s: cannot unassign its adapters: %s",
+				m.uuid, strerror(-r));
+	}
+	r = ctl_mdev_write(m.uuid, "remove", "1");
+	if (r) {
+		free(qs);
+		return ctl_fail(e, -r, "mdev %s: cannot remove: %s", m.uuid,
+				strerror(-r));
+	}
+	list = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(
+			list,
+			json_pack("{s:s,s:o}", "apqn", qs[i].apqn, "in_flight",
+				  qs[i].in_flight < 0 ?
+					  json_null() :
+					  json_integer(qs[i].in_flight)));
+		if (a->json)
+			continue;
+		if (qs[i].in_flight < 0)
+			printf("%s unknown (no counters)\n", qs[i].apqn);
+		else if (qs[i].in_flight)
+			printf("%s %ld in flight, discarded\n", qs[i].apqn,
+			       qs[i].in_flight);
+		else
+			printf("%s idle\n", qs[i].apqn);
+	}
+	if (!a->json)
+		printf("mdev %s: %s%s, removed\n", m.uuid,
+		       timed_out ? "timed out, " : "",
+		       m.guest ? "unplugged from its guest" : "unassigned");
+	*out = json_pack("{s:s,s:b,s:b,s:I,s:o,s:b}", "uuid", m.uuid, "guest",
+			 m.guest, "timed_out", timed_out, "in_flight",
+			 (json_int_t)total, "queues", list, "removed", 1);
+	if (timed_out)
+		e->exit_code = 3;
+	free(qs);
+	return 0;
+}

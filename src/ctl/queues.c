@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The queue devices of the host and the mdevs' assigned matrices, read once
+ * through sysfs (queues.h): what reserve, release and the host report
+ * share.
+ */
+#include "queues.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int card_hwtype(const char *card)
+{
+	char *p = ctl_sys_path("devices/ap/%s/hwtype", card), *v = NULL;
+	int t = -1;
+
+	if (!ctl_read_file(p, &v))
+		t = atoi(v);
+	free(v);
+	free(p);
+	return t;
+}
+
+int ctl_queues_load(struct ctl_queue **out, size_t *n_out)
+{
+	char *path = ctl_sys_path("devices/ap");
+	struct ctl_queue *qs = NULL;
+	size_t n = 0;
+	char **cards;
+	int r;
+
+	r = ctl_list_dir(path, ctl_is_card, &cards);
+	free(path);
+	if (r < 0)
+		return r;
+	for (char **c = cards; *c; c++) {
+		char *cdir = ctl_sys_path("devices/ap/%s", *c), **names;
+		int hwtype = card_hwtype(*c);
+
+		r = ctl_list_dir(cdir, ctl_is_queue, &names);
+		free(cdir);
+		if (r < 0)
+			continue;
+		for (char **q = names; *q; q++) {
+			struct ctl_queue *x;
+			char *lp;
+
+			qs = xrealloc(qs, (n + 1) * sizeof(*qs));
+			x = &qs[n++];
+			memset(x, 0, sizeof(*x));
+			snprintf(x->apqn, sizeof(x->apqn), "%s", *q);
+			x->ap = (unsigned int)strtoul(*q, NULL, 16);
+			x->dom = (unsigned int)strtoul(*q + 3, NULL, 16);
+			x->hwtype = hwtype;
+			lp = ctl_sys_path("devices/ap/%s/%s/driver", *c, *q);
+			if (ctl_link_base(lp, &x->driver))
+				x->driver = NULL;
+			free(lp);
+		}
+		ctl_strv_free(names);
+	}
+	ctl_strv_free(cards);
+	*out = qs;
+	*n_out = n;
+	return 0;
+}
+
+void ctl_queues_free(struct ctl_queue *qs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(qs[i].driver);
+	free(qs);
+}
+
+const char *ctl_host_driver(int hwtype)
+{
+	if (hwtype == 6 || hwtype == 8)
+		return "cex2aqueue";
+	if (hwtype == 7 || hwtype == 9)
+		return "cex2cqueue";
+	return "cex4queue";
+}
+
+char *ctl_queue_attr(const char *apqn, const char *attr)
+{
+	char *p = ctl_sys_path("devices/ap/card%.2s/%s/%s", apqn, apqn, attr);
+	char *v = NULL;
+
+	if (ctl_read_file(p, &v))
+		v = NULL;
+	free(p);
+	return v;
+}
+
+int ctl_mdev_masks(const char *uuid, struct ctl_ids *apm, struct ctl_ids *aqm)
+{
+	char *m = ctl_mdev_attr(uuid, "matrix"), *save = NULL;
+
+	memset(apm, 0, sizeof(*apm));
+	memset(aqm, 0, sizeof(*aqm));
+	if (!m)
+		return -ENOENT;
+	for (char *l = strtok_r(m, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		const char *dot = strchr(l, '.');
+
+		if (!dot)
+			continue;
+		if (dot > l)
+			ctl_ids_set(apm,
+				    (unsigned int)strtoul(l, NULL, 16) & 0xff);
+		if (dot[1])
+			ctl_ids_set(aqm,
+				    (unsigned int)strtoul(dot + 1, NULL, 16) &
+					    0xff);
+	}
+	free(m);
+	return 0;
+}
+
+struct ctl_mdev_view *ctl_mdevs_load(size_t *n_out)
+{
+	char **uuids = ctl_active_mdevs();
+	struct ctl_mdev_view *v;
+	size_t n = 0;
+
+	while (uuids[n])
+		n++;
+	v = xcalloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		snprintf(v[i].uuid, sizeof(v[i].uuid), "%s", uuids[i]);
+		ctl_mdev_masks(uuids[i], &v[i].apm, &v[i].aqm);
+		v[i].guest = ctl_mdev_has_guest(&v[i]);
+	}
+	ctl_strv_free(uuids);
+	*n_out = n;
+	return v;
+}
+
+bool ctl_mdev_view_holds(const struct ctl_mdev_view *m, unsigned int ap,
+			 unsigned int dom)
+{
+	return ctl_ids_test(&m->apm, ap) && ctl_ids_test(&m->aqm, dom);
+}
+
+/*
+ * The vfio_ap queue status "in use" (vfio-ap-semantics.md §2.5) is the only
+ * trace in sysfs of a guest holding the mdev open.
+ */
+bool ctl_mdev_has_guest(const struct ctl_mdev_view *m)
+{
+	for (unsigned int ap = 0; ap < CTL_MAX_ID; ap++) {
+		if (!ctl_ids_test(&m->apm, ap))
+			continue;
+		for (unsigned int dom = 0; dom < CTL_MAX_ID; dom++) {
+			char apqn[8], *s;
+			bool in_use;
+
+			if (!ctl_ids_test(&m->aqm, dom))
+				continue;
+			snprintf(apqn, sizeof(apqn), "%02x.%04x", ap, dom);
+			s = ctl_queue_attr(apqn, "status");
+			in_use = s && !strcmp(s, "in use");
+			free(s);
+			if (in_use)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* ---- atomic files ---------------------------------------------------------- */
+
+static int mkdirs(const char *path)
+{
+	char *p = xstrdup(path);
+	int e = 0;
+
+	for (char *s = p + 1; *s && !e; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST)
+			e = -errno;
+		*s = '/';
+	}
+	free(p);
+	return e;
+}
+
+int ctl_write_atomic(const char *path, const char *data)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xasprintf("%.*s", (int)(slash - path), path) :
+			    xstrdup(".");
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	size_t len = strlen(data);
+	int fd, dfd, e;
+
+	e = mkdirs(path);
+	if (e)
+		goto out;
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		e = -errno;
+		goto out;
+	}
+	while (len && !e) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno != EINTR)
+			e = -errno;
+		if (n > 0) {
+			data += n;
+			len -= (size_t)n;
+		}
+	}
+	if (!e && (fchmod(fd, 0644) || fsync(fd)))
+		e = -errno;
+	if (close(fd) && !e)
+		e = -errno;
+	if (!e && rename(tmp, path))
+		e = -errno;
+	if (e) {
+		unlink(tmp);
+		goto out;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd))
+		e = -errno;
+	if (dfd >= 0)
+		close(dfd);
+out:
+	free(tmp);
+	free(dir);
+	return e;
+}

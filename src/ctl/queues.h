@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host's queue devices and the active mdevs' assigned matrices as
+ * sysfs shows them (used by reserve and release), and an atomic file
+ * writer (reserve --persist, export -o).
+ */
+#ifndef APCTL_QUEUES_H
+#define APCTL_QUEUES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "apctl.h"
+
+struct ctl_queue {
+	char apqn[8]; /* "05.0047" */
+	unsigned int ap, dom;
+	char *driver; /* basename of the driver link, NULL: unbound */
+	int hwtype;   /* the card's hwtype, -1 unreadable */
+};
+
+/* Every queue device under devices/ap, card by card.  0 or -errno. */
+int ctl_queues_load(struct ctl_queue **qs, size_t *n);
+void ctl_queues_free(struct ctl_queue *qs, size_t n);
+/* The zcrypt queue driver for a card type (cex4queue from CEX4 on). */
+const char *ctl_host_driver(int hwtype);
+/* A queue attribute ("status", "requestq_count"); NULL if unreadable. */
+char *ctl_queue_attr(const char *apqn, const char *attr);
+
+struct ctl_mdev_view {
+	char uuid[37];
+	struct ctl_ids apm, aqm; /* assigned, from its matrix attribute */
+	bool guest;		 /* a queue of it reads status "in use" */
+};
+
+/* An mdev's assigned adapters and domains, from its matrix.  0, -ENOENT. */
+int ctl_mdev_masks(const char *uuid, struct ctl_ids *apm, struct ctl_ids *aqm);
+/* The active mdevs, sorted by UUID; free() the array. */
+struct ctl_mdev_view *ctl_mdevs_load(size_t *n);
+bool ctl_mdev_view_holds(const struct ctl_mdev_view *m, unsigned int ap,
+			 unsigned int dom);
+bool ctl_mdev_has_guest(const struct ctl_mdev_view *m);
+
+/* Write DATA to PATH atomically (temp file, fsync, rename, fsync of the
+ * directory), creating the directories.  0 or -errno. */
+int ctl_write_atomic(const char *path, const char *data);
+
+#endif

@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# apctl release: wait (bounded) until the mdev's queues are idle, unplug
+# them from the guest, remove the mdev, report what was still in flight.
+# apsim's (and Linux's) vfio_ap queues read requestq_count/pendingq_count
+# 0, so against apsim the wait ends at once; the timeout path runs against
+# a static tree (--sysfs-root) whose counters say 2 + 1.
+#
+# Spec: vfio-ap-semantics.md §1.5, §2.5, §3.3.2, §3.3.7.
+. "$(dirname "$0")/../interop/lib.sh"
+interop_enter -- ${APV_APSIM_ARGS:-}
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+apctl() { "${APCTL:?}" --config-root "$TMP/cfg" "$@"; }
+golden() { expect_golden "release-$1" "$2" "$3"; }
+U1=11111111-2222-3333-4444-000000000001
+
+# ---- against apsim ------------------------------------------------------------
+
+run apctl reserve -d 0x47 -a 5
+run apctl define guest1 -a 4-5 -d 0x47 -c 0x47
+G1=$out
+run apctl start $G1
+expect_rc 0 "start guest1"
+run apctl release guest1 --timeout 5
+expect_rc 0 "release guest1 (by name)"
+golden apsim "$out" "every queue idle, unassigned, removed"
+expect_mdev_gone $G1 "released"
+expect_eq "$(queue_driver 04.0047) $(queue_driver 05.0047)" \
+	"vfio_ap vfio_ap" "the queues stay with vfio_ap"
+run apctl start $G1
+run apctl --json release $G1
+expect_rc 0 "release --json"
+golden apsim.json "$out" "the report as JSON"
+
+run apctl --json release $G1
+expect_rc 1 "release of an inactive mdev"
+check "ENODEV names the mdev" json_eq "$out" \
+	'{"error":"mdev '$G1': not active","errno":"ENODEV","rule":null,"apqn":null,"owner":null}'
+run apctl release $G1 --timeout soon
+expect_rc 2 "--timeout soon"
+expect_eq "$err" "apctl: --timeout 'soon': not a number of seconds 0..86400" \
+	"a bad timeout is named"
+
+# ---- a tree whose counters are not zero ------------------------------------------
+
+S=$TMP/sys
+M=$S/devices/vfio_ap/matrix/$U1
+Q=$S/devices/ap/card04/04.0047
+mkdir -p $M $Q $S/bus/ap/drivers/vfio_ap
+printf '04.0047\n' >$M/matrix
+: >$M/unassign_adapter
+: >$M/remove
+echo 2 >$Q/requestq_count
+echo 1 >$Q/pendingq_count
+echo 'in use' >$Q/status
+ln -s ../../../../bus/ap/drivers/vfio_ap $Q/driver
+
+start=$(date +%s%N)
+run apctl --sysfs-root $S release $U1 --timeout 1
+expect_rc 3 "the timeout hit: exit status 3"
+check "waited about 1 s" test $(( ($(date +%s%N) - start) / 1000000 )) -ge 900
+golden timeout "$out" "3 requests discarded, the guest named"
+expect_file $M/unassign_adapter 0x4 "adapter 04 unassigned (no ap_config here)"
+expect_file $M/remove 1 "then removed"
+
+: >$M/remove
+(sleep 0.4; echo 0 >$Q/requestq_count; echo 0 >$Q/pendingq_count) &
+run apctl --sysfs-root $S --json release $U1 --timeout 10
+expect_rc 0 "the queue drains during the wait"
+check "nothing in flight" json_eq "$out" \
+	'{"uuid":"'$U1'","guest":true,"timed_out":false,"in_flight":0,
+	"queues":[{"apqn":"04.0047","in_flight":0}],"removed":true}'
+wait
+
+echo - >$Q/requestq_count
+run apctl --sysfs-root $S release $U1 --timeout 0
+expect_rc 0 "unreadable counters do not wait"
+expect_contains "$out" "04.0047 unknown (no counters)" "reported as unknown"
+
+interop_done
