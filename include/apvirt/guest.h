@@ -26,7 +26,7 @@
  * Changes since the first version of this contract: opts.reply_buf,
  * opts.err/err_len;
  * apv_guest_nqap_msg() and apv_guest_dqap_data() (the one-round-trip
- * forms); apv_guest_scan() fails with -EOPNOTSUPP without AP
+ * forms); apv_guest_sync(); apv_guest_scan() fails with -EOPNOTSUPP without AP
  * instructions; apv_guest_card_name() without the facility word; the
  * meaning of -EPROTO and the program exceptions of the RSA calls.
  */
@@ -137,6 +137,12 @@ struct apv_guest_events {
 };
 void apv_guest_events(const struct apv_guest *g,
 		      struct apv_guest_events *out);
+/*
+ * One round trip: afterwards every event apsim sent before it has been
+ * received and counted (and pending ISCs recorded for wait_irq).  0 or
+ * -EPIPE.
+ */
+int apv_guest_sync(struct apv_guest *g);
 
 /* ---- (b) the guest's AP bus scan -------------------------------------- */
 

@@ -215,10 +215,12 @@ int apvg_call(struct apv_guest *g, const char *line, void **resp)
 		const char *en = json_string_value(json_object_get(o, "errno"));
 		const char *msg = json_string_value(json_object_get(o, "error"));
 
+		int e = errno_of(en);
+
 		snprintf(g->err, sizeof(g->err), "%s: %s", en ? en : "?",
 			 msg ? msg : "");
 		json_decref(o);
-		return -errno_of(en);
+		return -e;
 	}
 	*resp = o;
 	return 0;
@@ -391,6 +393,17 @@ int apv_guest_crycb_format(const struct apv_guest *g)
 void apv_guest_events(const struct apv_guest *g, struct apv_guest_events *out)
 {
 	*out = g->ev;
+}
+
+int apv_guest_sync(struct apv_guest *g)
+{
+	void *r;
+	int rc = apvg_call(g, "{\"cmd\":\"ping\"}", &r);
+
+	if (rc)
+		return rc;
+	json_decref(r);
+	return 0;
 }
 
 int apv_guest_wait_irq(struct apv_guest *g, int timeout_ms,

@@ -179,7 +179,7 @@ static int wait_reply(struct apv_guest *g, apv_apqn apqn, uint64_t psmid,
 		      uint8_t *rc)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-	int irq = -1, backoff_us = 50;
+	int irq = -1, backoff_us = 10;
 
 	for (;;) {
 		uint64_t id = 0;
@@ -213,7 +213,7 @@ static int wait_reply(struct apv_guest *g, apv_apqn apqn, uint64_t psmid,
 			struct timespec ts = {0, (long)backoff_us * 1000};
 
 			nanosleep(&ts, NULL);
-			if (backoff_us < 2000)
+			if (backoff_us < 500)
 				backoff_us *= 2;
 		}
 	}

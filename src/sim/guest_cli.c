@@ -347,6 +347,11 @@ static void run(struct console *k, struct apsim_gl_cmd *c)
 			line_error(k, "lsap", rc);
 		return;
 	case APSIM_GL_EVENTS:
+		rc = apv_guest_sync(k->g);
+		if (rc) {
+			line_error(k, "events", rc);
+			return;
+		}
 		apv_guest_events(k->g, &ev);
 		printf("events cfg_change=%llu request=%llu irqs=%llu\n",
 		       (unsigned long long)ev.cfg_change,

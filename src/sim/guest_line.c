@@ -253,10 +253,11 @@ static int build_regs(struct apsim_gl_cmd *c, struct sym *s, char *err,
 			set_gr(c, 2, s->addr);
 		break;
 	case APSIM_GL_NQAP:
-		if (c->r1 % 2 || c->r2 % 2 || c->r1 == c->r2)
+		if ((s->psmid_set && c->r1 > 14) ||
+		    ((s->len_set || c->data) && c->r2 > 14))
 			return fail(err, errlen,
-				    "nqap: r1=%u r2=%u: expected two different "
-				    "even registers",
+				    "nqap: r1=%u r2=%u: psmid= and len= need "
+				    "a register pair",
 				    c->r1, c->r2);
 		if (s->apqn_set)
 			set_gr(c, 0,
@@ -277,11 +278,10 @@ static int build_regs(struct apsim_gl_cmd *c, struct sym *s, char *err,
 			return fail(err, errlen, "nqap: data= needs addr=");
 		break;
 	case APSIM_GL_DQAP:
-		if (c->r1 % 2 || c->r2 % 2 || c->r1 == c->r2)
+		if (s->len_set && c->r2 > 14)
 			return fail(err, errlen,
-				    "dqap: r1=%u r2=%u: expected two different "
-				    "even registers",
-				    c->r1, c->r2);
+				    "dqap: r2=%u: len= needs a register pair",
+				    c->r2);
 		if (s->apqn_set) {
 			set_gr(c, 0, APV_GR0_DQAP | s->apqn);
 			set_gr(c, 2, 0); /* Linux zeroes GR2 */

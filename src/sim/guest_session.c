@@ -27,6 +27,8 @@
 #include <jansson.h>
 
 #include <apvirt/ap_insn.h>
+#include <apvirt/apqn.h>
+#include <apvirt/host.h>
 #include <apvirt/kvm.h>
 #include <apvirt/parse.h>
 #include <apvirt/reason.h>
@@ -110,7 +112,6 @@ static void on_cfg_change(void *opaque)
 	kick(s->gs);
 }
 
-#ifdef APSIM_HAVE_ADAPTER_IRQ
 static void on_adapter_irq(void *opaque, unsigned int isc)
 {
 	struct apsim_guest *s = opaque;
@@ -119,7 +120,6 @@ static void on_adapter_irq(void *opaque, unsigned int isc)
 	atomic_store(&s->irq, true);
 	kick(s->gs);
 }
-#endif
 
 /* ---- responses -------------------------------------------------------- */
 
@@ -500,9 +500,7 @@ static struct apsim_guest *attach(struct apsim_guests *gs, struct greq *h)
 		goto fail;
 	nt.request = on_request;
 	nt.cfg_change = on_cfg_change;
-#ifdef APSIM_HAVE_ADAPTER_IRQ
 	nt.adapter_irq = on_adapter_irq;
-#endif
 	nt.opaque = s;
 	apv_kvm_set_notify(s->kvm, &nt);
 	if (gmodel(h, apv_mdev_set_kvm(gs->host, uuid, s->kvm)) ||
@@ -745,6 +743,33 @@ static int cmd_info(struct apsim_guest *s, struct greq *h)
 	return 0;
 }
 
+/* guest.queue: what a test wants to know about a queue after a guest. */
+static int cmd_queue(struct apsim_guests *gs, struct greq *h)
+{
+	static const char *const keys[] = {"apqn", NULL};
+	const json_t *a = json_object_get(h->req, "apqn");
+	uint64_t nib = 0;
+	apv_apqn q;
+	int isc = -1;
+
+	if (check_keys(h, keys))
+		return h->err;
+	if (!json_is_string(a) ||
+	    apv_apqn_parse(json_string_value(a), json_string_length(a), &q))
+		return gbad(h, EINVAL, "apqn: %s",
+			    a ? "expected an APQN like \"05.0047\"" :
+				"missing");
+	if (apv_vfio_queue_irq(gs->host, q, &isc, &nib))
+		isc = -1, nib = 0;
+	if (gset(h, "apqn", json_string(json_string_value(a))) ||
+	    gset(h, "zeroized",
+		 json_integer((json_int_t)apv_hw_queue_zeroized(gs->host, q))) ||
+	    gset(h, "irq_isc", json_integer(isc)) ||
+	    gset(h, "irq_nib", u64_json(nib)))
+		return h->err;
+	return 0;
+}
+
 bool apsim_guest_handle(struct apsim_guests *gs, struct apsim_guest **sess,
 			const char *req, size_t len, apsim_emit_fn emit,
 			void *ctx, char **resp)
@@ -769,6 +794,10 @@ bool apsim_guest_handle(struct apsim_guests *gs, struct apsim_guest **sess,
 	h.resp = json_pack("{s:b}", "ok", 1);
 	if (!h.resp) {
 		gbad(&h, ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!strcmp(cmd, "guest.queue")) {
+		cmd_queue(gs, &h);
 		goto out;
 	}
 	if (!strcmp(cmd, "guest.attach")) {

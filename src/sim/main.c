@@ -94,24 +94,22 @@ int apsim_boot(const struct apsim_opts *o, struct apsim_topology *topo,
 
 int apsim_start_workers(const struct apsim_opts *o, struct apv_host *host)
 {
-#ifdef APSIM_HAVE_WORKERS
 	long n = o->workers;
 	int rc;
 
-	if (n < 0)
+	if (n < 0) {
 		n = sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
-		n = 1;
+		if (n < 1)
+			n = 1;
+	}
+	if (n > APV_MAX_WORKERS)
+		n = APV_MAX_WORKERS;
 	rc = apv_host_set_workers(host, (unsigned int)n);
 	if (rc < 0) {
 		fprintf(stderr, "apsim: cannot start %ld adapter workers: %s\n",
 			n, strerror(-rc));
 		return rc;
 	}
-#else
-	(void)o;
-	(void)host; /* the library runs the adapters synchronously */
-#endif
 	return 0;
 }
 
@@ -153,10 +151,10 @@ static int parse_opts(int argc, char **argv, bool run, struct apsim_opts *o)
 		switch (c) {
 		case OPT_WORKERS:
 			o->workers = strtol(optarg, &end, 10);
-			if (*end || end == optarg || o->workers < 1 ||
-			    o->workers > 1024) {
+			if (*end || end == optarg || o->workers < 0 ||
+			    o->workers > APV_MAX_WORKERS) {
 				fprintf(stderr, "apsim: --workers: expected "
-						"1..1024, got '%s'\n",
+						"0..64, got '%s'\n",
 					optarg);
 				return -1;
 			}

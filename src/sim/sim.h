@@ -72,13 +72,14 @@ struct apsim_opts {
 	const char *mount;	/* --mount DIR (run) */
 	const char *socket;	/* --socket PATH */
 	bool dev;		/* --dev: private /dev with zcrypt nodes */
-	long workers;		/* --workers N: adapter worker threads;
-				 * -1 (default): one per online CPU */
+	long workers;		/* --workers N: adapter worker threads
+				 * (0: synchronous adapters); -1 (default):
+				 * one per online CPU, at most 64 */
 };
 
 /*
- * Start the host's adapter worker threads for o->workers (where the
- * library has them); prints what is wrong and returns -errno.
+ * Start the host's adapter worker threads for o->workers
+ * (apv_host_set_workers); prints what is wrong and returns -errno.
  */
 int apsim_start_workers(const struct apsim_opts *o, struct apv_host *host);
 
