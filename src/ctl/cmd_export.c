@@ -537,7 +537,7 @@ static int xml_device(const char *file, const struct ctl_xml_node *d,
 static int parse_libvirt(const char *file, const char *buf, size_t len,
 			 struct entries *es, struct ctl_err *e)
 {
-	struct ctl_xml_error xerr;
+	struct ctl_xml_error xerr = {0, NULL};
 	struct ctl_xml_node *doc;
 	int r = 0;
 

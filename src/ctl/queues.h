@@ -20,7 +20,7 @@ struct ctl_queue {
 };
 
 /* Every queue device under devices/ap, card by card.  0 or -errno. */
-int ctl_queues_load(struct ctl_queue **qs, size_t *n);
+int ctl_queues_load(struct ctl_queue **out, size_t *n_out);
 void ctl_queues_free(struct ctl_queue *qs, size_t n);
 /* The zcrypt queue driver for a card type (cex4queue from CEX4 on). */
 const char *ctl_host_driver(int hwtype);
@@ -36,7 +36,7 @@ struct ctl_mdev_view {
 /* An mdev's assigned adapters and domains, from its matrix.  0, -ENOENT. */
 int ctl_mdev_masks(const char *uuid, struct ctl_ids *apm, struct ctl_ids *aqm);
 /* The active mdevs, sorted by UUID; free() the array. */
-struct ctl_mdev_view *ctl_mdevs_load(size_t *n);
+struct ctl_mdev_view *ctl_mdevs_load(size_t *n_out);
 bool ctl_mdev_view_holds(const struct ctl_mdev_view *m, unsigned int ap,
 			 unsigned int dom);
 bool ctl_mdev_has_guest(const struct ctl_mdev_view *m);
