@@ -117,6 +117,7 @@ CMD_FN(release);
 CMD_FN(migrate_check);
 CMD_FN(export);
 CMD_FN(import);
+CMD_FN(matrix);
 
 /* ---- ids.c ------------------------------------------------------------ */
 

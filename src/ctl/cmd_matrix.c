@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: MIT
+/*
+ * apctl matrix: the host's adapters x usage domains and who owns each
+ * queue, read from sysfs into the model of matrix_render.h and printed
+ * (text, --json) or written as a picture (--svg, --html).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apctl.h"
+#include "matrix_render.h"
+
+static unsigned int hex_id(const char *s, size_t len, bool *ok)
+{
+	unsigned int v = 0;
+
+	if (!len)
+		*ok = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (unsigned int)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (unsigned int)(c - 'a' + 10);
+		else
+			*ok = false;
+	}
+	if (v >= CTL_MAX_ID)
+		*ok = false;
+	return v;
+}
+
+/*
+ * A matrix or guest_matrix attribute ("04.0047", "05." or ".0047" lines,
+ * vfio-ap-semantics.md §2.4) into its APM and AQM.  0 or -EINVAL.
+ */
+static int parse_matrix(const char *s, struct ctl_ids *apm, struct ctl_ids *aqm)
+{
+	memset(apm, 0, sizeof(*apm));
+	memset(aqm, 0, sizeof(*aqm));
+	while (*s) {
+		size_t len = strcspn(s, "\n");
+		const char *dot = memchr(s, '.', len);
+		bool ok = true;
+		unsigned int id;
+
+		if (!dot)
+			return -EINVAL;
+		if (dot > s) {
+			id = hex_id(s, (size_t)(dot - s), &ok);
+			if (ok)
+				ctl_ids_set(apm, id);
+		}
+		if (dot + 1 < s + len) {
+			id = hex_id(dot + 1, len - (size_t)(dot - s) - 1, &ok);
+			if (ok)
+				ctl_ids_set(aqm, id);
+		}
+		if (!ok)
+			return -EINVAL;
+		s += len;
+		s += *s == '\n';
+	}
+	return 0;
+}
+
+/* control_domains: one "%04x" line each. */
+static void parse_lines(const char *s, struct ctl_ids *ids)
+{
+	memset(ids, 0, sizeof(*ids));
+	while (*s) {
+		size_t len = strcspn(s, "\n");
+		bool ok = true;
+		unsigned int id = hex_id(s, len, &ok);
+
+		if (ok)
+			ctl_ids_set(ids, id);
+		s += len;
+		s += *s == '\n';
+	}
+}
+
+static void read_mdev(const char *uuid, struct mx_mdev *md, bool ap_config)
+{
+	char *v;
+
+	snprintf(md->uuid, sizeof(md->uuid), "%s", uuid);
+	/* ap_config holds the whole matrix; matrix is cut at one page. */
+	v = ap_config ? ctl_mdev_attr(uuid, "ap_config") : NULL;
+	if (v) {
+		char *c1 = strchr(v, ','),
+		     *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+
+		if (c2) {
+			*c1 = *c2 = '\0';
+			ctl_parse_mask(v, &md->apm);
+			ctl_parse_mask(c1 + 1, &md->aqm);
+			ctl_parse_mask(c2 + 1, &md->adm);
+		}
+		free(v);
+		if (c2)
+			goto guest;
+	}
+	v = ctl_mdev_attr(uuid, "matrix");
+	if (v)
+		parse_matrix(v, &md->apm, &md->aqm);
+	free(v);
+	v = ctl_mdev_attr(uuid, "control_domains");
+	if (v)
+		parse_lines(v, &md->adm);
+	free(v);
+guest:
+	v = ctl_mdev_attr(uuid, "guest_matrix");
+	md->guest_known = v && !parse_matrix(v, &md->gapm, &md->gaqm);
+	free(v);
+}
+
+static bool not_dot(const char *name)
+{
+	return name[0] != '.';
+}
+
+/*
+ * The cards' queues: which exist, and their drivers.  A driver's
+ * directory lists the devices bound to it: one readdir per driver rather
+ * than a readlink per queue (65,536 on the largest host).
+ */
+static int read_queues(struct mx_model *m, struct ctl_err *e)
+{
+	int row_of[CTL_MAX_ID], col_of[CTL_MAX_ID];
+	char *path = ctl_sys_path("devices/ap");
+	char **cards, **drivers;
+	int r;
+
+	r = ctl_list_dir(path, ctl_is_card, &cards);
+	free(path);
+	if (r < 0)
+		return ctl_fail(e, -r, "'%s': cannot read the AP bus: %s",
+				"devices/ap", strerror(-r));
+	memset(row_of, -1, sizeof(row_of));
+	memset(col_of, -1, sizeof(col_of));
+	for (unsigned int i = 0; i < m->n_rows; i++)
+		row_of[m->row_id[i]] = (int)i;
+	for (unsigned int i = 0; i < m->n_cols; i++)
+		col_of[m->col_id[i]] = (int)i;
+	for (char **c = cards; *c; c++) {
+		char *cdir = ctl_sys_path("devices/ap/%s", *c);
+		char **qs;
+
+		r = ctl_list_dir(cdir, ctl_is_queue, &qs);
+		free(cdir);
+		if (r < 0)
+			continue;
+		for (char **q = qs; *q; q++) {
+			bool ok = true;
+			unsigned int a = hex_id(*q, 2, &ok),
+				     d = hex_id(*q + 3, 4, &ok);
+
+			if (ok && row_of[a] >= 0 && col_of[d] >= 0)
+				mx_cell(m, (unsigned int)row_of[a],
+					(unsigned int)col_of[d])
+					->present = true;
+		}
+		ctl_strv_free(qs);
+	}
+	ctl_strv_free(cards);
+	path = ctl_sys_path("bus/ap/drivers");
+	if (ctl_list_dir(path, not_dot, &drivers) < 0)
+		drivers = NULL;
+	free(path);
+	for (char **dv = drivers; dv && *dv; dv++) {
+		char *ddir = ctl_sys_path("bus/ap/drivers/%s", *dv);
+		char **qs;
+
+		r = ctl_list_dir(ddir, ctl_is_queue, &qs);
+		free(ddir);
+		if (r < 0)
+			continue;
+		for (char **q = qs; *q; q++) {
+			bool ok = true;
+			unsigned int a = hex_id(*q, 2, &ok),
+				     d = hex_id(*q + 3, 4, &ok);
+			struct mx_cell *x;
+
+			if (!ok || row_of[a] < 0 || col_of[d] < 0)
+				continue;
+			x = mx_cell(m, (unsigned int)row_of[a],
+				    (unsigned int)col_of[d]);
+			if (x->present)
+				snprintf(x->driver, sizeof(x->driver), "%s",
+					 *dv);
+		}
+		ctl_strv_free(qs);
+	}
+	ctl_strv_free(drivers);
+	return 0;
+}
+
+/* Without QCI the configuration masks read "not supported": the cards
+ * and queues that exist are the configuration. */
+static void config_from_devices(struct mx_model *m)
+{
+	char *path = ctl_sys_path("devices/ap");
+	char **cards;
+
+	if (ctl_list_dir(path, ctl_is_card, &cards) < 0)
+		cards = NULL;
+	free(path);
+	for (char **c = cards; c && *c; c++) {
+		char *cdir = ctl_sys_path("devices/ap/%s", *c);
+		bool ok = true;
+		char **qs;
+
+		ctl_ids_set(&m->cfg_adapters, hex_id(*c + 4, 2, &ok));
+		if (ctl_list_dir(cdir, ctl_is_queue, &qs) >= 0) {
+			for (char **q = qs; *q; q++) {
+				unsigned int d = hex_id(*q + 3, 4, &ok);
+
+				if (ok)
+					ctl_ids_set(&m->cfg_domains, d);
+			}
+			ctl_strv_free(qs);
+		}
+		free(cdir);
+	}
+	ctl_strv_free(cards);
+}
+
+static int read_model(struct mx_model *m, struct ctl_err *e)
+{
+	char *path, *v = NULL, **mdevs;
+	bool ap_config;
+	size_t n = 0;
+
+	if (ctl_read_mask("bus/ap/ap_adapter_mask", &m->cfg_adapters) ||
+	    ctl_read_mask("bus/ap/ap_usage_domain_mask", &m->cfg_domains)) {
+		memset(&m->cfg_adapters, 0, sizeof(m->cfg_adapters));
+		memset(&m->cfg_domains, 0, sizeof(m->cfg_domains));
+		config_from_devices(m);
+	}
+	if (ctl_read_mask("bus/ap/ap_control_domain_mask", &m->cfg_control))
+		memset(&m->cfg_control, 0, sizeof(m->cfg_control));
+	m->have_masks = !ctl_read_mask("bus/ap/apmask", &m->apmask) &&
+			!ctl_read_mask("bus/ap/aqmask", &m->aqmask);
+	m->max_adapter = ctl_max_id("ap_max_adapter_id");
+	m->max_domain = ctl_max_id("ap_max_domain_id");
+	path = ctl_sys_path(MATRIX);
+	m->vfio_ap = !access(path, F_OK);
+	free(path);
+	path = ctl_sys_path(MATRIX "/features");
+	if (!ctl_read_file(path, &v))
+		snprintf(m->features, sizeof(m->features), "%s", v);
+	free(v);
+	free(path);
+	ap_config = ctl_has_ap_config();
+	mdevs = ctl_active_mdevs();
+	for (char **u = mdevs; *u; u++)
+		n++;
+	m->mdevs = xcalloc(n ? n : 1, sizeof(*m->mdevs));
+	for (char **u = mdevs; *u; u++)
+		read_mdev(*u, &m->mdevs[m->n_mdevs++], ap_config);
+	ctl_strv_free(mdevs);
+	mx_init(m);
+	if (read_queues(m, e))
+		return -1;
+	mx_resolve(m);
+	return 0;
+}
+
+static json_t *json_apqn_owner(const struct mx_model *m,
+			       const struct mx_cell *x)
+{
+	switch (x->state) {
+	case MX_HOST:
+		return json_string("host");
+	case MX_FREE:
+		return json_string("vfio_ap");
+	case MX_ASSIGNED:
+	case MX_FILTERED:
+		return json_string(m->mdevs[x->mdev].uuid);
+	default:
+		return json_null();
+	}
+}
+
+static json_t *model_json(const struct mx_model *m)
+{
+	json_t *root = json_object(), *cells = json_array(),
+	       *mdevs = json_array();
+
+	json_object_set_new(root, "adapters", ctl_ids_json(&m->adapters));
+	json_object_set_new(root, "domains", ctl_ids_json(&m->domains));
+	json_object_set_new(root, "control_domains",
+			    ctl_ids_json(&m->cfg_control));
+	for (unsigned int r = 0; r < m->n_rows; r++)
+		for (unsigned int c = 0; c < m->n_cols; c++) {
+			const struct mx_cell *x = mx_cell(m, r, c);
+			char apqn[8];
+
+			snprintf(apqn, sizeof(apqn), "%02x.%04x", m->row_id[r],
+				 m->col_id[c]);
+			json_array_append_new(
+				cells,
+				json_pack(
+					"{s:s,s:o,s:s,s:o}", "apqn", apqn,
+					"owner", json_apqn_owner(m, x), "state",
+					mx_state_name(x->state), "driver",
+					x->driver[0] ? json_string(x->driver) :
+						       json_null()));
+		}
+	json_object_set_new(root, "cells", cells);
+	for (size_t i = 0; i < m->n_mdevs; i++) {
+		const struct mx_mdev *md = &m->mdevs[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "label", json_string(md->label));
+		json_object_set_new(o, "uuid", json_string(md->uuid));
+		json_object_set_new(o, "adapters", ctl_ids_json(&md->apm));
+		json_object_set_new(o, "domains", ctl_ids_json(&md->aqm));
+		json_object_set_new(o, "control_domains",
+				    ctl_ids_json(&md->adm));
+		json_object_set_new(o, "guest_adapters",
+				    md->guest_known ? ctl_ids_json(&md->gapm) :
+						      json_null());
+		json_object_set_new(o, "guest_domains",
+				    md->guest_known ? ctl_ids_json(&md->gaqm) :
+						      json_null());
+		json_object_set_new(o, "queues", json_integer(md->n_cells));
+		json_object_set_new(o, "in_guest", json_integer(md->n_guest));
+		json_array_append_new(mdevs, o);
+	}
+	json_object_set_new(root, "mdevs", mdevs);
+	return root;
+}
+
+/* FILE := BUF, atomically: a temporary file beside it, fsync, rename. */
+static int write_atomic(const char *file, const struct mx_buf *b)
+{
+	char *dir = xstrdup(file), *slash = strrchr(dir, '/'), *tmp;
+	const char *base = slash ? slash + 1 : file;
+	mode_t mask = umask(0);
+	size_t off = 0;
+	int fd, r = 0;
+
+	umask(mask);
+	if (slash)
+		*slash = '\0';
+	tmp = xasprintf("%s/.%s.XXXXXX", slash ? (*dir ? dir : "/") : ".",
+			base);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	while (off < b->len && !r) {
+		ssize_t n = write(fd, b->s + off, b->len - off);
+
+		if (n < 0 && errno != EINTR)
+			r = -errno;
+		else if (n > 0)
+			off += (size_t)n;
+	}
+	if (!r && fchmod(fd, 0666 & ~mask))
+		r = -errno;
+	if (!r && fsync(fd))
+		r = -errno;
+	if (close(fd) && !r)
+		r = -errno;
+	if (!r && rename(tmp, file))
+		r = -errno;
+	if (r)
+		unlink(tmp);
+out:
+	free(tmp);
+	free(dir);
+	return r;
+}
+
+static int write_picture(const struct mx_model *m, const char *file, bool html,
+			 struct ctl_err *e)
+{
+	struct mx_buf b = {0};
+	int r;
+
+	if (html)
+		mx_render_html(m, &b);
+	else
+		mx_render_svg(m, &b);
+	r = write_atomic(file, &b);
+	mx_buf_free(&b);
+	if (r)
+		return ctl_fail(e, -r, "'%s': cannot write the %s: %s", file,
+				html ? "HTML" : "SVG", strerror(-r));
+	return 0;
+}
+
+int cmd_matrix(const struct args *a, json_t **out, struct ctl_err *e)
+{
+	const char *when = a->set[OPT_COLOR] ? a->val[OPT_COLOR] : "auto";
+	struct mx_model m = {0};
+	bool color;
+
+	if (!strcmp(when, "always")) {
+		color = true;
+	} else if (!strcmp(when, "never")) {
+		color = false;
+	} else if (!strcmp(when, "auto")) {
+		const char *nc = getenv("NO_COLOR");
+
+		color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	} else {
+		e->exit_code = 2;
+		return ctl_fail(e, 0,
+				"'--color %s': expected auto, always or never",
+				when);
+	}
+	if (read_model(&m, e))
+		goto out;
+	if (a->set[OPT_SVG] && write_picture(&m, a->val[OPT_SVG], false, e))
+		goto out;
+	if (a->set[OPT_HTML] && write_picture(&m, a->val[OPT_HTML], true, e))
+		goto out;
+	if (a->json) {
+		*out = model_json(&m);
+	} else if (!a->set[OPT_SVG] && !a->set[OPT_HTML]) {
+		struct mx_buf b = {0};
+
+		mx_render_text(&m, color, &b);
+		fwrite(b.s, 1, b.len, stdout);
+		mx_buf_free(&b);
+	}
+out:
+	mx_fini(&m);
+	return e->msg ? -1 : 0;
+}
