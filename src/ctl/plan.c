@@ -102,7 +102,7 @@ static size_t live_ops(const struct ctl_matrix *from,
 {
 	size_t n = 0;
 
-	*ops = xcalloc(6 * CTL_MAX_ID, sizeof(**ops));
+	*ops = xcalloc((size_t)6 * CTL_MAX_ID, sizeof(**ops));
 	for (int pass = 0; pass < 2; pass++)
 		for (int k = 0; k < 3; k++)
 			for (unsigned int i = 0; i < CTL_MAX_ID; i++) {
