@@ -323,6 +323,15 @@ static void buf_mdev_summary(struct mx_buf *b, const struct mx_mdev *md)
 	buf_ids(b, &md->adm, 4);
 }
 
+/* The mdev of the first filtered cell: the legend's example. */
+static int first_filtered(const struct mx_model *m)
+{
+	for (size_t i = 0; i < (size_t)m->n_rows * m->n_cols; i++)
+		if (m->cells[i].state == MX_FILTERED)
+			return m->cells[i].mdev;
+	return 0;
+}
+
 /* ---- text ------------------------------------------------------------------ */
 
 #define ANSI_RESET "\033[0m"
@@ -429,8 +438,8 @@ void mx_render_text(const struct mx_model *m, bool color, struct mx_buf *b)
 		if (s == MX_ASSIGNED || !m->count[s])
 			continue;
 		buf_puts(b, "  ");
-		text_cell(b, m, (enum mx_state)s, s == MX_FILTERED ? 0 : -1,
-			  color, w);
+		text_cell(b, m, (enum mx_state)s,
+			  s == MX_FILTERED ? first_filtered(m) : -1, color, w);
 		buf_state_text(b, m, (enum mx_state)s);
 		buf_puts(b, "\n");
 	}
@@ -634,7 +643,8 @@ static void svg_legend(struct mx_buf *b, const struct mx_model *m,
 			      "<rect x=\"24\" y=\"%u\" width=\"14\" "
 			      "height=\"14\"",
 			      y - 12);
-		svg_fill_attr(b, (enum mx_state)s, s == MX_FILTERED ? 0 : -1);
+		svg_fill_attr(b, (enum mx_state)s,
+			      s == MX_FILTERED ? first_filtered(m) : -1);
 		mx_buf_printf(b, "/><text class=\"lg\" x=\"46\" y=\"%u\">", y);
 		if (s == MX_FILTERED)
 			buf_puts(b, "striped: ");
