@@ -107,9 +107,8 @@ int apv_guest_nqap_msg(struct apv_guest *g, struct apv_cpu_regs *regs,
 		       unsigned int r1, unsigned int r2, const void *msg,
 		       size_t len, struct apv_insn_result *res);
 int apv_guest_dqap_data(struct apv_guest *g, struct apv_cpu_regs *regs,
-			unsigned int r1, unsigned int r2, void *buf,
-			size_t cap, size_t *stored,
-			struct apv_insn_result *res);
+			unsigned int r1, unsigned int r2, void *buf, size_t cap,
+			size_t *stored, struct apv_insn_result *res);
 
 /* Guest memory (absolute addresses); -EFAULT outside it. */
 int apv_guest_mem_write(struct apv_guest *g, uint64_t gpa, const void *buf,
@@ -123,8 +122,7 @@ int apv_guest_mem_read(struct apv_guest *g, uint64_t gpa, void *buf,
  * call (bit n = ISC n) and they are taken.  1 when there was one, 0 on
  * timeout, -errno.
  */
-int apv_guest_wait_irq(struct apv_guest *g, int timeout_ms,
-		       unsigned int *iscs);
+int apv_guest_wait_irq(struct apv_guest *g, int timeout_ms, unsigned int *iscs);
 
 /*
  * Counters of the notifications apsim passed on (vfio_ap's eventfds):
@@ -135,8 +133,7 @@ int apv_guest_wait_irq(struct apv_guest *g, int timeout_ms,
 struct apv_guest_events {
 	uint64_t cfg_change, request, irqs;
 };
-void apv_guest_events(const struct apv_guest *g,
-		      struct apv_guest_events *out);
+void apv_guest_events(const struct apv_guest *g, struct apv_guest_events *out);
 /*
  * One round trip: afterwards every event apsim sent before it has been
  * received and counted (and pending ISCs recorded for wait_irq).  0 or
@@ -148,9 +145,9 @@ int apv_guest_sync(struct apv_guest *g);
 
 struct apv_guest_queue {
 	apv_apqn apqn;
-	uint8_t rc;	   /* TAPQ response code */
-	uint32_t status;   /* TAPQ GR1 bits 32..63 */
-	bool online;	   /* a driver would use it: the card is usable and
+	uint8_t rc;	 /* TAPQ response code */
+	uint32_t status; /* TAPQ GR1 bits 32..63 */
+	bool online;	 /* a driver would use it: the card is usable and
 			    * the queue neither configured off (RC 03) nor
 			    * check-stopped (RC 04).  Only queues that exist
 			    * (RC 00/02/03/04/05 with a nonzero GR2) are
@@ -179,10 +176,11 @@ struct apv_guest_card {
  * out.  -EOPNOTSUPP when the CPU model has no AP instructions.
  */
 struct apv_guest_view {
-	bool qci;		  /* QCI was available */
-	bool apft;		  /* facility words known */
+	bool qci;  /* QCI was available */
+	bool apft; /* facility words known */
 	unsigned int max_apid, max_apqi;
-	struct apv_bitmap apm, aqm, adm; /* QCI masks (probed ids without QCI) */
+	struct apv_bitmap apm, aqm,
+		adm; /* QCI masks (probed ids without QCI) */
 	struct apv_guest_card *cards;
 	size_t n_cards;
 	struct apv_guest_queue *queues; /* sorted by APQN */
@@ -248,8 +246,8 @@ int apv_guest_rsa_recv(struct apv_guest *g, apv_apqn apqn, uint8_t *out,
  * with another PSMID (requests sent earlier with *_send) are discarded.
  */
 int apv_guest_rsa_me(struct apv_guest *g, apv_apqn apqn,
-		     const struct apv_rsa_me *req, uint8_t *out,
-		     int timeout_ms, uint8_t *rc);
+		     const struct apv_rsa_me *req, uint8_t *out, int timeout_ms,
+		     uint8_t *rc);
 int apv_guest_rsa_crt(struct apv_guest *g, apv_apqn apqn,
 		      const struct apv_rsa_crt *req, uint8_t *out,
 		      int timeout_ms, uint8_t *rc);

@@ -29,16 +29,26 @@ static const struct {
 	const char *name;
 	int err;
 } errnos[] = {
-	{"EPERM", EPERM},	  {"ENOENT", ENOENT},
-	{"EIO", EIO},		  {"E2BIG", E2BIG},
-	{"EAGAIN", EAGAIN},	  {"ENOMEM", ENOMEM},
-	{"EFAULT", EFAULT},	  {"EBUSY", EBUSY},
-	{"EEXIST", EEXIST},	  {"ENODEV", ENODEV},
-	{"EINVAL", EINVAL},	  {"EMFILE", EMFILE},
-	{"ENOSPC", ENOSPC},	  {"ERANGE", ERANGE},
-	{"EOPNOTSUPP", EOPNOTSUPP}, {"ENOTCONN", ENOTCONN},
-	{"EISCONN", EISCONN},	  {"EUSERS", EUSERS},
-	{"EADDRINUSE", EADDRINUSE}, {"EADDRNOTAVAIL", EADDRNOTAVAIL},
+	{"EPERM", EPERM},
+	{"ENOENT", ENOENT},
+	{"EIO", EIO},
+	{"E2BIG", E2BIG},
+	{"EAGAIN", EAGAIN},
+	{"ENOMEM", ENOMEM},
+	{"EFAULT", EFAULT},
+	{"EBUSY", EBUSY},
+	{"EEXIST", EEXIST},
+	{"ENODEV", ENODEV},
+	{"EINVAL", EINVAL},
+	{"EMFILE", EMFILE},
+	{"ENOSPC", ENOSPC},
+	{"ERANGE", ERANGE},
+	{"EOPNOTSUPP", EOPNOTSUPP},
+	{"ENOTCONN", ENOTCONN},
+	{"EISCONN", EISCONN},
+	{"EUSERS", EUSERS},
+	{"EADDRINUSE", EADDRINUSE},
+	{"EADDRNOTAVAIL", EADDRNOTAVAIL},
 };
 
 static int errno_of(const char *name)
@@ -213,7 +223,8 @@ int apvg_call(struct apv_guest *g, const char *line, void **resp)
 	}
 	if (!json_is_true(json_object_get(o, "ok"))) {
 		const char *en = json_string_value(json_object_get(o, "errno"));
-		const char *msg = json_string_value(json_object_get(o, "error"));
+		const char *msg =
+			json_string_value(json_object_get(o, "error"));
 
 		int e = errno_of(en);
 
@@ -271,8 +282,7 @@ static int connect_to(const char *path)
 	return fd;
 }
 
-static const char *const cpu_names[] = {"ap", "apqci", "apft", "apqi",
-					"msa3"};
+static const char *const cpu_names[] = {"ap", "apqci", "apft", "apqi", "msa3"};
 
 int apv_guest_open(const struct apv_guest_opts *o, struct apv_guest **out)
 {
@@ -328,8 +338,8 @@ int apv_guest_open(const struct apv_guest_opts *o, struct apv_guest **out)
 
 		for (unsigned int i = 0; c && i < 5; i++)
 			if (cpu & (1u << i))
-				json_array_append_new(c,
-						      json_string(cpu_names[i]));
+				json_array_append_new(
+					c, json_string(cpu_names[i]));
 		if (!req || !c || json_object_set_new(req, "cpu", c)) {
 			json_decref(req);
 			apv_guest_close(g);
@@ -406,8 +416,7 @@ int apv_guest_sync(struct apv_guest *g)
 	return 0;
 }
 
-int apv_guest_wait_irq(struct apv_guest *g, int timeout_ms,
-		       unsigned int *iscs)
+int apv_guest_wait_irq(struct apv_guest *g, int timeout_ms, unsigned int *iscs)
 {
 	int rc = 0;
 

@@ -31,7 +31,7 @@ struct apv_guest {
 	size_t reply_buf;
 	unsigned int iscs; /* pending, not yet taken by wait_irq */
 	struct apv_guest_events ev;
-	bool dropped;	   /* the device was unplugged (request) */
+	bool dropped; /* the device was unplugged (request) */
 	uint32_t psmid_pid, psmid_n;
 };
 
@@ -50,8 +50,7 @@ int apvg_pump_events(struct apv_guest *g, int timeout_ms);
 
 /* Hex helpers. */
 void apvg_hex(struct apv_strbuf *sb, const void *buf, size_t len);
-int apvg_unhex(const char *s, size_t n, void *out, size_t cap,
-	       size_t *len);
+int apvg_unhex(const char *s, size_t n, void *out, size_t cap, size_t *len);
 
 /* Where the library's buffers live in guest memory. */
 static inline uint64_t apvg_scratch(const struct apv_guest *g)

@@ -60,8 +60,7 @@ static int take_result(json_t *o, struct apv_cpu_regs *regs,
 	const char *key;
 
 	memset(res, 0, sizeof(*res));
-	if (!json_is_object(gr) ||
-	    !json_is_integer(json_object_get(o, "cc")) ||
+	if (!json_is_object(gr) || !json_is_integer(json_object_get(o, "cc")) ||
 	    !json_is_integer(json_object_get(o, "pgm")))
 		return -EPROTO;
 	json_object_foreach((json_t *)gr, key, v)
@@ -87,10 +86,9 @@ static int mapped(struct apv_guest *g, int rc)
 }
 
 /* Execute one instruction; *data / *stored for the dqap form. */
-static int insn(struct apv_guest *g, const char *cmd,
-		struct apv_cpu_regs *regs, int r1, int r2, const void *msg,
-		size_t msg_len, void *buf, size_t cap, size_t *stored,
-		struct apv_insn_result *res)
+static int insn(struct apv_guest *g, const char *cmd, struct apv_cpu_regs *regs,
+		int r1, int r2, const void *msg, size_t msg_len, void *buf,
+		size_t cap, size_t *stored, struct apv_insn_result *res)
 {
 	struct apv_strbuf sb = APV_STRBUF_INIT;
 	void *vr;
@@ -125,8 +123,8 @@ static int insn(struct apv_guest *g, const char *cmd,
 	if (!rc && buf) {
 		const json_t *d = json_object_get(o, "data");
 
-		if (d && apvg_unhex(json_string_value(d),
-				    json_string_length(d), buf, cap, stored))
+		if (d && apvg_unhex(json_string_value(d), json_string_length(d),
+				    buf, cap, stored))
 			rc = -EPROTO;
 	}
 	json_decref(o);
@@ -136,8 +134,7 @@ static int insn(struct apv_guest *g, const char *cmd,
 int apv_guest_pqap(struct apv_guest *g, struct apv_cpu_regs *regs,
 		   struct apv_insn_result *res)
 {
-	return insn(g, "guest.pqap", regs, -1, 0, NULL, 0, NULL, 0, NULL,
-		    res);
+	return insn(g, "guest.pqap", regs, -1, 0, NULL, 0, NULL, 0, NULL, res);
 }
 
 int apv_guest_nqap(struct apv_guest *g, struct apv_cpu_regs *regs,
@@ -171,16 +168,15 @@ int apv_guest_nqap_msg(struct apv_guest *g, struct apv_cpu_regs *regs,
 }
 
 int apv_guest_dqap_data(struct apv_guest *g, struct apv_cpu_regs *regs,
-			unsigned int r1, unsigned int r2, void *buf,
-			size_t cap, size_t *stored,
-			struct apv_insn_result *res)
+			unsigned int r1, unsigned int r2, void *buf, size_t cap,
+			size_t *stored, struct apv_insn_result *res)
 {
 	size_t dummy;
 
 	if (r1 > 15 || r2 > 15 || !buf)
 		return -EINVAL;
-	return insn(g, "guest.dqap", regs, (int)r1, (int)r2, NULL, 0, buf,
-		    cap, stored ? stored : &dummy, res);
+	return insn(g, "guest.dqap", regs, (int)r1, (int)r2, NULL, 0, buf, cap,
+		    stored ? stored : &dummy, res);
 }
 
 int apv_guest_mem_write(struct apv_guest *g, uint64_t gpa, const void *buf,
@@ -217,8 +213,7 @@ int apv_guest_mem_write(struct apv_guest *g, uint64_t gpa, const void *buf,
 	return 0;
 }
 
-int apv_guest_mem_read(struct apv_guest *g, uint64_t gpa, void *buf,
-		       size_t len)
+int apv_guest_mem_read(struct apv_guest *g, uint64_t gpa, void *buf, size_t len)
 {
 	uint8_t *b = buf;
 

@@ -175,8 +175,7 @@ static int irq_on(struct apv_guest *g, apv_apqn apqn)
 
 /* Wait for the reply to psmid (any other is discarded). */
 static int wait_reply(struct apv_guest *g, apv_apqn apqn, uint64_t psmid,
-		      uint8_t *out, size_t mod_len, int timeout_ms,
-		      uint8_t *rc)
+		      uint8_t *out, size_t mod_len, int timeout_ms, uint8_t *rc)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	int irq = -1, backoff_us = 10;
@@ -186,8 +185,8 @@ static int wait_reply(struct apv_guest *g, apv_apqn apqn, uint64_t psmid,
 		int e = apv_guest_rsa_recv(g, apqn, out, mod_len, &id, rc);
 
 		if (e != -EAGAIN) {
-			if (id != psmid && (e == 0 || e == -EBADMSG ||
-					    e == -EPROTO))
+			if (id != psmid &&
+			    (e == 0 || e == -EBADMSG || e == -EPROTO))
 				continue; /* somebody else's reply */
 			return e;
 		}
@@ -220,8 +219,8 @@ static int wait_reply(struct apv_guest *g, apv_apqn apqn, uint64_t psmid,
 }
 
 int apv_guest_rsa_me(struct apv_guest *g, apv_apqn apqn,
-		     const struct apv_rsa_me *req, uint8_t *out,
-		     int timeout_ms, uint8_t *rc)
+		     const struct apv_rsa_me *req, uint8_t *out, int timeout_ms,
+		     uint8_t *rc)
 {
 	uint64_t psmid;
 	int e = apv_guest_rsa_me_send(g, apqn, req, &psmid, rc);

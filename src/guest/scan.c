@@ -39,8 +39,7 @@ static int tapq(struct apv_guest *g, apv_apqn q, bool t, uint64_t *gr1,
 }
 
 /* The QCI block, or false (no facility, an exception, zero flags). */
-static int qci(struct apv_guest *g, uint8_t blk[APV_QCI_BLOCK_SIZE],
-	       bool *ok)
+static int qci(struct apv_guest *g, uint8_t blk[APV_QCI_BLOCK_SIZE], bool *ok)
 {
 	struct apv_cpu_regs r = {0};
 	struct apv_insn_result res;
@@ -92,8 +91,7 @@ static int add_card(struct apv_guest_view *v, const struct apv_guest_card *c)
 	return 0;
 }
 
-static int add_queue(struct apv_guest_view *v,
-		     const struct apv_guest_queue *q)
+static int add_queue(struct apv_guest_view *v, const struct apv_guest_queue *q)
 {
 	struct apv_guest_queue *n =
 		realloc(v->queues, (v->n_queues + 1) * sizeof(*n));
@@ -105,8 +103,8 @@ static int add_queue(struct apv_guest_view *v,
 	return 0;
 }
 
-static void card_from(struct apv_guest_card *c, unsigned int apid,
-		      uint8_t rc, uint64_t gr2, bool apft)
+static void card_from(struct apv_guest_card *c, unsigned int apid, uint8_t rc,
+		      uint64_t gr2, bool apft)
 {
 	uint32_t f = apft ? (uint32_t)(gr2 >> 32) : 0;
 
@@ -114,9 +112,9 @@ static void card_from(struct apv_guest_card *c, unsigned int apid,
 	c->apid = apid;
 	c->type = (int)((gr2 >> 24) & 0xff);
 	c->functions = f;
-	c->mode = f & APV_FUNC_CCA    ? APV_MODE_CCA :
-		  f & APV_FUNC_EP11   ? APV_MODE_EP11 :
-					APV_MODE_ACCEL;
+	c->mode = f & APV_FUNC_CCA  ? APV_MODE_CCA :
+		  f & APV_FUNC_EP11 ? APV_MODE_EP11 :
+				      APV_MODE_ACCEL;
 	c->qd = (unsigned int)(gr2 & 0xf);
 	c->ml = (unsigned int)((gr2 >> 8) & 0xf);
 	c->configured = rc != 0x03;
@@ -191,11 +189,10 @@ int apv_guest_scan(struct apv_guest *g, struct apv_guest_view *v)
 				card_from(&card, (unsigned int)a, rc, gr2,
 					  v->apft);
 				if (card.type > APV_TYPE_CEX8)
-					card.type = (blk[0] & QCI_C) &&
-								    have_qci ?
-							    qact(g, q,
-								 card.type) :
-							    0;
+					card.type =
+						(blk[0] & QCI_C) && have_qci ?
+							qact(g, q, card.type) :
+							0;
 				if (card.type < APV_TYPE_CEX4 ||
 				    card.type > APV_TYPE_CEX8) {
 					skip = true; /* not supported */

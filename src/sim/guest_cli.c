@@ -60,8 +60,9 @@ static int parse_cpu(const char *s, unsigned int *out)
 			if (!strcmp(t, names[i]))
 				break;
 		if (i == 5) {
-			fprintf(stderr, "apsim guest: --cpu: unknown feature "
-					"'%s' (ap, apqci, apft, apqi, msa3)\n",
+			fprintf(stderr,
+				"apsim guest: --cpu: unknown feature "
+				"'%s' (ap, apqci, apft, apqi, msa3)\n",
 				t);
 			return -EINVAL;
 		}
@@ -97,7 +98,7 @@ static const char *mode_name(const struct apv_guest_card *c)
 {
 	if (!c->functions)
 		return "-";
-	return c->mode == APV_MODE_CCA	  ? "CCA-Coproc" :
+	return c->mode == APV_MODE_CCA	? "CCA-Coproc" :
 	       c->mode == APV_MODE_EP11 ? "EP11-Coproc" :
 					  "Accelerator";
 }
@@ -134,8 +135,8 @@ static void lsap_text(const struct apv_guest_view *v)
 
 			if (apv_apqn_apid(q->apqn) != c->apid)
 				continue;
-			printf("%-8s %-5s %-11s %s\n", apv_apqn_str(q->apqn, apqn),
-			       name, mode_name(c),
+			printf("%-8s %-5s %-11s %s\n",
+			       apv_apqn_str(q->apqn, apqn), name, mode_name(c),
 			       q->online ? "online" : "offline");
 		}
 	}
@@ -165,14 +166,15 @@ static int lsap_json(const struct apv_guest_view *v)
 		snprintf(buf, sizeof(buf), "0x%08x", c->functions);
 		json_array_append_new(
 			cards,
-			json_pack("{s:i,s:s,s:i,s:s,s:s,s:i,s:i,s:b,s:b,s:b,s:s}",
-				  "id", c->apid, "type",
-				  apv_guest_card_name(c, name), "raw_type",
-				  c->type, "mode", mode_name(c), "functions",
-				  buf, "qd", c->qd, "ml", c->ml, "configured",
-				  c->configured, "chkstop", c->chkstop,
-				  "usable", c->usable, "status",
-				  card_online(c) ? "online" : "offline"));
+			json_pack(
+				"{s:i,s:s,s:i,s:s,s:s,s:i,s:i,s:b,s:b,s:b,s:s}",
+				"id", c->apid, "type",
+				apv_guest_card_name(c, name), "raw_type",
+				c->type, "mode", mode_name(c), "functions", buf,
+				"qd", c->qd, "ml", c->ml, "configured",
+				c->configured, "chkstop", c->chkstop, "usable",
+				c->usable, "status",
+				card_online(c) ? "online" : "offline"));
 	}
 	for (size_t i = 0; i < v->n_queues; i++) {
 		const struct apv_guest_queue *q = &v->queues[i];
@@ -411,8 +413,8 @@ int apsim_guest_main(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+u:c:n:m:s:jh", longopts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+u:c:n:m:s:jh", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'u':
 			o.mdev = optarg;

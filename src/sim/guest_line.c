@@ -121,13 +121,14 @@ static int insn_token(struct apsim_gl_cmd *c, struct sym *s, const char *tok,
 	memcpy(key, tok, kl);
 	key[kl] = '\0';
 	v = eq + 1;
-#define NUM(max, dst)                                                        \
-	do {                                                                 \
-		if (num(v, (max), &x))                                       \
-			return fail(err, errlen, "'%s': expected a number "  \
-						 "up to %llu",               \
-				    tok, (unsigned long long)(max));         \
-		(dst) = x;                                                   \
+#define NUM(max, dst)                                                          \
+	do {                                                                   \
+		if (num(v, (max), &x))                                         \
+			return fail(err, errlen,                               \
+				    "'%s': expected a number "                 \
+				    "up to %llu",                              \
+				    tok, (unsigned long long)(max));           \
+		(dst) = x;                                                     \
 	} while (0)
 	if (key[0] == 'g' && key[1] == 'r' && key[2]) {
 		uint64_t n;
@@ -140,8 +141,7 @@ static int insn_token(struct apsim_gl_cmd *c, struct sym *s, const char *tok,
 	} else if (!strcmp(key, "apqn")) {
 		if (apv_apqn_parse(v, strlen(v), &s->apqn) || strchr(v, '\n'))
 			return fail(err, errlen,
-				    "'%s': expected an APQN like 05.0047",
-				    tok);
+				    "'%s': expected an APQN like 05.0047", tok);
 		s->apqn_set = true;
 	} else if (!strcmp(key, "r1") || !strcmp(key, "r2")) {
 		if (c->op == APSIM_GL_PQAP)
@@ -241,7 +241,8 @@ static int build_regs(struct apsim_gl_cmd *c, struct sym *s, char *err,
 			return fail(err, errlen, "pqap: fc= or gr0= needed");
 		if (s->ir_set || s->isc_set)
 			set_gr(c, 1,
-			       (s->ir ? APV_AQIC_IR : 0) | APV_AQIC_ISC(s->isc));
+			       (s->ir ? APV_AQIC_IR : 0) |
+				       APV_AQIC_ISC(s->isc));
 		if (s->type_set)
 			set_gr(c, 1, s->type << 24);
 		if (s->nib_set && s->addr_set)
@@ -347,22 +348,24 @@ int apsim_gl_parse(const char *line, struct apsim_gl_cmd *c, char *err,
 		bool wr = nt > 1 && !strcmp(tok[1], "write");
 
 		if (nt < 2 || (!wr && strcmp(tok[1], "read")))
-			return fail(err, errlen, "'%s': expected mem read or "
-						 "mem write",
+			return fail(err, errlen,
+				    "'%s': expected mem read or "
+				    "mem write",
 				    nt > 1 ? tok[1] : "mem");
 		if (nt != 4)
-			return fail(err, errlen, "mem %s: expected %s",
-				    tok[1], wr ? "ADDR HEX" : "ADDR LEN");
+			return fail(err, errlen, "mem %s: expected %s", tok[1],
+				    wr ? "ADDR HEX" : "ADDR LEN");
 		if (num(tok[2], UINT64_MAX, &c->addr))
 			return fail(err, errlen, "'%s': expected an address",
 				    tok[2]);
 		if (wr) {
 			c->op = APSIM_GL_MEM_WRITE;
 			if (hex_bytes(tok[3], &c->data, &c->data_len))
-				return fail(err, errlen,
-					    "'%.40s': expected 1 to %u bytes as "
-					    "hex digits",
-					    tok[3], MAX_DATA);
+				return fail(
+					err, errlen,
+					"'%.40s': expected 1 to %u bytes as "
+					"hex digits",
+					tok[3], MAX_DATA);
 		} else {
 			c->op = APSIM_GL_MEM_READ;
 			if (num(tok[3], MAX_DATA, &x) || !x)

@@ -30,16 +30,16 @@ enum apsim_gl_op {
 struct apsim_gl_cmd {
 	enum apsim_gl_op op;
 	uint64_t gr[16];
-	uint16_t set;	 /* bit n: the line sets GR n to gr[n] */
+	uint16_t set; /* bit n: the line sets GR n to gr[n] */
 	unsigned int r1, r2;
-	int problem;	 /* PSW P bit for this instruction (0 unless p=1) */
-	int cc;		 /* PSW CC to set first, -1: leave */
-	bool dump;	 /* dqap: print the bytes stored */
-	uint64_t addr;	 /* mem */
-	size_t len;	 /* mem read */
-	uint8_t *data;	 /* mem write, nqap data= (malloc'ed) */
+	int problem;   /* PSW P bit for this instruction (0 unless p=1) */
+	int cc;	       /* PSW CC to set first, -1: leave */
+	bool dump;     /* dqap: print the bytes stored */
+	uint64_t addr; /* mem */
+	size_t len;    /* mem read */
+	uint8_t *data; /* mem write, nqap data= (malloc'ed) */
 	size_t data_len;
-	int timeout_ms;	 /* irq */
+	int timeout_ms; /* irq */
 };
 
 /*

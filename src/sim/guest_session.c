@@ -179,10 +179,9 @@ static char *finish(struct greq *h)
 		o = json_pack("{s:b,s:s,s:s}", "ok", 0, "errno",
 			      apsim_errno_name(h->err), "error", h->msg);
 		if (o && h->model && h->rule != APV_RULE_NONE)
-			json_object_set_new(
-				o, "reason",
-				json_pack("{s:s}", "rule",
-					  apv_rule_name(h->rule)));
+			json_object_set_new(o, "reason",
+					    json_pack("{s:s}", "rule",
+						      apv_rule_name(h->rule)));
 	} else {
 		o = h->resp;
 	}
@@ -397,8 +396,8 @@ static const struct {
 	const char *name;
 	unsigned int bit;
 } cpu_names[] = {
-	{"ap", APV_CPU_AP},	  {"apqci", APV_CPU_APQCI},
-	{"apft", APV_CPU_APFT},	  {"apqi", APV_CPU_APQI},
+	{"ap", APV_CPU_AP},	{"apqci", APV_CPU_APQCI},
+	{"apft", APV_CPU_APFT}, {"apqi", APV_CPU_APQI},
 	{"msa3", APV_CPU_MSA3},
 };
 
@@ -406,8 +405,7 @@ static json_t *cpu_json(unsigned int cpu)
 {
 	json_t *a = json_array();
 
-	for (size_t i = 0; a && i < sizeof(cpu_names) / sizeof(*cpu_names);
-	     i++)
+	for (size_t i = 0; a && i < sizeof(cpu_names) / sizeof(*cpu_names); i++)
 		if (cpu & cpu_names[i].bit)
 			json_array_append_new(a,
 					      json_string(cpu_names[i].name));
@@ -446,8 +444,7 @@ static int arg_cpu(struct greq *h, unsigned int *out)
 
 static struct apsim_guest *attach(struct apsim_guests *gs, struct greq *h)
 {
-	static const char *const keys[] = {"mdev", "cpu", "name", "mem",
-					   NULL};
+	static const char *const keys[] = {"mdev", "cpu", "name", "mem", NULL};
 	const json_t *mdev, *name;
 	struct apv_kvm_notify nt = {0};
 	struct apsim_guest *s;
@@ -461,8 +458,8 @@ static struct apsim_guest *attach(struct apsim_guests *gs, struct greq *h)
 		return NULL;
 	mdev = json_object_get(h->req, "mdev");
 	if (!json_is_string(mdev) ||
-	    apv_parse_uuid(json_string_value(mdev),
-			   json_string_length(mdev), uuid) ||
+	    apv_parse_uuid(json_string_value(mdev), json_string_length(mdev),
+			   uuid) ||
 	    json_string_length(mdev) != 36) {
 		gbad(h, EINVAL, "mdev: %s",
 		     mdev ? "expected a UUID" : "missing");
@@ -591,22 +588,25 @@ static int result_json(struct greq *h, const struct apv_cpu_regs *r,
 	}
 	if (gset(h, "pgm", json_integer(res->pgm)) ||
 	    gset(h, "cc", json_integer(r->cc)) ||
-	    gset(h, "changed", json_integer(res->changed)) ||
-	    gset(h, "gr", gr))
+	    gset(h, "changed", json_integer(res->changed)) || gset(h, "gr", gr))
 		return h->err;
 	return 0;
 }
 
-enum insn { INSN_PQAP, INSN_NQAP, INSN_DQAP };
+enum insn {
+	INSN_PQAP,
+	INSN_NQAP,
+	INSN_DQAP
+};
 
 static int cmd_insn(struct apsim_guest *s, struct greq *h, enum insn which,
 		    apsim_emit_fn emit, void *ctx)
 {
 	static const char *const pkeys[] = {"gr", "problem", "cc", NULL};
 	static const char *const nkeys[] = {"gr", "problem", "cc", "r1",
-					    "r2", "msg", NULL};
+					    "r2", "msg",     NULL};
 	static const char *const dkeys[] = {"gr", "problem", "cc", "r1",
-					    "r2", "data", NULL};
+					    "r2", "data",    NULL};
 	struct apv_cpu_regs r;
 	struct apv_insn_result res = {0};
 	unsigned int r1 = 0, r2 = 0;
@@ -660,8 +660,8 @@ static int cmd_insn(struct apsim_guest *s, struct greq *h, enum insn which,
 	if (result_json(h, &r, &res))
 		return h->err;
 	if (which == INSN_DQAP && res.pgm == APV_PGM_NONE &&
-	    json_is_true(json_object_get(h->req, "data")) &&
-	    r.gr[r2] > addr0 && r.gr[r2] - addr0 <= DQAP_DATA_MAX) {
+	    json_is_true(json_object_get(h->req, "data")) && r.gr[r2] > addr0 &&
+	    r.gr[r2] - addr0 <= DQAP_DATA_MAX) {
 		size_t n = (size_t)(r.gr[r2] - addr0);
 		uint8_t *b = malloc(n);
 
@@ -785,8 +785,7 @@ bool apsim_guest_handle(struct apsim_guests *gs, struct apsim_guest **sess,
 		return false;
 	h.req = json_loadb(req, len, JSON_REJECT_DUPLICATES, NULL);
 	c = json_object_get(h.req, "cmd");
-	if (!json_is_string(c) ||
-	    strncmp(json_string_value(c), "guest.", 6)) {
+	if (!json_is_string(c) || strncmp(json_string_value(c), "guest.", 6)) {
 		json_decref(h.req);
 		return false;
 	}

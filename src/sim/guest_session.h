@@ -48,8 +48,7 @@ bool apsim_guest_handle(struct apsim_guests *gs, struct apsim_guest **sess,
 			void *ctx, char **resp);
 
 /* Deliver what the notifications left for sess (event lines). */
-void apsim_guest_poll(struct apsim_guest *sess, apsim_emit_fn emit,
-		      void *ctx);
+void apsim_guest_poll(struct apsim_guest *sess, apsim_emit_fn emit, void *ctx);
 
 /* The connection is gone: close the device, destroy the guest. NULL-safe. */
 void apsim_guest_end(struct apsim_guest *sess);

@@ -119,9 +119,12 @@ static int one_key(struct apv_guest *g, apv_apqn q, unsigned int bits,
 	ws = bytes(want_sig, ml);
 	we = bytes(want_enc, ml);
 
-	me = (struct apv_rsa_me){.msg = bm, .msg_len = ml, .exp = be,
+	me = (struct apv_rsa_me){.msg = bm,
+				 .msg_len = ml,
+				 .exp = be,
 				 .exp_len = (size_t)BN_num_bytes(e),
-				 .mod = bn, .mod_len = ml};
+				 .mod = bn,
+				 .mod_len = ml};
 	r = apv_guest_rsa_me(g, q, &me, out, 10000, &rc);
 	check(r == 0 && !memcmp(out, we, ml), "ME %u public exponent", bits);
 	if (r)
@@ -131,10 +134,18 @@ static int one_key(struct apv_guest *g, apv_apqn q, unsigned int bits,
 	me.exp_len = ml;
 	r = apv_guest_rsa_me(g, q, &me, out, 10000, &rc);
 	check(r == 0 && !memcmp(out, ws, ml), "ME %u private exponent", bits);
-	crt = (struct apv_rsa_crt){.msg = bm, .msg_len = ml, .p = bp,
-				   .p_len = hl, .q = bq, .q_len = hl,
-				   .dp = bdp, .dp_len = hl, .dq = bdq,
-				   .dq_len = hl, .u = bu, .u_len = hl,
+	crt = (struct apv_rsa_crt){.msg = bm,
+				   .msg_len = ml,
+				   .p = bp,
+				   .p_len = hl,
+				   .q = bq,
+				   .q_len = hl,
+				   .dp = bdp,
+				   .dp_len = hl,
+				   .dq = bdq,
+				   .dq_len = hl,
+				   .u = bu,
+				   .u_len = hl,
 				   .mod_len = ml};
 	r = apv_guest_rsa_crt(g, q, &crt, out, 10000, &rc);
 	check(r == 0 && !memcmp(out, ws, ml), "CRT %u", bits);
@@ -160,7 +171,8 @@ static int one_key(struct apv_guest *g, apv_apqn q, unsigned int bits,
 	memset(bm, 0xff, ml);
 	me.msg = bm;
 	r = apv_guest_rsa_me(g, q, &me, out, 10000, &rc);
-	check(r == -EBADMSG && rc == 0x82, "ME %u message >= modulus: type 82 reply code 0x82", bits);
+	check(r == -EBADMSG && rc == 0x82,
+	      "ME %u message >= modulus: type 82 reply code 0x82", bits);
 
 	free(bn), free(be), free(bd), free(bp), free(bq), free(bdp);
 	free(bdq), free(bu), free(bm), free(ws), free(we), free(out);
@@ -242,7 +254,8 @@ int main(int argc, char **argv)
 	o.err_len = sizeof(err);
 	rc = apv_guest_open(&o, &g);
 	if (rc) {
-		fprintf(stderr, "guest-rsa: open: %s: %s\n", strerror(-rc), err);
+		fprintf(stderr, "guest-rsa: open: %s: %s\n", strerror(-rc),
+			err);
 		return 1;
 	}
 	if (irq) {

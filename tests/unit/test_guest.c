@@ -177,8 +177,8 @@ static void test_type50_me_formats(void **state)
 		size_t mod_len, total, w;
 		unsigned int kb;
 	} f[] = {
-		{1, 400, 128, APV_KB_MEB1},   {128, 400, 128, APV_KB_MEB1},
-		{129, 784, 256, APV_KB_MEB2}, {256, 784, 256, APV_KB_MEB2},
+		{1, 400, 128, APV_KB_MEB1},    {128, 400, 128, APV_KB_MEB1},
+		{129, 784, 256, APV_KB_MEB2},  {256, 784, 256, APV_KB_MEB2},
 		{257, 1552, 512, APV_KB_MEB3}, {512, 1552, 512, APV_KB_MEB3},
 	};
 	uint8_t buf[APVG_TYPE50_MAX], mod[512], exp[3] = {0, 1, 3}, msg[2];
@@ -188,8 +188,11 @@ static void test_type50_me_formats(void **state)
 	msg[0] = 0x12;
 	msg[1] = 0x34;
 	for (size_t i = 0; i < sizeof(f) / sizeof(*f); i++) {
-		struct apv_rsa_me r = {.msg = msg, .msg_len = 2, .exp = exp,
-				       .exp_len = 3, .mod = mod,
+		struct apv_rsa_me r = {.msg = msg,
+				       .msg_len = 2,
+				       .exp = exp,
+				       .exp_len = 3,
+				       .mod = mod,
 				       .mod_len = f[i].mod_len};
 		const uint8_t *p = buf + 16;
 
@@ -216,8 +219,13 @@ static void test_type50_me_formats(void **state)
 static void test_type50_crt_formats(void **state)
 {
 	uint8_t buf[APVG_TYPE50_MAX], v[256], msg[1] = {7};
-	struct apv_rsa_crt r = {.msg = msg, .msg_len = 1, .p = v, .q = v,
-				.dp = v, .dq = v, .u = v};
+	struct apv_rsa_crt r = {.msg = msg,
+				.msg_len = 1,
+				.p = v,
+				.q = v,
+				.dp = v,
+				.dq = v,
+				.u = v};
 
 	(void)state;
 	memset(v, 0x11, sizeof(v));
@@ -251,8 +259,12 @@ static void test_type50_crt_formats(void **state)
 static void test_type50_me_bad(void **state)
 {
 	uint8_t buf[APVG_TYPE50_MAX], big[129];
-	struct apv_rsa_me r = {.msg = big, .msg_len = 129, .exp = big,
-			       .exp_len = 1, .mod = big, .mod_len = 128};
+	struct apv_rsa_me r = {.msg = big,
+			       .msg_len = 129,
+			       .exp = big,
+			       .exp_len = 1,
+			       .mod = big,
+			       .mod_len = 128};
 
 	(void)state;
 	memset(big, 1, sizeof(big));
