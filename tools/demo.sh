@@ -13,7 +13,11 @@
 # defined and started with mdevctl, its matrix and guest_matrix, and what
 # happens to guest_matrix when a queue is unbound and bound back and when
 # adapter 05 is configured off and on and taken out of the configuration
-# and put back (apsim ctl, the control socket).
+# and put back (apsim ctl, the control socket).  Then apctl (the project's
+# CLI): the host, two guests' mdevs from one declarative file (apctl
+# apply), the adapters x domains matrix, an overlapping mdev refused with
+# the APQN and its owner named, and the matrix as an HTML picture (kept in
+# $APV_DEMO_DIR, default /tmp/apvirt-demo).
 #
 # After each step the script checks what the step should have done; the
 # last line is the verdict.  Exit status: 0 all checks passed, 1 a check
@@ -23,12 +27,17 @@
 #
 # Environment:
 #   APSIM           the apsim binary (default: build/src/sim/apsim)
+#   APCTL           the apctl binary (default: apctl beside apsim's build)
+#   APV_DEMO_DIR    where the demo leaves its files (/tmp/apvirt-demo)
 #   APV_S390_TOOLS  unpacked s390-tools (default /var/cache/apvirt/s390-tools)
 # shellcheck disable=SC2317 # check() calls the predicates below
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 APSIM=${APSIM:-$here/../build/src/sim/apsim}
+APCTL=${APCTL:-$(dirname "$APSIM")/../ctl/apctl}
+APV_DEMO_DIR=${APV_DEMO_DIR:-/tmp/apvirt-demo}
+export APCTL APV_DEMO_DIR
 APV_S390_TOOLS=${APV_S390_TOOLS:-/var/cache/apvirt/s390-tools}
 export APSIM APV_S390_TOOLS
 
@@ -52,7 +61,12 @@ if [ "${APV_DEMO_INSIDE:-0}" != 1 ]; then
 		echo "demo: mdevctl is missing (make deps)" >&2
 		exit 1
 	}
+	[ -x "$APCTL" ] || {
+		echo "demo: APCTL='$APCTL' is not an executable (make build)" >&2
+		exit 1
+	}
 	APSIM=$(cd "$(dirname "$APSIM")" && pwd)/$(basename "$APSIM")
+	APCTL=$(cd "$(dirname "$APCTL")" && pwd)/$(basename "$APCTL")
 	APV_DEMO_INSIDE=1 exec "$APSIM" exec -- bash "$here/$(basename "$0")"
 fi
 
@@ -67,6 +81,7 @@ export U
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 ln -s "$APSIM" "$bin/apsim"
+ln -s "$APCTL" "$bin/apctl"
 lsz_skip=
 if [ -f "$APV_S390_TOOLS.unavailable" ]; then
 	lsz_skip="s390-tools unavailable: $(head -n 1 "$APV_S390_TOOLS.unavailable")"
@@ -312,6 +327,67 @@ step "mdevctl undefine -u \$U"
 check "mdevctl undefine" ok
 step "mdevctl list --defined"
 check "no definition left" test -z "$out"
+
+# ---------------------------------------------------------------------------
+section "7. apctl: the host, two guests from one file, the matrix"
+say "apctl, the project's CLI, reads and writes the same sysfs and the same" \
+	"mdevctl definitions.  First the host: each queue's driver and mdev."
+step "apctl host"
+check "apctl host" ok
+check "apctl host: 05.0047 is free for vfio_ap" \
+	out_has "^05\.0047 +- +vfio_ap +unassigned +-\$"
+mkdir -p "$APV_DEMO_DIR"
+cd "$APV_DEMO_DIR" || exit 1
+rm -f guests.json matrix.html
+# (apctl apply is the declarative way; without it: apctl define + start.)
+cat >guests.json <<'JSON'
+{"mdevs": [
+  {"name": "guest1", "adapters": "4-5", "domains": "0x47",
+   "control_domains": "0x47", "active": true},
+  {"name": "guest2", "adapters": "4-5", "domains": "0x54",
+   "control_domains": "0x54", "active": true}
+]}
+JSON
+say "" "Two guests, one domain each on both adapters, in one file:"
+step "cat guests.json"
+step "apctl apply guests.json"
+check "apctl apply: defined and started both" \
+	test "$rc" = 0 -a "$(printf '%s\n' "$out" | grep -c '^[0-9]*\. start ')" = 2
+step "apctl matrix"
+check "apctl matrix: 04 and 05 have H (0004) and the two guests' letters" \
+	test "$(printf '%s\n' "$out" | grep -Ec '^  0[45]  H +A +B$')" = 2
+check "apctl matrix: two mdevs, every queue in its guest" \
+	test "$(printf '%s\n' "$out" | grep -c ': 2 queues, 2 in the guest;')" = 2
+say "Rows are adapters, columns usage domains; H: the host's queue, a" \
+	"letter: the mdev of the legend (A!: assigned but filtered out of the" \
+	"guest)."
+
+say "" "A third guest that wants 05.0047, which guest1's mdev holds:"
+step "apctl define guest3 -a 5 -d 0x47 -c 0x47"
+check "the definition is written (a definition claims nothing)" ok
+G3=$out
+step "apctl start $G3"
+owner=$(apctl list --json | python3 -c 'import json,sys
+print(next(m["uuid"] for m in json.load(sys.stdin)
+           if "05.0047" in (m.get("matrix") or [])))')
+check "refused with exit status 1" test "$rc" = 1
+check "the message names the APQN 05.0047 and its owner, guest1's mdev" \
+	out_has "APQN 05\.0047 is already assigned to mdev $owner"
+check "no mdev for guest3 was left behind" test ! -e "/sys/devices/vfio_ap/matrix/$G3"
+check "guest1's matrix is unchanged" \
+	is "/sys/devices/vfio_ap/matrix/$owner/matrix" "04.0047 05.0047"
+step "apctl matrix --html $APV_DEMO_DIR/matrix.html"
+check "the picture is written" \
+	grep -q '<svg xmlns="http://www.w3.org/2000/svg"' "$APV_DEMO_DIR/matrix.html"
+say "The same matrix as a picture (open it in a browser; hover for each" \
+	"queue's APQN, driver, mdev and state): $APV_DEMO_DIR/matrix.html"
+
+say "" "An empty file owns an empty set: apply removes every mdev and definition."
+echo '{"mdevs": []}' >none.json
+step "apctl apply none.json"
+check "apctl apply none.json" ok
+check "no mdev left" test -z "$(ls /sys/devices/vfio_ap/matrix | grep -- -)"
+check "no definition left" test -z "$(ls /etc/mdevctl.d/matrix 2>/dev/null)"
 
 # ---------------------------------------------------------------------------
 echo
