@@ -14,6 +14,11 @@
  *     kernel resets them: what was still in flight is discarded.
  *  3. Remove the mdev.
  *
+ * A guest that has the mdev open must let go before the mdev can go: on a
+ * kernel that cannot ask it to (no request interrupt, 6.1) release refuses
+ * (EBUSY, rule guest-attached) before it changes anything, rather than
+ * block in the remove.
+ *
  * The report names each queue and what was still in flight when the wait
  * ended.  Linux's vfio_ap-bound queues are never driven by the AP bus, so
  * their counters read 0 there (vfio-ap-semantics.md §1.5) and the wait ends
@@ -24,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "queues.h"
 
@@ -102,6 +108,21 @@ static int unplug(const char *uuid, const struct ctl_ids *apm)
 	return r;
 }
 
+/*
+ * Removing an mdev waits until its guest closes it.  Kernels with the
+ * vfio_ap request interrupt (6.12) ask the guest (QEMU unplugs the device);
+ * older ones (6.1) just block.  The matrix device's features attribute
+ * came with the same generation of vfio_ap and is the sign apctl uses.
+ */
+static bool can_ask_guest(void)
+{
+	char *p = ctl_sys_path(MATRIX "/features");
+	bool r = !access(p, F_OK);
+
+	free(p);
+	return r;
+}
+
 static int parse_timeout(const struct args *a, double *t, struct ctl_err *e)
 {
 	const char *s = a->val[OPT_TIMEOUT];
@@ -144,6 +165,14 @@ int cmd_release(const struct args *a, json_t **out, struct ctl_err *e)
 		return ctl_fail(e, EIO, "mdev %s: cannot read its matrix",
 				m.uuid);
 	m.guest = ctl_mdev_has_guest(&m);
+	if (m.guest && !can_ask_guest()) {
+		e->rule = "guest-attached";
+		return ctl_fail(e, EBUSY,
+				"mdev %s: a guest has it open and this kernel "
+				"cannot ask the guest to let go (stop the "
+				"guest first)",
+				m.uuid);
+	}
 	for (unsigned int ap = 0; ap < CTL_MAX_ID; ap++)
 		for (unsigned int d = 0; d < CTL_MAX_ID; d++) {
 			char apqn[8], *drv = NULL, *p;

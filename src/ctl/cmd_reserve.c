@@ -125,10 +125,12 @@ static int check_in_use(const struct mask_change *ap,
 				e->owner = xstrdup(mdevs[i].uuid);
 				e->rule = "apqn-in-use";
 				ctl_fail(e, EBUSY,
-					 "APQN %s is assigned to mdev %s: "
+					 "APQN %s is assigned to mdev %s%s: "
 					 "unassign it before returning it to "
 					 "the host: %s",
 					 e->apqn, mdevs[i].uuid,
+					 mdevs[i].guest ? " (a guest uses it)" :
+							  "",
 					 strerror(EBUSY));
 				free(mdevs);
 				return -1;

@@ -44,6 +44,47 @@ expect_rc 2 "--timeout soon"
 expect_eq "$err" "apctl: --timeout 'soon': not a number of seconds 0..86400" \
 	"a bad timeout is named"
 
+# ---- a guest holds the mdev open (apsim guest) ---------------------------------
+
+run apctl start $G1
+mkfifo $TMP/console
+"$APSIM" guest --mdev $G1 --name vm1 <$TMP/console >$TMP/guest.out 2>&1 &
+guest=$!
+exec 3>$TMP/console
+for _ in $(seq 50); do
+	[ "$(cat /sys/bus/ap/devices/04.0047/status)" = "in use" ] && break
+	sleep 0.1
+done
+expect_file /sys/bus/ap/devices/04.0047/status "in use" "the guest has the queue"
+if [ -e $MATRIX/features ]; then
+	# 6.12: the request interrupt asks the guest to let go.
+	run apctl --json release $G1
+	expect_rc 0 "release an mdev a guest uses"
+	check "the report says a guest had it" python3 -c 'import json, sys
+r = json.loads(sys.argv[1])
+assert r["guest"] and r["removed"] and not r["timed_out"], r' "$out"
+	run apctl release $G1
+	expect_rc 1 "and it is gone"
+	exec 3>&-
+	wait $guest
+	expect_eq "$?" 0 "the guest ended normally"
+else
+	# 6.1: the remove would block until the guest closes the mdev.
+	run apctl --json release $G1
+	expect_rc 1 "6.1: release refuses while a guest has the mdev"
+	check "EBUSY, rule guest-attached" json_eq "$out" \
+		'{"error":"mdev '$G1': a guest has it open and this kernel cannot ask the guest to let go (stop the guest first)",
+		"errno":"EBUSY","rule":"guest-attached","apqn":null,"owner":null}'
+	expect_file $MATRIX/$G1/matrix "04.0047
+05.0047" "refused: the mdev keeps its matrix"
+	expect_file /sys/bus/ap/devices/04.0047/status "in use" \
+		"refused: the guest keeps its queue"
+	exec 3>&-
+	wait $guest
+	run apctl release $G1
+	expect_rc 0 "release once the guest has gone"
+fi
+
 # ---- a tree whose counters are not zero ------------------------------------------
 
 S=$TMP/sys
@@ -51,6 +92,8 @@ M=$S/devices/vfio_ap/matrix/$U1
 Q=$S/devices/ap/card04/04.0047
 mkdir -p $M $Q $S/bus/ap/drivers/vfio_ap
 printf '04.0047\n' >$M/matrix
+# A kernel that can ask the guest to let go, without ap_config.
+echo 'guest_matrix hotplug' >$S/devices/vfio_ap/matrix/features
 : >$M/unassign_adapter
 : >$M/remove
 echo 2 >$Q/requestq_count

@@ -103,6 +103,23 @@ expect_eq "$(queue_driver 04.0047) $(queue_driver 05.0054)" \
 	"vfio_ap vfio_ap" "refused: no queue moved"
 expect_file $MATRIX/$U1/matrix 04.0047 "refused: the mdev is untouched"
 
+mkfifo $CFG/console
+"$APSIM" guest --mdev $U1 --name vm1 <$CFG/console >/dev/null 2>&1 &
+guest=$!
+exec 3>$CFG/console
+for _ in $(seq 50); do
+	[ "$(cat /sys/bus/ap/devices/04.0047/status)" = "in use" ] && break
+	sleep 0.1
+done
+run apctl reserve -d 0x47 --for host
+expect_rc 1 "returning 0x47 while a guest uses 04.0047"
+expect_eq "$err" \
+	"apctl: APQN 04.0047 is assigned to mdev $U1 (a guest uses it): unassign it before returning it to the host: Device or resource busy" \
+	"EBUSY says a guest uses it"
+exec 3>&-
+wait $guest
+expect_eq "$(masks)" "$before" "refused: the masks are unchanged"
+
 # 0x54 is nobody's: it may go back while 0x47 stays.
 run apctl reserve -d 0x54 --for host
 expect_rc 0 "reserve -d 0x54 --for host"
