@@ -25,10 +25,11 @@ static void *mx_alloc(size_t n, size_t size)
 void mx_buf_printf(struct mx_buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	char *t;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vasprintf(&t, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		abort();
@@ -44,10 +45,9 @@ void mx_buf_printf(struct mx_buf *b, const char *fmt, ...)
 		b->s = s;
 		b->cap = cap;
 	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	memcpy(b->s + b->len, t, (size_t)n + 1);
 	b->len += (size_t)n;
+	free(t);
 }
 
 static void buf_puts(struct mx_buf *b, const char *s)
@@ -130,19 +130,21 @@ const char *mx_state_name(enum mx_state s)
 
 void mx_label(size_t i, char out[4])
 {
-	if (i < 26) {
+	const size_t n1 = 26, n2 = n1 * n1, n3 = n2 * n1;
+
+	if (i < n1) {
 		out[0] = (char)('A' + i);
 		out[1] = '\0';
-	} else if (i < 26 + 26 * 26) {
-		i -= 26;
-		out[0] = (char)('A' + i / 26);
-		out[1] = (char)('A' + i % 26);
+	} else if (i < n1 + n2) {
+		i -= n1;
+		out[0] = (char)('A' + i / n1);
+		out[1] = (char)('A' + i % n1);
 		out[2] = '\0';
 	} else {
-		i = (i - 26 - 26 * 26) % (26 * 26 * 26);
-		out[0] = (char)('A' + i / (26 * 26));
-		out[1] = (char)('A' + i / 26 % 26);
-		out[2] = (char)('A' + i % 26);
+		i = (i - n1 - n2) % n3;
+		out[0] = (char)('A' + i / n2);
+		out[1] = (char)('A' + i / n1 % n1);
+		out[2] = (char)('A' + i % n1);
 		out[3] = '\0';
 	}
 }
@@ -476,8 +478,6 @@ struct svg_geo {
 #define SVG_LINE 20
 
 /* header: the SVG shows its own title and facts (not inside the HTML). */
-static void buf_facts2(struct mx_buf *b, const struct mx_model *m, bool utf8);
-
 static void svg_geometry(const struct mx_model *m, bool header,
 			 struct svg_geo *g)
 {

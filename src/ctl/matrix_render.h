@@ -3,8 +3,8 @@
  * apctl matrix: the adapters x domains grid of a host and who owns each
  * queue, as a model (filled by cmd_matrix.c from sysfs) and its renderings:
  * text (plain or ANSI colour), SVG and HTML.  Pure: no I/O, no sysfs; the
- * renderers append to a growing buffer.  Unit-tested by
- * tests/unit/test_matrix_render.c.
+ * renderers append to a growing buffer.  Tested through apctl by
+ * tests/ctl/matrix.sh (goldens) and tests/ctl/matrix-render.sh (chromium).
  */
 #ifndef APCTL_MATRIX_RENDER_H
 #define APCTL_MATRIX_RENDER_H
