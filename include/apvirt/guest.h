@@ -186,7 +186,7 @@ struct apv_guest_view {
 	struct apv_guest_queue *queues; /* sorted by APQN */
 	size_t n_queues;
 };
-int apv_guest_scan(struct apv_guest *g, struct apv_guest_view *out);
+int apv_guest_scan(struct apv_guest *g, struct apv_guest_view *v);
 void apv_guest_view_fini(struct apv_guest_view *v); /* NULL-safe */
 /*
  * "CEX8A", "CEX8C", "CEX8P" from type and mode; "CEX8" when the facility

@@ -13,7 +13,7 @@ struct px {
 	struct ctl_xml_error *err;
 };
 
-static int fail(struct px *p, const char *msg)
+static int xml_fail(struct px *p, const char *msg)
 {
 	p->err->offset = p->pos;
 	p->err->msg = msg;
@@ -88,14 +88,14 @@ static char *parse_name(struct px *p)
 	char *s;
 
 	if (p->pos >= p->len || !name_start(p->b[p->pos])) {
-		fail(p, "expected a name");
+		xml_fail(p, "expected a name");
 		return NULL;
 	}
 	while (p->pos < p->len && name_char(p->b[p->pos]))
 		p->pos++;
 	s = malloc(p->pos - start + 1);
 	if (!s) {
-		fail(p, "out of memory");
+		xml_fail(p, "out of memory");
 		return NULL;
 	}
 	memcpy(s, p->b + start, p->pos - start);
@@ -122,11 +122,11 @@ static int parse_ref(struct px *p, struct str *out)
 		if (at(p, ents[i].name)) {
 			p->pos += strlen(ents[i].name);
 			return str_add(out, ents[i].c) ?
-				       fail(p, "out of memory") :
+				       xml_fail(p, "out of memory") :
 				       0;
 		}
 	if (!at(p, "&#"))
-		return fail(p, "unknown entity reference");
+		return xml_fail(p, "unknown entity reference");
 	p->pos += 2;
 	hex = p->pos < p->len && p->b[p->pos] == 'x';
 	if (hex)
@@ -142,18 +142,19 @@ static int parse_ref(struct px *p, struct str *out)
 		else if (hex && c >= 'A' && c <= 'F')
 			d = c - 'A' + 10;
 		else
-			return fail(p, "bad character reference");
+			return xml_fail(p, "bad character reference");
 		v = v * (hex ? 16 : 10) + (unsigned long)d;
 		if (v > 0x7f || ++digits > 8)
-			return fail(p, "character reference outside ASCII");
+			return xml_fail(p, "character reference outside ASCII");
 		p->pos++;
 	}
 	if (!digits || p->pos >= p->len)
-		return fail(p, "bad character reference");
+		return xml_fail(p, "bad character reference");
 	if (v < 0x20 && v != '\t' && v != '\n' && v != '\r')
-		return fail(p, "character reference to a control character");
+		return xml_fail(p,
+				"character reference to a control character");
 	p->pos++;
-	return str_add(out, (char)v) ? fail(p, "out of memory") : 0;
+	return str_add(out, (char)v) ? xml_fail(p, "out of memory") : 0;
 }
 
 static int parse_value(struct px *p, char **out)
@@ -162,14 +163,14 @@ static int parse_value(struct px *p, char **out)
 	char q;
 
 	if (p->pos >= p->len || (p->b[p->pos] != '\'' && p->b[p->pos] != '"'))
-		return fail(p, "expected a quoted attribute value");
+		return xml_fail(p, "expected a quoted attribute value");
 	q = p->b[p->pos++];
 	while (p->pos < p->len && p->b[p->pos] != q) {
 		char c = p->b[p->pos];
 
 		if (c == '<') {
 			free(s.s);
-			return fail(p, "'<' in an attribute value");
+			return xml_fail(p, "'<' in an attribute value");
 		}
 		if (c == '&') {
 			if (parse_ref(p, &s)) {
@@ -180,21 +181,21 @@ static int parse_value(struct px *p, char **out)
 		}
 		if ((unsigned char)c < 0x20 && !is_space(c)) {
 			free(s.s);
-			return fail(p, "control character");
+			return xml_fail(p, "control character");
 		}
 		if (str_add(&s, c)) {
 			free(s.s);
-			return fail(p, "out of memory");
+			return xml_fail(p, "out of memory");
 		}
 		p->pos++;
 	}
 	if (p->pos >= p->len) {
 		free(s.s);
-		return fail(p, "unterminated attribute value");
+		return xml_fail(p, "unterminated attribute value");
 	}
 	p->pos++;
 	*out = str_take(&s);
-	return *out ? 0 : fail(p, "out of memory");
+	return *out ? 0 : xml_fail(p, "out of memory");
 }
 
 static int skip_comment(struct px *p)
@@ -203,8 +204,8 @@ static int skip_comment(struct px *p)
 	while (p->pos < p->len && !at(p, "--"))
 		p->pos++;
 	if (!at(p, "-->"))
-		return fail(p, p->pos < p->len ? "'--' inside a comment" :
-						 "unterminated comment");
+		return xml_fail(p, p->pos < p->len ? "'--' inside a comment" :
+						     "unterminated comment");
 	p->pos += 3;
 	return 0;
 }
@@ -229,7 +230,7 @@ static struct ctl_xml_node *add_child(struct px *p, struct ctl_xml_node *n)
 		realloc(n->children, (n->n_children + 1) * sizeof(*c));
 
 	if (!c) {
-		fail(p, "out of memory");
+		xml_fail(p, "out of memory");
 		return NULL;
 	}
 	n->children = c;
@@ -247,12 +248,12 @@ static int parse_attrs(struct px *p, struct ctl_xml_node *n)
 
 		skip_space(p);
 		if (p->pos >= p->len)
-			return fail(p, "unterminated start tag");
+			return xml_fail(p, "unterminated start tag");
 		if (p->b[p->pos] == '>' || at(p, "/>"))
 			return 0;
 		if (p->pos == before)
-			return fail(p, "expected white space before an "
-				       "attribute");
+			return xml_fail(p, "expected white space before an "
+					   "attribute");
 		before = p->pos;
 		name = parse_name(p);
 		if (!name)
@@ -261,12 +262,13 @@ static int parse_attrs(struct px *p, struct ctl_xml_node *n)
 			if (!strcmp(n->attrs[i].name, name)) {
 				free(name);
 				p->pos = before;
-				return fail(p, "duplicate attribute");
+				return xml_fail(p, "duplicate attribute");
 			}
 		skip_space(p);
 		if (p->pos >= p->len || p->b[p->pos] != '=') {
 			free(name);
-			return fail(p, "expected '=' after an attribute name");
+			return xml_fail(p,
+					"expected '=' after an attribute name");
 		}
 		p->pos++;
 		skip_space(p);
@@ -278,7 +280,7 @@ static int parse_attrs(struct px *p, struct ctl_xml_node *n)
 		if (!a) {
 			free(name);
 			free(val);
-			return fail(p, "out of memory");
+			return xml_fail(p, "out of memory");
 		}
 		n->attrs = a;
 		a[n->n_attrs].name = name;
@@ -298,7 +300,7 @@ static int parse_content(struct px *p, struct ctl_xml_node *n, int depth)
 	for (;;) {
 		if (p->pos >= p->len) {
 			free(text.s);
-			return fail(p, "unterminated element");
+			return xml_fail(p, "unterminated element");
 		}
 		if (at(p, "</")) {
 			size_t start;
@@ -311,21 +313,21 @@ static int parse_content(struct px *p, struct ctl_xml_node *n, int depth)
 			    memcmp(p->b + start, n->name, p->pos - start)) {
 				p->pos = start;
 				free(text.s);
-				return fail(p, "end tag does not match");
+				return xml_fail(p, "end tag does not match");
 			}
 			skip_space(p);
 			if (p->pos >= p->len || p->b[p->pos] != '>') {
 				free(text.s);
-				return fail(p, "expected '>'");
+				return xml_fail(p, "expected '>'");
 			}
 			p->pos++;
 			if (nonspace && n->n_children) {
 				free(text.s);
 				p->pos = n->offset;
-				return fail(p, "mixed content");
+				return xml_fail(p, "mixed content");
 			}
 			n->text = str_take(&text);
-			return n->text ? 0 : fail(p, "out of memory");
+			return n->text ? 0 : xml_fail(p, "out of memory");
 		}
 		if (at(p, "<!--")) {
 			if (skip_comment(p)) {
@@ -336,7 +338,7 @@ static int parse_content(struct px *p, struct ctl_xml_node *n, int depth)
 		}
 		if (at(p, "<![CDATA[") || at(p, "<!") || at(p, "<?")) {
 			free(text.s);
-			return fail(p, "unsupported markup");
+			return xml_fail(p, "unsupported markup");
 		}
 		if (p->b[p->pos] == '<') {
 			struct ctl_xml_node *c = add_child(p, n);
@@ -359,13 +361,13 @@ static int parse_content(struct px *p, struct ctl_xml_node *n, int depth)
 		    ((unsigned char)p->b[p->pos] < 0x20 &&
 		     !is_space(p->b[p->pos]))) {
 			free(text.s);
-			return fail(p, "unexpected character");
+			return xml_fail(p, "unexpected character");
 		}
 		if (!is_space(p->b[p->pos]))
 			nonspace = true;
 		if (str_add(&text, p->b[p->pos])) {
 			free(text.s);
-			return fail(p, "out of memory");
+			return xml_fail(p, "out of memory");
 		}
 		p->pos++;
 	}
@@ -374,7 +376,7 @@ static int parse_content(struct px *p, struct ctl_xml_node *n, int depth)
 static int parse_element(struct px *p, struct ctl_xml_node *n, int depth)
 {
 	if (depth > CTL_XML_MAX_DEPTH)
-		return fail(p, "elements nested too deeply");
+		return xml_fail(p, "elements nested too deeply");
 	n->offset = p->pos;
 	p->pos++; /* '<' */
 	n->name = parse_name(p);
@@ -383,7 +385,7 @@ static int parse_element(struct px *p, struct ctl_xml_node *n, int depth)
 	if (at(p, "/>")) {
 		p->pos += 2;
 		n->text = calloc(1, 1);
-		return n->text ? 0 : fail(p, "out of memory");
+		return n->text ? 0 : xml_fail(p, "out of memory");
 	}
 	p->pos++; /* '>' */
 	return parse_content(p, n, depth);
@@ -397,18 +399,18 @@ int ctl_xml_parse(const char *buf, size_t len, struct ctl_xml_node **doc,
 
 	*doc = NULL;
 	if (!d)
-		return fail(&p, "out of memory");
+		return xml_fail(&p, "out of memory");
 	if (at(&p, "<?xml")) {
 		p.pos += 5;
 		if (p.pos >= len || !is_space(buf[p.pos])) {
 			ctl_xml_free(d);
-			return fail(&p, "bad XML declaration");
+			return xml_fail(&p, "bad XML declaration");
 		}
 		while (p.pos < len && !at(&p, "?>") && buf[p.pos] != '<')
 			p.pos++;
 		if (!at(&p, "?>")) {
 			ctl_xml_free(d);
-			return fail(&p, "unterminated XML declaration");
+			return xml_fail(&p, "unterminated XML declaration");
 		}
 		p.pos += 2;
 	}
@@ -422,11 +424,11 @@ int ctl_xml_parse(const char *buf, size_t len, struct ctl_xml_node **doc,
 			continue;
 		}
 		if (at(&p, "<!") || at(&p, "<?") || at(&p, "</")) {
-			fail(&p, "unsupported markup");
+			xml_fail(&p, "unsupported markup");
 			goto bad;
 		}
 		if (buf[p.pos] != '<') {
-			fail(&p, "text outside an element");
+			xml_fail(&p, "text outside an element");
 			goto bad;
 		}
 		{
@@ -437,7 +439,7 @@ int ctl_xml_parse(const char *buf, size_t len, struct ctl_xml_node **doc,
 		}
 	}
 	if (!d->n_children) {
-		fail(&p, "no element");
+		xml_fail(&p, "no element");
 		goto bad;
 	}
 	*doc = d;

@@ -201,6 +201,8 @@ int apvg_call(struct apv_guest *g, const char *line, void **resp)
 
 		if (!b)
 			return -ENOMEM;
+		/* a line, not a C string: ends in '\n', no NUL */
+		// NOLINTNEXTLINE(bugprone-not-null-terminated-result)
 		memcpy(b, line, len);
 		b[len] = '\n';
 		rc = send_all(g, b, len + 1);
@@ -244,8 +246,8 @@ int apvg_pump_events(struct apv_guest *g, int timeout_ms)
 	if (g->fd < 0)
 		return -EPIPE;
 	for (;;) {
-		char *l;
-		size_t n;
+		char *l = NULL;
+		size_t n = 0;
 		json_t *o;
 		int rc;
 

@@ -190,7 +190,7 @@ int apv_guest_scan(struct apv_guest *g, struct apv_guest_view *v)
 					  v->apft);
 				if (card.type > APV_TYPE_CEX8)
 					card.type =
-						(blk[0] & QCI_C) && have_qci ?
+						have_qci && (blk[0] & QCI_C) ?
 							qact(g, q, card.type) :
 							0;
 				if (card.type < APV_TYPE_CEX4 ||

@@ -38,10 +38,10 @@ const char *apsim_gl_fc_name(uint64_t gr0, char buf[8])
 	return buf;
 }
 
-static int fail(char *err, size_t n, const char *fmt, ...)
+static int perr(char *err, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int fail(char *err, size_t n, const char *fmt, ...)
+static int perr(char *err, size_t n, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -116,7 +116,7 @@ static int insn_token(struct apsim_gl_cmd *c, struct sym *s, const char *tok,
 	size_t kl;
 
 	if (!eq || eq == tok || (size_t)(eq - tok) >= sizeof(key))
-		return fail(err, errlen, "'%s': expected KEY=VALUE", tok);
+		return perr(err, errlen, "'%s': expected KEY=VALUE", tok);
 	kl = (size_t)(eq - tok);
 	memcpy(key, tok, kl);
 	key[kl] = '\0';
@@ -124,7 +124,7 @@ static int insn_token(struct apsim_gl_cmd *c, struct sym *s, const char *tok,
 #define NUM(max, dst)                                                          \
 	do {                                                                   \
 		if (num(v, (max), &x))                                         \
-			return fail(err, errlen,                               \
+			return perr(err, errlen,                               \
 				    "'%s': expected a number "                 \
 				    "up to %llu",                              \
 				    tok, (unsigned long long)(max));           \
@@ -134,18 +134,18 @@ static int insn_token(struct apsim_gl_cmd *c, struct sym *s, const char *tok,
 		uint64_t n;
 
 		if (num(key + 2, 15, &n) || (key[2] == '0' && key[3]))
-			return fail(err, errlen, "'%s': no register %s", tok,
+			return perr(err, errlen, "'%s': no register %s", tok,
 				    key);
 		NUM(UINT64_MAX, s->raw_v[n]);
 		s->raw |= (uint16_t)(1u << n);
 	} else if (!strcmp(key, "apqn")) {
 		if (apv_apqn_parse(v, strlen(v), &s->apqn) || strchr(v, '\n'))
-			return fail(err, errlen,
+			return perr(err, errlen,
 				    "'%s': expected an APQN like 05.0047", tok);
 		s->apqn_set = true;
 	} else if (!strcmp(key, "r1") || !strcmp(key, "r2")) {
 		if (c->op == APSIM_GL_PQAP)
-			return fail(err, errlen, "'%s': pqap has no %s", tok,
+			return perr(err, errlen, "'%s': pqap has no %s", tok,
 				    key);
 		NUM(15, x);
 		if (key[1] == '1')
@@ -167,7 +167,7 @@ static int insn_token(struct apsim_gl_cmd *c, struct sym *s, const char *tok,
 		if (i < sizeof(fc_names) / sizeof(*fc_names))
 			s->fc = i;
 		else if (num(v, 255, &s->fc))
-			return fail(err, errlen,
+			return perr(err, errlen,
 				    "'%s': unknown function code (tapq, rapq, "
 				    "zapq, aqic, qci, qact or 0..255)",
 				    tok);
@@ -206,7 +206,7 @@ static int insn_token(struct apsim_gl_cmd *c, struct sym *s, const char *tok,
 		free(c->data);
 		c->data = NULL;
 		if (hex_bytes(v, &c->data, &c->data_len))
-			return fail(err, errlen,
+			return perr(err, errlen,
 				    "'%.40s': expected 1 to %u bytes as hex "
 				    "digits",
 				    tok, MAX_DATA);
@@ -214,7 +214,7 @@ static int insn_token(struct apsim_gl_cmd *c, struct sym *s, const char *tok,
 		NUM(1, x);
 		c->dump = x;
 	} else {
-		return fail(err, errlen, "'%s': unknown operand for %s", tok,
+		return perr(err, errlen, "'%s': unknown operand for %s", tok,
 			    c->op == APSIM_GL_PQAP ? "pqap" :
 			    c->op == APSIM_GL_NQAP ? "nqap" :
 						     "dqap");
@@ -235,10 +235,10 @@ static int build_regs(struct apsim_gl_cmd *c, struct sym *s, char *err,
 				       (s->f ? APV_GR0_F : 0) |
 				       (s->apqn_set ? s->apqn : 0));
 		else if (s->apqn_set || s->t || s->f)
-			return fail(err, errlen,
+			return perr(err, errlen,
 				    "pqap: apqn=, t= and f= need fc=");
 		else if (!(s->raw & 1))
-			return fail(err, errlen, "pqap: fc= or gr0= needed");
+			return perr(err, errlen, "pqap: fc= or gr0= needed");
 		if (s->ir_set || s->isc_set)
 			set_gr(c, 1,
 			       (s->ir ? APV_AQIC_IR : 0) |
@@ -246,7 +246,7 @@ static int build_regs(struct apsim_gl_cmd *c, struct sym *s, char *err,
 		if (s->type_set)
 			set_gr(c, 1, s->type << 24);
 		if (s->nib_set && s->addr_set)
-			return fail(err, errlen,
+			return perr(err, errlen,
 				    "pqap: nib= and addr= both name GR2");
 		if (s->nib_set)
 			set_gr(c, 2, s->nib);
@@ -256,7 +256,7 @@ static int build_regs(struct apsim_gl_cmd *c, struct sym *s, char *err,
 	case APSIM_GL_NQAP:
 		if ((s->psmid_set && c->r1 > 14) ||
 		    ((s->len_set || c->data) && c->r2 > 14))
-			return fail(err, errlen,
+			return perr(err, errlen,
 				    "nqap: r1=%u r2=%u: psmid= and len= need "
 				    "a register pair",
 				    c->r1, c->r2);
@@ -276,11 +276,11 @@ static int build_regs(struct apsim_gl_cmd *c, struct sym *s, char *err,
 		else if (c->data)
 			set_gr(c, c->r2 + 1, c->data_len);
 		if (c->data && !s->addr_set)
-			return fail(err, errlen, "nqap: data= needs addr=");
+			return perr(err, errlen, "nqap: data= needs addr=");
 		break;
 	case APSIM_GL_DQAP:
 		if (s->len_set && c->r2 > 14)
-			return fail(err, errlen,
+			return perr(err, errlen,
 				    "dqap: r2=%u: len= needs a register pair",
 				    c->r2);
 		if (s->apqn_set) {
@@ -318,7 +318,7 @@ int apsim_gl_parse(const char *line, struct apsim_gl_cmd *c, char *err,
 	s.l = 1;
 	err[0] = '\0';
 	if (strlen(line) >= sizeof(buf))
-		return fail(err, errlen, "line longer than %zu bytes",
+		return perr(err, errlen, "line longer than %zu bytes",
 			    sizeof(buf) - 1);
 	memcpy(buf, line, strlen(line) + 1);
 	p = strchr(buf, '#');
@@ -327,7 +327,7 @@ int apsim_gl_parse(const char *line, struct apsim_gl_cmd *c, char *err,
 	for (p = strtok_r(buf, " \t\r\n", &save); p;
 	     p = strtok_r(NULL, " \t\r\n", &save)) {
 		if (nt == MAX_TOKENS)
-			return fail(err, errlen, "'%s': too many operands", p);
+			return perr(err, errlen, "'%s': too many operands", p);
 		tok[nt++] = p;
 	}
 	if (!nt)
@@ -348,20 +348,20 @@ int apsim_gl_parse(const char *line, struct apsim_gl_cmd *c, char *err,
 		bool wr = nt > 1 && !strcmp(tok[1], "write");
 
 		if (nt < 2 || (!wr && strcmp(tok[1], "read")))
-			return fail(err, errlen,
+			return perr(err, errlen,
 				    "'%s': expected mem read or "
 				    "mem write",
 				    nt > 1 ? tok[1] : "mem");
 		if (nt != 4)
-			return fail(err, errlen, "mem %s: expected %s", tok[1],
+			return perr(err, errlen, "mem %s: expected %s", tok[1],
 				    wr ? "ADDR HEX" : "ADDR LEN");
 		if (num(tok[2], UINT64_MAX, &c->addr))
-			return fail(err, errlen, "'%s': expected an address",
+			return perr(err, errlen, "'%s': expected an address",
 				    tok[2]);
 		if (wr) {
 			c->op = APSIM_GL_MEM_WRITE;
 			if (hex_bytes(tok[3], &c->data, &c->data_len))
-				return fail(
+				return perr(
 					err, errlen,
 					"'%.40s': expected 1 to %u bytes as "
 					"hex digits",
@@ -369,7 +369,7 @@ int apsim_gl_parse(const char *line, struct apsim_gl_cmd *c, char *err,
 		} else {
 			c->op = APSIM_GL_MEM_READ;
 			if (num(tok[3], MAX_DATA, &x) || !x)
-				return fail(err, errlen,
+				return perr(err, errlen,
 					    "'%s': expected a length of 1 to "
 					    "%u",
 					    tok[3], MAX_DATA);
@@ -380,10 +380,10 @@ int apsim_gl_parse(const char *line, struct apsim_gl_cmd *c, char *err,
 	if (!strcmp(tok[0], "irq")) {
 		c->op = APSIM_GL_IRQ;
 		if (nt > 2)
-			return fail(err, errlen, "'%s': irq takes one timeout",
+			return perr(err, errlen, "'%s': irq takes one timeout",
 				    tok[2]);
 		if (nt == 2 && num(tok[1], 3600000, &x))
-			return fail(err, errlen,
+			return perr(err, errlen,
 				    "'%s': expected a timeout in ms "
 				    "(0..3600000)",
 				    tok[1]);
@@ -396,11 +396,11 @@ int apsim_gl_parse(const char *line, struct apsim_gl_cmd *c, char *err,
 			tok[0][0] == 'e' ? APSIM_GL_EVENTS :
 					   APSIM_GL_REGS;
 		if (nt > 1)
-			return fail(err, errlen, "'%s': %s takes no operands",
+			return perr(err, errlen, "'%s': %s takes no operands",
 				    tok[1], tok[0]);
 		return 0;
 	}
-	return fail(err, errlen,
+	return perr(err, errlen,
 		    "'%s': unknown command (pqap, nqap, dqap, mem, irq, lsap, "
 		    "events, regs)",
 		    tok[0]);

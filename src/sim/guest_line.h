@@ -47,7 +47,7 @@ struct apsim_gl_cmd {
  * message naming the offending token in err ("fc=foo: unknown function
  * code").  apsim_gl_free() releases out->data.
  */
-int apsim_gl_parse(const char *line, struct apsim_gl_cmd *out, char *err,
+int apsim_gl_parse(const char *line, struct apsim_gl_cmd *c, char *err,
 		   size_t errlen);
 void apsim_gl_free(struct apsim_gl_cmd *c);
 

@@ -550,7 +550,7 @@ static int arg_regs(struct greq *h, struct apv_cpu_regs *r)
 	}
 	if (p && !json_is_boolean(p))
 		return gbad(h, EINVAL, "problem: expected true or false");
-	r->problem_state = p && json_is_true(p);
+	r->problem_state = json_is_true(p);
 	if (arg_u64(h, "cc", false, &cc))
 		return h->err;
 	if (cc > 3)

@@ -89,8 +89,10 @@ static int one_key(struct apv_guest *g, apv_apqn q, unsigned int bits,
 	struct apv_rsa_crt crt;
 	int r;
 
-	if (!pk || !ctx || !out)
-		return -ENOMEM;
+	if (!pk || !ctx || !out) {
+		fprintf(stderr, "guest-rsa: out of memory\n");
+		exit(1);
+	}
 	n = param(pk, OSSL_PKEY_PARAM_RSA_N);
 	e = param(pk, OSSL_PKEY_PARAM_RSA_E);
 	d = param(pk, OSSL_PKEY_PARAM_RSA_D);
@@ -105,8 +107,10 @@ static int one_key(struct apv_guest *g, apv_apqn q, unsigned int bits,
 	/* a message below n */
 	if (!m || !want_sig || !want_enc || !BN_rand_range(m, n) ||
 	    !BN_mod_exp(want_sig, m, d, n, ctx) ||
-	    !BN_mod_exp(want_enc, m, e, n, ctx))
-		return -ENOMEM;
+	    !BN_mod_exp(want_enc, m, e, n, ctx)) {
+		fprintf(stderr, "guest-rsa: libcrypto failed\n");
+		exit(1);
+	}
 	bn = bytes(n, ml);
 	be = bytes(e, (size_t)BN_num_bytes(e));
 	bd = bytes(d, ml);
