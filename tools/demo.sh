@@ -13,7 +13,10 @@
 # defined and started with mdevctl, its matrix and guest_matrix, and what
 # happens to guest_matrix when a queue is unbound and bound back and when
 # adapter 05 is configured off and on and taken out of the configuration
-# and put back (apsim ctl, the control socket).  Then apctl (the project's
+# and put back (apsim ctl, the control socket).  A guest process on the
+# mdev (apsim guest, guest-rsa): its AP bus, RSA requests checked against
+# libcrypto, and adapter 04 unplugged and plugged back under a running
+# guest, its view and its NQAPs following.  Then apctl (the project's
 # CLI): the host, two guests' mdevs from one declarative file (apctl
 # apply), the adapters x domains matrix, an overlapping mdev refused with
 # the APQN and its owner named, and the matrix as an HTML picture (kept in
@@ -314,6 +317,95 @@ check "the log holds the session's kernel messages" \
 	out_has "Can not reserve queue 04.0047 for host driver"
 say "The host's dmesg: still only the refused aqmask write of step 3; the" \
 	"configuration changes and the hot plug added no messages."
+
+# ---------------------------------------------------------------------------
+# A guest process on the mdev (issue 4): apsim guest and guest-rsa attach to
+# it through the control socket, as QEMU would open the vfio_ap device.
+guest_demo() {
+	local rsa gin gout fifo meb z
+	rsa=${GUEST_RSA:-$(dirname "$APSIM")/../../tests/integration/guest-rsa}
+	section "5b. A guest process on the mdev (apsim guest, libapvirt_guest)"
+	if [ ! -x "$rsa" ]; then
+		say "(skipped: no guest-rsa at $rsa; make build)"
+		return
+	fi
+	ln -sf "$rsa" "$bin/guest-rsa"
+	say "A guest is a process: it attaches to the mdev over apsim's control" \
+		"socket (QEMU's part) and runs AP instructions against its CRYCB." \
+		"lsap is what the guest's AP bus finds:"
+	step "apsim guest --mdev \$U lsap"
+	check "the guest sees card 04 (CEX8A) and its queues 04.0047 04.0054" \
+		out_has "^04\.0054 +CEX8A +Accelerator +online"
+	check "and card 05 (CEX8C) with 05.0047 05.0054" \
+		out_has "^05\.0054 +CEX8C +CCA-Coproc +online"
+	say "" "RSA from a guest process: fresh 2048-bit keys, ME and CRT type 50" \
+		"requests on 04.0047, every result compared with libcrypto's:"
+	step "guest-rsa --mdev \$U --apqn 04.0047 --bits 2048 --count 50 --irq"
+	check "RSA-2048 from the guest equals libcrypto" ok
+
+	say "" "Now a guest stays attached (the apsim guest console, one command" \
+		"per line) while the host unplugs adapter 04 from the mdev."
+	fifo=$bin/guest.in
+	gout=$bin/guest.out
+	mkfifo "$fifo"
+	apsim guest --mdev "$U" --name demo <"$fifo" >"$gout" 2>&1 &
+	gin=$!
+	exec 7>"$fifo"
+	# MEB1: 2^3 mod 15 (400 bytes); the reply's last byte is 08
+	z=$(printf '%0254d' 0)
+	meb=00500190000000000001000000000000${z}03${z}0f${z}02
+	# gcon CMD: one console command, printed as typed, with its output
+	gcon() {
+		local before
+		before=$(grep -c '^events ' "$gout")
+		printf '%s\n' "$1" >&7
+		printf 'events\n' >&7
+		for _ in $(seq 200); do
+			[ "$(grep -c '^events ' "$gout")" -gt "$before" ] && break
+			sleep 0.02
+		done
+		printf '\nguest> %s\n' "$(printf '%s' "$1" | cut -c1-72)"
+		out=$(awk -v n="$before" '/^events /{if (++c > n) exit; next}
+			c == n' "$gout")
+		[ "$1" = events ] &&
+			out=$(grep '^events ' "$gout" | tail -n 1)
+		printf '%s\n' "$out"
+	}
+	gcon lsap
+	check "the console guest sees both cards" out_has "^04 +CEX8A"
+	gcon "nqap apqn=04.0047 psmid=0x1 addr=0x3000 data=$meb"
+	check "NQAP accepted (CC 0)" out_has "^nqap cc=0 rc=00"
+	gcon "dqap apqn=04.0047 addr=0x4000 len=4096 dump=1"
+	check "DQAP: the type 80 reply, 2^3 mod 15 = 8" out_has "dqap cc=0 .*data=0080.*08\$"
+
+	step "echo 0x04 > /sys/devices/vfio_ap/matrix/\$U/unassign_adapter"
+	check "unassign adapter 04" ok
+	step "cat /sys/devices/vfio_ap/matrix/\$U/guest_matrix"
+	check "guest_matrix: adapter 04 unplugged" is "$M/guest_matrix" "05.0047 05.0054"
+	gcon events
+	check "the guest was told (cfg_change: open, unplug)" out_has "cfg_change=2"
+	gcon lsap
+	check "the guest's AP bus: only card 05 left" lsz_no_row 04
+	gcon "nqap apqn=04.0047 psmid=0x2 addr=0x3000 data=$meb"
+	check "NQAP to 04.0047: RC 01, the queue is not the guest's any more" \
+		out_has "^nqap cc=3 rc=01"
+
+	step "echo 0x04 > /sys/devices/vfio_ap/matrix/\$U/assign_adapter"
+	check "assign adapter 04 back" ok
+	gcon lsap
+	check "card 04 is back in the guest" out_has "^04\.0047 +CEX8A +Accelerator +online"
+	gcon "nqap apqn=04.0047 psmid=0x3 addr=0x3000 data=$meb"
+	gcon "dqap apqn=04.0047 addr=0x4000 len=4096 dump=1"
+	check "traffic on 04.0047 again: 8" out_has "dqap cc=0 .*data=0080.*08\$"
+	exec 7>&-
+	wait "$gin"
+	check "the console guest exited cleanly" test $? -eq 0
+	rm -f "$fifo" "$gout"
+	say "" "Another guest process, RSA-1024 on the plugged-back adapter:"
+	step "guest-rsa --mdev \$U --apqn 04.0054 --bits 1024"
+	check "RSA-1024 from the guest equals libcrypto" ok
+}
+guest_demo
 
 # ---------------------------------------------------------------------------
 section "6. Stop and undefine the mdev"
