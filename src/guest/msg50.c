@@ -47,27 +47,34 @@ static void header(uint8_t *buf, size_t total, unsigned int kb)
 	buf[9] = (uint8_t)kb;
 }
 
+/*
+ * The smallest of a format family's three sizes (1, 2, 3) that holds a
+ * modulus of mod_len bytes: fields of w1, 2*w1 or 4*w1 bytes, keyblock
+ * types kb1, kb1 + 1, kb1 + 2.  Writes the header of a request of n_fields
+ * such fields; returns the first field (NULL for a bad mod_len).
+ */
+static uint8_t *start(uint8_t *buf, size_t mod_len, unsigned int kb1, size_t w1,
+		      unsigned int n_fields, size_t *w, size_t *total)
+{
+	unsigned int size = mod_len <= 128 ? 0 : mod_len <= 256 ? 1 : 2;
+
+	if (!buf || !mod_len || mod_len > 512)
+		return NULL;
+	*w = w1 << size;
+	*total = APV_TYPE50_HDR_LEN + n_fields * *w;
+	header(buf, *total, kb1 + size);
+	return buf + APV_TYPE50_HDR_LEN;
+}
+
 int apvg_type50_me(const struct apv_rsa_me *r, uint8_t *buf)
 {
 	size_t w, total;
-	unsigned int kb;
-	uint8_t *f;
+	uint8_t *f =
+		r ? start(buf, r->mod_len, APV_KB_MEB1, 128, 3, &w, &total) :
+		    NULL;
 
-	if (!r || !buf || !r->mod_len || r->mod_len > 512)
+	if (!f)
 		return -EINVAL;
-	if (r->mod_len <= 128) {
-		w = 128;
-		kb = APV_KB_MEB1;
-	} else if (r->mod_len <= 256) {
-		w = 256;
-		kb = APV_KB_MEB2;
-	} else {
-		w = 512;
-		kb = APV_KB_MEB3;
-	}
-	total = APV_TYPE50_HDR_LEN + 3 * w;
-	header(buf, total, kb);
-	f = buf + APV_TYPE50_HDR_LEN;
 	/* exponent, modulus, message; the modulus is mod_len bytes wide */
 	if (!put(f, w, r->exp, r->exp_len) ||
 	    !put(f + w, w, r->mod, r->mod_len) ||
@@ -79,24 +86,12 @@ int apvg_type50_me(const struct apv_rsa_me *r, uint8_t *buf)
 int apvg_type50_crt(const struct apv_rsa_crt *r, uint8_t *buf)
 {
 	size_t w, total;
-	unsigned int kb;
-	uint8_t *f;
+	uint8_t *f =
+		r ? start(buf, r->mod_len, APV_KB_CRB1, 64, 7, &w, &total) :
+		    NULL;
 
-	if (!r || !buf || !r->mod_len || r->mod_len > 512)
+	if (!f)
 		return -EINVAL;
-	if (r->mod_len <= 128) {
-		w = 64;
-		kb = APV_KB_CRB1;
-	} else if (r->mod_len <= 256) {
-		w = 128;
-		kb = APV_KB_CRB2;
-	} else {
-		w = 256;
-		kb = APV_KB_CRB3;
-	}
-	total = APV_TYPE50_HDR_LEN + 7 * w;
-	header(buf, total, kb);
-	f = buf + APV_TYPE50_HDR_LEN;
 	/* p q dp dq u, each w; the message 2w */
 	if (!put(f, w, r->p, r->p_len) || !put(f + w, w, r->q, r->q_len) ||
 	    !put(f + 2 * w, w, r->dp, r->dp_len) ||
