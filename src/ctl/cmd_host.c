@@ -9,6 +9,67 @@
 
 #include "apctl.h"
 
+/* The zcrypt card type ("CEX8A"), from hwtype and mode when the card has
+ * no type attribute (no zcrypt driver); "-" for what zcrypt does not
+ * name. */
+static void card_type(json_t *c, char out[16])
+{
+	const char *t = json_string_value(json_object_get(c, "type"));
+	const char *mode = json_string_value(json_object_get(c, "mode"));
+	json_int_t hw = json_integer_value(json_object_get(c, "hwtype"));
+
+	if (t)
+		snprintf(out, 16, "%s", t);
+	else if (hw >= 10 && hw <= 14 && mode)
+		snprintf(out, 16, "CEX%d%c", (int)hw - 6,
+			 !strcmp(mode, "accel") ? 'A' :
+			 !strcmp(mode, "cca")	? 'C' :
+						  'P');
+	else
+		snprintf(out, 16, "-");
+}
+
+/* The queue devices under a card. */
+static int card_queues(json_int_t id)
+{
+	char *p = ctl_sys_path("devices/ap/card%02x", (unsigned int)id);
+	char **qs;
+	int n = ctl_list_dir(p, ctl_is_queue, &qs);
+
+	free(p);
+	if (n >= 0)
+		ctl_strv_free(qs);
+	return n < 0 ? 0 : n;
+}
+
+/* CARD TYPE MODE STATE QUEUES, from the "cards" of ctl_host_facts(). */
+static void print_cards(json_t *cards)
+{
+	size_t i;
+	json_t *c;
+
+	printf("%-8s %-6s %-12s %-13s %s\n", "CARD", "TYPE", "MODE", "STATE",
+	       "QUEUES");
+	json_array_foreach(cards, i, c)
+	{
+		const char *mode =
+			json_string_value(json_object_get(c, "mode"));
+		const char *state =
+			json_string_value(json_object_get(c, "state"));
+		json_int_t id = json_integer_value(json_object_get(c, "id"));
+		char name[16], type[16];
+
+		snprintf(name, sizeof(name), "card%02x", (unsigned int)id);
+		card_type(c, type);
+		printf("%-8s %-6s %-12s %-13s %d\n", name, type,
+		       !mode		      ? "-" :
+		       !strcmp(mode, "accel") ? "accelerator" :
+		       !strcmp(mode, "cca")   ? "cca-coproc" :
+						"ep11-coproc",
+		       state ? state : "-", card_queues(id));
+	}
+}
+
 int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 {
 	static const struct {
@@ -52,9 +113,15 @@ int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 			ctl_print_ids(&ids, masks[i].width);
 		}
 	}
-	if (!a->json)
+	/* queues first: the JSON keys keep their order (masks, queues,
+	 * facts); the array fills below */
+	json_object_set_new(root, "queues", queues);
+	ctl_host_facts(root);
+	if (!a->json) {
+		print_cards(json_object_get(root, "cards"));
 		printf("%-8s %-8s %-10s %-12s %s\n", "QUEUE", "ONLINE",
 		       "DRIVER", "STATUS", "MDEV");
+	}
 	for (char **c = cards; *c; c++) {
 		char *cdir = ctl_sys_path("devices/ap/%s", *c);
 		char **qs;
@@ -111,8 +178,6 @@ int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 		ctl_strv_free(qs);
 	}
 	ctl_strv_free(cards);
-	json_object_set_new(root, "queues", queues);
-	ctl_host_facts(root);
 	*out = root;
 	return 0;
 }

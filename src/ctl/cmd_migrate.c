@@ -33,6 +33,34 @@ static json_t *ids_lines(const char *uuid, const char *attr)
 	return ctl_ids_json(&ids);
 }
 
+/* A card attribute that reads "0" or "1": 0, 1, or -1 (unreadable). */
+static int card_bool(const char *card, const char *attr)
+{
+	char *p = ctl_sys_path("devices/ap/%s/%s", card, attr), *v = NULL;
+	int r = -1;
+
+	if (!ctl_read_file(p, &v))
+		r = !strcmp(v, "1") ? 1 : !strcmp(v, "0") ? 0 : -1;
+	free(v);
+	free(p);
+	return r;
+}
+
+/*
+ * What a card is to the host: deconfigured (SCLP config 0), checkstopped,
+ * else online or offline (its zcrypt online attribute); NULL: unknown.
+ */
+static const char *card_state(const char *card)
+{
+	int online = card_bool(card, "online");
+
+	if (!card_bool(card, "config"))
+		return "deconfigured";
+	if (card_bool(card, "chkstop") == 1)
+		return "checkstopped";
+	return online < 0 ? NULL : online ? "online" : "offline";
+}
+
 static json_t *card_facts(const char *card)
 {
 	static const char *const modes[] = {"cca", "accel", "ep11"};
@@ -63,11 +91,11 @@ static json_t *card_facts(const char *card)
 	for (int b = 0; b < 3; b++)
 		if (f >> (31 - 3 - b) & 1)
 			mode = modes[b];
-	o = json_pack("{s:i,s:o,s:o,s:s?,s:s?,s:s?}", "id",
+	o = json_pack("{s:i,s:o,s:o,s:s?,s:s?,s:s?,s:s?}", "id",
 		      (int)strtol(card + 4, NULL, 16), "hwtype",
 		      hw ? json_integer(atoi(hw)) : json_null(), "raw_hwtype",
 		      raw ? json_integer(atoi(raw)) : json_null(), "mode", mode,
-		      "functions", fn, "type", type);
+		      "functions", fn, "type", type, "state", card_state(card));
 	free(hw);
 	free(raw);
 	free(fn);
