@@ -82,6 +82,80 @@ static void add_ids(struct ctl_def *d, const char *key,
 	}
 }
 
+/* ", WHAT OLD (asked NEW)" onto *diff when the two id sets differ. */
+static void diff_ids(char **diff, const char *what, const struct ctl_ids *old,
+		     const struct ctl_ids *want, int width)
+{
+	char *o, *w, *t;
+
+	if (!memcmp(old, want, sizeof(*old)))
+		return;
+	o = ctl_ids_str(old, width);
+	w = ctl_ids_str(want, width);
+	t = xasprintf("%s%s%s %s (asked %s)", *diff ? *diff : "",
+		      *diff ? ", " : "", what, o, w);
+	free(*diff);
+	*diff = t;
+	free(o);
+	free(w);
+}
+
+/*
+ * What the existing definition old has that define would not write
+ * (malloc'ed; NULL: the same).
+ */
+static char *def_diff(const struct ctl_def *old, const struct ctl_ids want[3],
+		      bool autostart)
+{
+	static const char *const what[3] = {"adapters", "domains",
+					    "control domains"};
+	struct ctl_ids have[3];
+	char *diff = NULL;
+
+	if (strcmp(old->mdev_type, MDEV_TYPE))
+		return xasprintf("type %s (asked " MDEV_TYPE ")",
+				 old->mdev_type);
+	for (size_t i = 0; i < old->n_attrs; i++)
+		if (strncmp(old->attrs[i].key, "assign_", 7))
+			return xasprintf("attribute %s (not written by define)",
+					 old->attrs[i].key);
+	if (ctl_def_matrix(old, &have[0], &have[1], &have[2]))
+		return xstrdup("an assign_* value that is not one number");
+	for (int k = 0; k < 3; k++)
+		diff_ids(&diff, what[k], &have[k], &want[k], k ? 4 : 2);
+	if (old->autostart != autostart) {
+		char *t = xasprintf("%s%sstart %s (asked %s)", diff ? diff : "",
+				    diff ? ", " : "",
+				    old->autostart ? "auto" : "manual",
+				    autostart ? "auto" : "manual");
+
+		free(diff);
+		diff = t;
+	}
+	return diff;
+}
+
+/*
+ * An existing definition: the same as asked is success without a write
+ * (define is idempotent); a different one is refused, saying what differs.
+ * 0 (unchanged), or -1 with e filled.
+ */
+static int def_exists(const char *uuid, const struct ctl_def *old,
+		      const struct ctl_ids want[3], bool autostart,
+		      struct ctl_err *e)
+{
+	char *diff = def_diff(old, want, autostart);
+
+	if (!diff)
+		return 0;
+	ctl_fail(e, EEXIST,
+		 "mdev %s: already defined differently: %s; "
+		 "change it with 'apctl modify %s'",
+		 uuid, diff, uuid);
+	free(diff);
+	return -1;
+}
+
 int cmd_define(const struct args *a, json_t **out, struct ctl_err *e)
 {
 	struct ctl_ids apm = {{0}}, aqm = {{0}}, adm = {{0}};
@@ -103,11 +177,24 @@ int cmd_define(const struct args *a, json_t **out, struct ctl_err *e)
 			   &adm, e))
 		return -1;
 	r = ctl_def_load(uuid, &old);
-	if (r != -ENOENT) {
-		if (!r)
-			ctl_def_free(&old);
-		return ctl_fail(e, EEXIST, "mdev %s: already defined", uuid);
+	if (!r) {
+		const struct ctl_ids want[3] = {apm, aqm, adm};
+
+		r = def_exists(uuid, &old, want, a->set[OPT_AUTOSTART], e);
+		ctl_def_free(&old);
+		if (r)
+			return -1;
+		*out = json_pack("{s:s,s:b}", "uuid", uuid, "unchanged", 1);
+		if (!a->json)
+			puts(uuid);
+		return 0;
 	}
+	if (r != -ENOENT)
+		return ctl_fail(
+			e, EEXIST,
+			"mdev %s: already defined (the definition "
+			"cannot be read: %s)",
+			uuid, r == -EINVAL ? "not mdevctl JSON" : strerror(-r));
 	d.mdev_type = xstrdup(MDEV_TYPE);
 	d.autostart = a->set[OPT_AUTOSTART];
 	add_ids(&d, "assign_adapter", &apm);
@@ -119,7 +206,7 @@ int cmd_define(const struct args *a, json_t **out, struct ctl_err *e)
 		return ctl_fail(e, -r,
 				"mdev %s: cannot write the definition: %s",
 				uuid, strerror(-r));
-	*out = json_pack("{s:s}", "uuid", uuid);
+	*out = json_pack("{s:s,s:b}", "uuid", uuid, "unchanged", 0);
 	if (!a->json)
 		puts(uuid);
 	return 0;

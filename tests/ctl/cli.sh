@@ -63,9 +63,10 @@ golden host.json "$out" "apctl --json host"
 
 # ---- define ----------------------------------------------------------------
 
-run apctl define $U1 --adapters 4-5 --domains 0x47 --control-domains 0x47
+run apctl --json define $U1 --adapters 4-5 --domains 0x47 --control-domains 0x47
 expect_rc 0 "define $U1"
-expect_eq "$out" $U1 "define prints the UUID"
+check "a new definition: unchanged: false" json_eq "$out" \
+	'{"uuid":"'$U1'","unchanged":false}'
 expect_golden define-u1.def "$(cat "$CFG/mdevctl.d/matrix/$U1")" \
 	"the definition file (mdevctl's format)"
 expect_eq "$(tail -c 1 "$CFG/mdevctl.d/matrix/$U1" | od -An -c | tr -d ' ')" \
@@ -75,10 +76,25 @@ expect_eq "$(find "$CFG" -name '.*' | wc -l)" 0 "no temporary file left"
 run apctl define guest2 -a 5 -d 0x47 --autostart
 expect_rc 0 "define guest2 (a name)"
 N2=$out
+def2=$(stat -c '%i %y' "$CFG/mdevctl.d/matrix/$N2")
 run apctl define guest2 -a 4
-expect_rc 1 "define guest2 again"
-expect_eq "$err" "apctl: mdev $N2: already defined" \
-	"a name maps to the same UUID; redefining is refused"
+expect_rc 1 "define guest2 again, differently"
+expect_eq "$err" "apctl: mdev $N2: already defined differently: adapters 05 (asked 04), domains 0047 (asked -), start auto (asked manual); change it with 'apctl modify $N2'" \
+	"a name maps to the same UUID; a different redefinition is refused, the differences named"
+run apctl --json define guest2 -a 5 -d 0x47
+expect_rc 1 "define guest2 without --autostart"
+check "only the start mode differs: EEXIST as JSON" json_eq "$out" \
+	'{"error":"mdev '$N2': already defined differently: start auto (asked manual); change it with '"'apctl modify $N2'"'",
+	"errno":"EEXIST","rule":null,"apqn":null,"owner":null}'
+sleep 0.01
+run apctl define guest2 -a 5 -d 0x47 --autostart
+expect_rc 0 "define guest2 again, the same: idempotent"
+expect_eq "$out" "$N2" "the same definition: the UUID printed"
+run apctl --json define $N2 -d 0x47 -a 0x05-5 --autostart
+expect_rc 0 "the same by UUID, ids spelt differently"
+check "unchanged: true" json_eq "$out" '{"uuid":"'$N2'","unchanged":true}'
+expect_eq "$(stat -c '%i %y' "$CFG/mdevctl.d/matrix/$N2")" "$def2" \
+	"the unchanged definition is not rewritten"
 expect_golden define-guest2.def "$(cat "$CFG/mdevctl.d/matrix/$N2")" \
 	"guest2's definition (start auto)"
 
