@@ -62,6 +62,7 @@ int cmd_apply(const struct args *a, json_t **out, struct ctl_err *e)
 	}
 	ctl_validate(&d, &h, &f);
 	ctl_plan_build(&d, &h, &p);
+	ctl_plan_check_guests(&p, &f);
 	report = ctl_findings_json(&f);
 	json_object_set_new(report, "dry_run", json_boolean(dry));
 	json_object_set_new(report, "plan", ctl_plan_json(&p));

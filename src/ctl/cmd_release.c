@@ -108,21 +108,6 @@ static int unplug(const char *uuid, const struct ctl_ids *apm)
 	return r;
 }
 
-/*
- * Removing an mdev waits until its guest closes it.  Kernels with the
- * vfio_ap request interrupt (6.12) ask the guest (QEMU unplugs the device);
- * older ones (6.1) just block.  The matrix device's features attribute
- * came with the same generation of vfio_ap and is the sign apctl uses.
- */
-static bool can_ask_guest(void)
-{
-	char *p = ctl_sys_path(MATRIX "/features");
-	bool r = !access(p, F_OK);
-
-	free(p);
-	return r;
-}
-
 static int parse_timeout(const struct args *a, double *t, struct ctl_err *e)
 {
 	const char *s = a->val[OPT_TIMEOUT];
@@ -164,15 +149,8 @@ int cmd_release(const struct args *a, json_t **out, struct ctl_err *e)
 	if (ctl_mdev_masks(m.uuid, &m.apm, &m.aqm))
 		return ctl_fail(e, EIO, "mdev %s: cannot read its matrix",
 				m.uuid);
-	m.guest = ctl_mdev_has_guest(&m);
-	if (m.guest && !can_ask_guest()) {
-		e->rule = "guest-attached";
-		return ctl_fail(e, EBUSY,
-				"mdev %s: a guest has it open and this kernel "
-				"cannot ask the guest to let go (stop the "
-				"guest first)",
-				m.uuid);
-	}
+	if (ctl_remove_check_guest(&m, &m.guest, e))
+		return -1;
 	for (unsigned int ap = 0; ap < CTL_MAX_ID; ap++)
 		for (unsigned int d = 0; d < CTL_MAX_ID; d++) {
 			char apqn[8], *drv = NULL, *p;

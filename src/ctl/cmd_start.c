@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "apctl.h"
+#include "queues.h"
 
 static bool only_assigns(const struct ctl_def *d)
 {
@@ -83,20 +83,27 @@ out:
 	return e->msg ? -1 : 0;
 }
 
+/*
+ * A guest that has the mdev open keeps the remove waiting until it lets
+ * go: on a kernel that cannot ask it to, stop refuses instead of hanging.
+ */
 int cmd_stop(const struct args *a, json_t **out, struct ctl_err *e)
 {
-	char uuid[37];
+	struct ctl_mdev_view m = {0};
 	int r;
 
-	if (ctl_operand_uuid(a, uuid, e))
+	if (ctl_operand_uuid(a, m.uuid, e))
 		return -1;
-	if (!ctl_mdev_active(uuid))
-		return ctl_fail(e, ENODEV, "mdev %s: not active", uuid);
-	r = ctl_mdev_write(uuid, "remove", "1");
+	if (!ctl_mdev_active(m.uuid))
+		return ctl_fail(e, ENODEV, "mdev %s: not active", m.uuid);
+	ctl_mdev_masks(m.uuid, &m.apm, &m.aqm);
+	if (ctl_remove_check_guest(&m, &m.guest, e))
+		return -1;
+	r = ctl_mdev_write(m.uuid, "remove", "1");
 	if (r)
-		return ctl_fail(e, -r, "mdev %s: cannot remove: %s", uuid,
+		return ctl_fail(e, -r, "mdev %s: cannot remove: %s", m.uuid,
 				strerror(-r));
-	*out = json_pack("{s:s}", "uuid", uuid);
+	*out = json_pack("{s:s,s:b}", "uuid", m.uuid, "guest", m.guest);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* apctl: changes with rollback -- live matrices, definitions, plans. */
 #include "plan.h"
+#include "queues.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -515,6 +516,25 @@ void ctl_plan_build(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 	}
 }
 
+void ctl_plan_check_guests(struct ctl_plan *p, struct ctl_findings *f)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct ctl_step *s = &p->v[i];
+		struct ctl_mdev_view m = {0};
+		struct ctl_err e = {0};
+
+		if (s->kind != CTL_STEP_STOP)
+			continue;
+		snprintf(m.uuid, sizeof(m.uuid), "%s", s->uuid);
+		m.apm = s->from.m[0];
+		m.aqm = s->from.m[1];
+		if (ctl_remove_check_guest(&m, &s->guest, &e))
+			ctl_findings_add(f, CTL_SEV_ERROR, e.rule, s->uuid,
+					 NULL, NULL, e.msg);
+		ctl_err_fini(&e);
+	}
+}
+
 void ctl_plan_fini(struct ctl_plan *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
@@ -549,6 +569,9 @@ static json_t *step_json(const struct ctl_step *s, size_t i)
 	json_object_set_new(o, "to",
 			    has_to(s->kind) ? ctl_matrix_json(&s->to) :
 					      json_null());
+	if (s->kind == CTL_STEP_STOP)
+		json_object_set_new(o, "guest_attached",
+				    json_boolean(s->guest));
 	if (s->kind == CTL_STEP_DEFINE || s->kind == CTL_STEP_REDEFINE) {
 		bool a = strstr(s->new_text, "\"start\": \"auto\"") != NULL;
 
@@ -575,7 +598,10 @@ static char *step_str(const struct ctl_step *s)
 		what = xstrdup("remove the definition");
 		break;
 	case CTL_STEP_STOP:
-		what = xstrdup("remove the running mdev");
+		what = xstrdup(s->guest ? "remove the running mdev (a guest is "
+					  "attached: the kernel asks it to "
+					  "let go)" :
+					  "remove the running mdev");
 		break;
 	case CTL_STEP_DEFINE:
 	case CTL_STEP_REDEFINE:

@@ -82,6 +82,7 @@ struct ctl_step {
 	char *name;
 	char *old_text, *new_text; /* definitions; NULL: no file */
 	struct ctl_matrix from, to;
+	bool guest; /* stop: a guest has the mdev open */
 	bool done;
 };
 
@@ -94,6 +95,12 @@ struct ctl_plan {
 void ctl_plan_build(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 		    struct ctl_plan *p);
 void ctl_plan_fini(struct ctl_plan *p);
+/*
+ * Mark the stops of mdevs a guest has open; where the kernel cannot ask
+ * the guest to let go (the remove would block) each is an error finding,
+ * rule guest-attached, so apply refuses before changing anything.
+ */
+void ctl_plan_check_guests(struct ctl_plan *p, struct ctl_findings *f);
 json_t *ctl_plan_json(const struct ctl_plan *p);
 void ctl_plan_print(const struct ctl_plan *p);
 /*

@@ -174,6 +174,32 @@ bool ctl_mdev_has_guest(const struct ctl_mdev_view *m)
 	return false;
 }
 
+/*
+ * The matrix device's features attribute came with the same generation of
+ * vfio_ap as the request interrupt and is the sign apctl uses.
+ */
+bool ctl_can_ask_guest(void)
+{
+	char *p = ctl_sys_path(MATRIX "/features");
+	bool r = !access(p, F_OK);
+
+	free(p);
+	return r;
+}
+
+int ctl_remove_check_guest(const struct ctl_mdev_view *m, bool *guest,
+			   struct ctl_err *e)
+{
+	bool g = ctl_mdev_has_guest(m);
+
+	if (guest)
+		*guest = g;
+	if (!g || ctl_can_ask_guest())
+		return 0;
+	e->rule = "guest-attached";
+	return ctl_fail(e, EBUSY, CTL_GUEST_ATTACHED_FMT, m->uuid);
+}
+
 /* ---- atomic files ---------------------------------------------------------- */
 
 static int mkdirs(const char *path)

@@ -40,6 +40,23 @@ struct ctl_mdev_view *ctl_mdevs_load(size_t *n_out);
 bool ctl_mdev_view_holds(const struct ctl_mdev_view *m, unsigned int ap,
 			 unsigned int dom);
 bool ctl_mdev_has_guest(const struct ctl_mdev_view *m);
+/*
+ * Removing an mdev waits until the guest that has it open lets go.  True
+ * if this kernel asks the guest to (the vfio_ap request interrupt, 6.12);
+ * older ones (6.1) just block in the remove.
+ */
+bool ctl_can_ask_guest(void);
+/* The refusal when a guest holds an mdev that is to be removed. */
+#define CTL_GUEST_ATTACHED_FMT                                                 \
+	"mdev %s: a guest has it open and this kernel cannot ask the guest "   \
+	"to let go (stop the guest first)"
+/*
+ * Before removing mdev m: -1 with e filled (EBUSY, rule guest-attached)
+ * when a guest has it open and the kernel cannot ask the guest to let go
+ * (the remove would block); else 0.  *guest (may be NULL): a guest has it.
+ */
+int ctl_remove_check_guest(const struct ctl_mdev_view *m, bool *guest,
+			   struct ctl_err *e);
 
 /* Write DATA to PATH atomically (temp file, fsync, rename, fsync of the
  * directory), creating the directories.  0 or -errno. */

@@ -425,6 +425,13 @@ static void add(struct ctl_findings *f, enum ctl_severity sev, const char *rule,
 		f->warnings++;
 }
 
+void ctl_findings_add(struct ctl_findings *f, enum ctl_severity sev,
+		      const char *rule, const char *mdev, const char *apqn,
+		      const char *owner, const char *msg)
+{
+	add(f, sev, rule, mdev, apqn, owner, "%s", msg);
+}
+
 void ctl_findings_fini(struct ctl_findings *f)
 {
 	for (size_t i = 0; i < f->n; i++) {

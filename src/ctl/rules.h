@@ -27,6 +27,9 @@
  *                                  gets no queue
  *   not-in-configuration  warning  an id not in the host configuration
  *                                  (filtered until it appears)
+ *   guest-attached        error    (apply, ctl_plan_check_guests()) a stop
+ *                                  of an mdev a guest has open, on a
+ *                                  kernel that cannot ask it to let go
  *
  * Another command (e.g. reserve) may build a ctl_desired by hand, load a
  * ctl_hostsnap, and call ctl_validate().
@@ -132,6 +135,11 @@ void ctl_desired_fini(struct ctl_desired *d);
 void ctl_validate(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 		  struct ctl_findings *f);
 void ctl_findings_fini(struct ctl_findings *f);
+/* Append a finding (apqn, owner may be NULL); for checks outside
+ * ctl_validate() (apply's plan: guest-attached). */
+void ctl_findings_add(struct ctl_findings *f, enum ctl_severity sev,
+		      const char *rule, const char *mdev, const char *apqn,
+		      const char *owner, const char *msg);
 /* {"ok": bool, "findings": [{severity, rule, mdev, apqn, owner, message}]} */
 json_t *ctl_findings_json(const struct ctl_findings *f);
 /* One line per finding: "error apqn-in-use: mdev ...: APQN ..." */

@@ -191,7 +191,7 @@ run apctl start $N2
 expect_rc 0 "guest2 starts once $U1 is stopped"
 run apctl --json stop $N2
 expect_rc 0 "stop guest2"
-check "stop --json" json_eq "$out" '{"uuid":"'$N2'"}'
+check "stop --json (no guest had it)" json_eq "$out" '{"uuid":"'$N2'","guest":false}'
 
 run apctl undefine $U1
 expect_rc 0 "undefine $U1"
