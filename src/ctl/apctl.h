@@ -170,7 +170,5 @@ void ctl_name_uuid(const char *name, char uuid[37]);
 void ctl_lower_uuid(const char *in, char uuid[37]);
 /* NAME|UUID into the lower-case UUID. */
 void ctl_resolve_uuid(const char *name, char uuid[37]);
-/* The operand as a UUID, or a "not a UUID" error. */
-int ctl_operand_uuid(const struct args *a, char uuid[37], struct ctl_err *e);
 
 #endif /* APCTL_APCTL_H */

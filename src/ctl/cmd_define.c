@@ -61,14 +61,6 @@ void ctl_resolve_uuid(const char *name, char uuid[37])
 		ctl_name_uuid(name, uuid);
 }
 
-int ctl_operand_uuid(const struct args *a, char uuid[37], struct ctl_err *e)
-{
-	if (!ctl_is_uuid(a->operand))
-		return ctl_fail(e, EINVAL, "'%s': not a UUID", a->operand);
-	ctl_lower_uuid(a->operand, uuid);
-	return 0;
-}
-
 static void add_ids(struct ctl_def *d, const char *key,
 		    const struct ctl_ids *ids)
 {
@@ -217,8 +209,7 @@ int cmd_undefine(const struct args *a, json_t **out, struct ctl_err *e)
 	char uuid[37];
 	int r;
 
-	if (ctl_operand_uuid(a, uuid, e))
-		return -1;
+	ctl_resolve_uuid(a->operand, uuid);
 	r = ctl_def_remove(uuid);
 	if (r == -ENOENT)
 		return ctl_fail(e, ENOENT, "mdev %s: not defined", uuid);

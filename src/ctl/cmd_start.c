@@ -24,8 +24,7 @@ int cmd_start(const struct args *a, json_t **out, struct ctl_err *e)
 	char uuid[37], *create;
 	int r;
 
-	if (ctl_operand_uuid(a, uuid, e))
-		return -1;
+	ctl_resolve_uuid(a->operand, uuid);
 	r = ctl_def_load(uuid, &d);
 	if (r == -ENOENT)
 		return ctl_fail(e, ENOENT, "mdev %s: not defined", uuid);
@@ -92,8 +91,7 @@ int cmd_stop(const struct args *a, json_t **out, struct ctl_err *e)
 	struct ctl_mdev_view m = {0};
 	int r;
 
-	if (ctl_operand_uuid(a, m.uuid, e))
-		return -1;
+	ctl_resolve_uuid(a->operand, m.uuid);
 	if (!ctl_mdev_active(m.uuid))
 		return ctl_fail(e, ENODEV, "mdev %s: not active", m.uuid);
 	ctl_mdev_masks(m.uuid, &m.apm, &m.aqm);

@@ -29,7 +29,7 @@ expect_rc 0 "apctl --help"
 expect_golden help "$out" "apctl --help"
 run apctl start --help
 expect_rc 0 "apctl start --help"
-expect_contains "$out" "start UUID" "apctl start --help shows start"
+expect_contains "$out" "start NAME|UUID" "apctl start --help shows start"
 expect_lacks "$out" "--adapters" "apctl start --help omits define's options"
 
 run apctl
@@ -167,7 +167,11 @@ expect_eq "$err" \
 	"undefined mdev named"
 run apctl start nope
 expect_rc 1 "start nope"
-expect_eq "$err" "apctl: 'nope': not a UUID" "not a UUID"
+expect_contains "$err" "apctl: mdev " "a NAME stands for its UUID"
+expect_contains "$err" ": not defined" "an undefined NAME is not defined"
+run apctl stop guest2
+expect_rc 1 "stop guest2 (a name; defined, not active)"
+expect_eq "$err" "apctl: mdev $N2: not active" "stop takes a NAME"
 
 run apctl list
 expect_rc 0 "apctl list (two active)"
