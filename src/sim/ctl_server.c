@@ -250,14 +250,23 @@ static void accept_client(struct apsim_ctl *ctl)
 	close(fd);
 }
 
-/* Kicked: turn the guests' notifications into event lines. */
+/*
+ * Kicked: turn the guests' notifications into event lines.  The pipe is
+ * drained *before* the kicked flag is cleared: a notifier that finds the
+ * flag set writes nothing, so the flag may only be cleared when no byte
+ * is left that could have been written for it.  (Cleared first, a kick
+ * landing between the two set the flag and had its byte drained here:
+ * flag set, pipe empty, and no later notification ever woke the thread.)
+ * A notifier that sees the flag set did its work before the clear, so
+ * the poll below finds it; one that sees it clear writes a new byte.
+ */
 static void deliver_guest_events(struct apsim_ctl *ctl)
 {
 	char buf[64];
 
-	apsim_guests_kicked(ctl->guests);
 	while (read(ctl->kick[0], buf, sizeof(buf)) > 0)
 		;
+	apsim_guests_kicked(ctl->guests);
 	for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++) {
 		struct client *c = &ctl->cl[i];
 
@@ -278,7 +287,8 @@ static void *serve(void *arg)
 		pfd[n++] =
 			(struct pollfd){.fd = ctl->wake[0], .events = POLLIN};
 		pfd[n++] = (struct pollfd){.fd = ctl->lfd, .events = POLLIN};
-		pfd[n++] = (struct pollfd){.fd = ctl->kick[0], .events = POLLIN};
+		pfd[n++] =
+			(struct pollfd){.fd = ctl->kick[0], .events = POLLIN};
 		for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++) {
 			struct client *c = &ctl->cl[i];
 			short ev;

@@ -32,7 +32,11 @@ typedef bool (*apsim_emit_fn)(void *ctx, const char *line);
 int apsim_guests_new(struct apv_host *host, int kick_fd,
 		     struct apsim_guests **out);
 void apsim_guests_free(struct apsim_guests *gs); /* NULL-safe */
-/* Acknowledge the wake-up (before the sessions are polled). */
+/*
+ * Acknowledge the wake-up: after the pipe is drained (never before: a kick
+ * whose byte was drained would leave the flag set and silence every later
+ * one) and before the sessions are polled.
+ */
 void apsim_guests_kicked(struct apsim_guests *gs);
 
 /*

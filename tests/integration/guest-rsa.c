@@ -6,12 +6,17 @@
  * accelerator queue and check every result against libcrypto.
  *
  *   guest-rsa --mdev UUID --apqn AA.QQQQ [--reply-buf N] [--irq]
- *             [--count N] [--bits 1024,2048,4096]
+ *             [--count N] [--bits 1024,2048,4096] [--irq-stress N]
  *
  * --irq enables adapter interruptions (AQIC) first, so the wait is
  * interrupt-driven; --reply-buf makes the DQAP buffer small (partial DQAP
  * continued); --count sends N requests per key and kind and prints the
- * rate.  TAP-like output; exit 1 on a mismatch, 2 on a usage error.
+ * rate.  --irq-stress N (implies --irq, no RSA) sends N null messages
+ * (16 bytes of type 00, answered at once with a type 82 reply) in bursts
+ * up to the queue's depth and waits for every reply with
+ * apv_guest_wait_irq() alone -- no polling fallback: each wait must end
+ * with an interruption, never time out while a reply waits (a lost
+ * wakeup).  TAP-like output; exit 1 on a mismatch, 2 on a usage error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -204,6 +209,108 @@ static int enable_irq(struct apv_guest *g, apv_apqn q)
 	return res.pgm == APV_PGM_NONE && res.cc == 0 ? 0 : -EIO;
 }
 
+static struct apv_cpu_regs tapq(struct apv_guest *g, apv_apqn q)
+{
+	struct apv_cpu_regs r = {0};
+	struct apv_insn_result res;
+
+	r.gr[0] = APV_GR0_FC(APV_PQAP_TAPQ) | q;
+	if (apv_guest_pqap(g, &r, &res) || res.pgm != APV_PGM_NONE)
+		r.cc = 3;
+	return r;
+}
+
+/*
+ * Interrupt-driven waits only: null messages in bursts up to the depth,
+ * every reply awaited with apv_guest_wait_irq() (1 s, no polling), then
+ * DQAP while the status shows R.  A wait that times out is a lost wakeup
+ * (TAPQ tells whether a reply was waiting); the replies are then taken
+ * anyway so that the run goes on and counts them all.
+ */
+static void irq_stress(struct apv_guest *g, apv_apqn q, int count)
+{
+	static const uint8_t msg[16]; /* message type 00 */
+	struct apv_cpu_regs t = tapq(g, q);
+	unsigned int dep = (unsigned int)(t.gr[2] & 0xf) + 1, out = 0;
+	unsigned long waits = 0, lost = 0, lost_r = 0, bad = 0, got = 0;
+	uint64_t psmid = 1, next = 1;
+	double t0 = now_s();
+	int sent = 0;
+
+	while (sent < count || out) {
+		unsigned int iscs = 0;
+		bool more = true;
+		int w;
+
+		while (sent < count && out < dep) {
+			struct apv_cpu_regs r = {0};
+			struct apv_insn_result res;
+
+			r.gr[0] = APV_GR0_NQAP_L | q;
+			r.gr[5] = psmid;
+			r.gr[6] = 0x10000;
+			r.gr[7] = sizeof(msg);
+			if (apv_guest_nqap_msg(g, &r, 4, 6, msg, sizeof(msg),
+					       &res) ||
+			    res.pgm != APV_PGM_NONE) {
+				bad++;
+				goto out;
+			}
+			if (res.cc)
+				break; /* full */
+			psmid++;
+			sent++;
+			out++;
+		}
+		waits++;
+		w = apv_guest_wait_irq(g, 1000, &iscs);
+		if (w < 0) {
+			bad++;
+			break;
+		}
+		if (w == 0) {
+			lost++;
+			t = tapq(g, q);
+			if (t.gr[1] & 0x40000000u) /* R */
+				lost_r++;
+		}
+		while (more && out) {
+			struct apv_cpu_regs r = {0};
+			struct apv_insn_result res;
+			uint8_t rep[64];
+			size_t n = 0;
+
+			r.gr[0] = APV_GR0_DQAP | q;
+			r.gr[6] = 0x20000;
+			r.gr[7] = sizeof(rep);
+			if (apv_guest_dqap_data(g, &r, 4, 6, rep, sizeof(rep),
+						&n, &res) ||
+			    res.pgm != APV_PGM_NONE) {
+				bad++;
+				goto out;
+			}
+			if (res.cc)
+				break; /* RC 10: not yet */
+			if (n != 8 || rep[1] != 0x82 || rep[4] != 0x20 ||
+			    r.gr[5] != next)
+				bad++;
+			next++;
+			out--;
+			got++;
+			more = (r.gr[1] & 0x40000000u) != 0; /* R */
+		}
+	}
+out:
+	check(bad == 0 && got == (unsigned long)count,
+	      "irq stress: %lu of %d null replies, in order", got, count);
+	check(lost == 0,
+	      "irq stress: %lu waits, none timed out (%lu did, %lu of them "
+	      "with a reply waiting)",
+	      waits, lost, lost_r);
+	printf("# irq stress: %d requests in %.1f ms, %lu waits\n", count,
+	       (now_s() - t0) * 1e3, waits);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -213,6 +320,7 @@ int main(int argc, char **argv)
 		{"irq", no_argument, NULL, 'i'},
 		{"count", required_argument, NULL, 'c'},
 		{"bits", required_argument, NULL, 'b'},
+		{"irq-stress", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
 	};
 	struct apv_guest_opts o = {0};
@@ -221,7 +329,7 @@ int main(int argc, char **argv)
 	unsigned int a, d;
 	char err[256] = "";
 	bool irq = false;
-	int c, count = 0, rc;
+	int c, count = 0, stress = 0, rc;
 	apv_apqn q;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -244,13 +352,18 @@ int main(int argc, char **argv)
 		case 'b':
 			bits = optarg;
 			break;
+		case 's':
+			stress = atoi(optarg);
+			irq = true;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (!o.mdev || !apqn || sscanf(apqn, "%x.%x", &a, &d) != 2) {
 		fprintf(stderr, "usage: guest-rsa --mdev UUID --apqn AA.QQQQ "
-				"[--reply-buf N] [--irq] [--count N]\n");
+				"[--reply-buf N] [--irq] [--count N] "
+				"[--bits B,...] [--irq-stress N]\n");
 		return 2;
 	}
 	q = APV_APQN(a, d);
@@ -266,7 +379,9 @@ int main(int argc, char **argv)
 		rc = enable_irq(g, q);
 		check(rc == 0, "AQIC enable");
 	}
-	for (const char *s = bits; *s;) {
+	if (stress > 0)
+		irq_stress(g, q, stress);
+	for (const char *s = stress > 0 ? "" : bits; *s;) {
 		unsigned int b = (unsigned int)strtoul(s, (char **)&s, 10);
 
 		if (one_key(g, q, b, count))
