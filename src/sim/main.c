@@ -11,7 +11,7 @@
  *               [--socket PATH] [--json] [lsap]
  *
  * BOOT is [--topology FILE | --preset NAME] [--kernel 6.1|6.12]
- * [--workers N].
+ * [--workers N] [--reset-delay MS].
  */
 #include <errno.h>
 #include <getopt.h>
@@ -43,6 +43,7 @@ static void usage(FILE *f)
 	      "[--mem SIZE] [--json] [lsap]\n"
 	      "BOOT:  [--topology FILE | --preset NAME] [--kernel 6.1|6.12] "
 	      "[--workers N]\n"
+	      "       [--reset-delay MS]\n"
 	      "\n"
 	      "run    serve the host's /sys tree on DIR until SIGINT/SIGTERM\n"
 	      "exec   run CMD in a private mount namespace with the tree on "
@@ -69,8 +70,7 @@ int apsim_boot(const struct apsim_opts *o, struct apsim_topology *topo,
 
 	*host = NULL;
 	memset(topo, 0, sizeof(*topo));
-	rc = apsim_topology_load(o->topology, o->preset, o->kernel, topo,
-				 &err);
+	rc = apsim_topology_load(o->topology, o->preset, o->kernel, topo, &err);
 	if (rc) {
 		fprintf(stderr, "apsim: %s: %s\n",
 			o->topology ? o->topology :
@@ -89,6 +89,9 @@ int apsim_boot(const struct apsim_opts *o, struct apsim_topology *topo,
 		apsim_topology_fini(topo);
 		return rc;
 	}
+	/* a guest's RAPQ/ZAPQ stays in progress (RC 02) for that long */
+	apv_host_set_reset_delay(*host, (uint64_t)o->reset_delay_ms *
+						UINT64_C(1000000));
 	return 0;
 }
 
@@ -115,6 +118,7 @@ int apsim_start_workers(const struct apsim_opts *o, struct apv_host *host)
 
 enum {
 	OPT_WORKERS = 'w',
+	OPT_RESET_DELAY = 'r',
 	OPT_TOPOLOGY = 't',
 	OPT_PRESET = 'p',
 	OPT_KERNEL = 'k',
@@ -135,6 +139,7 @@ static int parse_opts(int argc, char **argv, bool run, struct apsim_opts *o)
 		{"socket", required_argument, NULL, OPT_SOCKET},
 		{"dev", no_argument, NULL, OPT_DEV},
 		{"workers", required_argument, NULL, OPT_WORKERS},
+		{"reset-delay", required_argument, NULL, OPT_RESET_DELAY},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -144,7 +149,7 @@ static int parse_opts(int argc, char **argv, bool run, struct apsim_opts *o)
 	o->workers = -1;
 	optind = 1;
 	/* '+': stop at the command of exec */
-	while ((c = getopt_long(argc, argv, "+t:p:k:m:s:dw:h", longopts,
+	while ((c = getopt_long(argc, argv, "+t:p:k:m:s:dw:r:h", longopts,
 				NULL)) != -1) {
 		char *end;
 
@@ -153,9 +158,21 @@ static int parse_opts(int argc, char **argv, bool run, struct apsim_opts *o)
 			o->workers = strtol(optarg, &end, 10);
 			if (*end || end == optarg || o->workers < 0 ||
 			    o->workers > APV_MAX_WORKERS) {
-				fprintf(stderr, "apsim: --workers: expected "
-						"0..64, got '%s'\n",
+				fprintf(stderr,
+					"apsim: --workers: expected "
+					"0..64, got '%s'\n",
 					optarg);
+				return -1;
+			}
+			break;
+		case OPT_RESET_DELAY:
+			o->reset_delay_ms = strtol(optarg, &end, 10);
+			if (*end || end == optarg || o->reset_delay_ms < 0 ||
+			    o->reset_delay_ms > APSIM_RESET_DELAY_MAX_MS) {
+				fprintf(stderr,
+					"apsim: --reset-delay: expected 0..%d "
+					"(milliseconds), got '%s'\n",
+					APSIM_RESET_DELAY_MAX_MS, optarg);
 				return -1;
 			}
 			break;
@@ -193,9 +210,11 @@ static int parse_opts(int argc, char **argv, bool run, struct apsim_opts *o)
 				"other\n");
 		return -1;
 	}
-	if (o->kernel && strcmp(o->kernel, "6.1") && strcmp(o->kernel, "6.12")) {
-		fprintf(stderr, "apsim: --kernel: expected 6.1 or 6.12, got "
-				"'%s'\n",
+	if (o->kernel && strcmp(o->kernel, "6.1") &&
+	    strcmp(o->kernel, "6.12")) {
+		fprintf(stderr,
+			"apsim: --kernel: expected 6.1 or 6.12, got "
+			"'%s'\n",
 			o->kernel);
 		return -1;
 	}
@@ -223,8 +242,9 @@ static int cmd_run(int argc, char **argv)
 		return 2;
 	if (i != argc || !o.mount) {
 		fprintf(stderr, "apsim run: %s\n",
-			o.mount ? "unexpected arguments" : "--mount DIR is "
-							   "required");
+			o.mount ? "unexpected arguments" :
+				  "--mount DIR is "
+				  "required");
 		return 2;
 	}
 	/* every thread started from here on inherits the blocked set */
@@ -254,8 +274,9 @@ static int cmd_run(int argc, char **argv)
 			strerror(-rc));
 		goto out;
 	}
-	fprintf(stderr, "apsim: kernel %s host on %s, control socket %s; "
-			"SIGINT or SIGTERM stops it\n",
+	fprintf(stderr,
+		"apsim: kernel %s host on %s, control socket %s; "
+		"SIGINT or SIGTERM stops it\n",
 		apv_kernel_name(apv_host_kernel(host)), o.mount, o.socket);
 	if (sigwait(&set, &sig) == 0)
 		fprintf(stderr, "apsim: %s, unmounting %s\n", strsignal(sig),

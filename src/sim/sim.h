@@ -66,16 +66,22 @@ void apsim_fs_on_zcdn_change(struct apsim_fs *fs, void (*fn)(void *ctx),
 
 /* What `apsim run|exec|shell` boot and serve. */
 struct apsim_opts {
-	const char *topology;	/* --topology FILE */
-	const char *preset;	/* --preset NAME */
-	const char *kernel;	/* --kernel 6.1|6.12 */
-	const char *mount;	/* --mount DIR (run) */
-	const char *socket;	/* --socket PATH */
-	bool dev;		/* --dev: private /dev with zcrypt nodes */
-	long workers;		/* --workers N: adapter worker threads
+	const char *topology; /* --topology FILE */
+	const char *preset;   /* --preset NAME */
+	const char *kernel;   /* --kernel 6.1|6.12 */
+	const char *mount;    /* --mount DIR (run) */
+	const char *socket;   /* --socket PATH */
+	bool dev;	      /* --dev: private /dev with zcrypt nodes */
+	long workers;	      /* --workers N: adapter worker threads
 				 * (0: synchronous adapters); -1 (default):
 				 * one per online CPU, at most 64 */
+	long reset_delay_ms;  /* --reset-delay MS: a guest's RAPQ/ZAPQ
+				 * stays in progress (RC 02) that long
+				 * (apv_host_set_reset_delay); 0: instant */
 };
+
+/* Largest --reset-delay: one minute. */
+#define APSIM_RESET_DELAY_MAX_MS 60000
 
 /*
  * Start the host's adapter worker threads for o->workers

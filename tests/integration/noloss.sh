@@ -7,8 +7,10 @@
 # (the control socket), and the guests reset their queues and reopen their
 # device.  Every accepted request is answered exactly once with its own
 # PSMID and result, or its loss is visible to its guest on that queue.
+# apsim runs with a 2 ms reset delay, so the guests' own resets are seen
+# in progress (RC 02) for a while.
 . "$(dirname "$0")/lib.sh"
-it_enter --workers 2 "$@"
+it_enter --workers 2 --reset-delay 2 "$@"
 
 [ -x "${NOLOSS:-}" ] || {
 	echo "ERROR: NOLOSS='${NOLOSS:-}' is not an executable"
@@ -59,5 +61,12 @@ if [ "$rc" = 0 ]; then
 else
 	fail "no request lost silently, none duplicated or misdelivered (exit $rc)" \
 		"$(printf '%s\n' "$out" | grep '^not ok\|VIOLATION\|noloss:')"
+fi
+# the reset delay made RC 02 (reset in progress) visible to the guests
+seen=$(printf '%s\n' "$out" | sed -n 's/^# total:.*rc02-seen \([0-9]*\).*/\1/p')
+if [ "${seen:-0}" -gt 0 ]; then
+	pass "RC 02 seen after the guests' own resets ($seen times)"
+else
+	fail "RC 02 seen after the guests' own resets (${seen:-none})"
 fi
 it_done
