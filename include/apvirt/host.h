@@ -248,4 +248,13 @@ void apv_host_set_reset_delay(struct apv_host *host, uint64_t ns);
  */
 uint64_t apv_hw_queue_zeroized(struct apv_host *host, apv_apqn q);
 
+/*
+ * What queue q holds now: *requests the machine has not answered yet
+ * (queued, in an engine, or a multi-part message still being sent) and
+ * *replies waiting for DQAP (a partly dequeued one included).  0, or
+ * -ENODEV when q's adapter is not installed (both set to 0).
+ */
+int apv_hw_queue_counts(struct apv_host *host, apv_apqn q,
+			unsigned int *requests, unsigned int *replies);
+
 #endif /* APVIRT_HOST_H */

@@ -23,6 +23,10 @@
  * ended.  Linux's vfio_ap-bound queues are never driven by the AP bus, so
  * their counters read 0 there (vfio-ap-semantics.md §1.5) and the wait ends
  * at once; a counter that is unreadable or "-" counts as unknown (null).
+ * On a simulated host ($APSIM_SOCKET set, sysfs at /sys, apsim answering)
+ * the machine knows better: apsim's guest.queue gives each queue's
+ * requests not yet answered plus replies waiting for DQAP
+ * (apsim_probe.h), and those are what the wait counts.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apsim_probe.h"
 #include "queues.h"
 
 #define POLL_MS 100
@@ -55,11 +60,14 @@ static long counter(const char *apqn, const char *attr)
 	return n;
 }
 
-static long in_flight(const char *apqn)
+static long in_flight(struct ctl_apsim *sim, const char *apqn)
 {
-	long rq = counter(apqn, "requestq_count");
-	long pq = counter(apqn, "pendingq_count");
+	long rq, pq;
 
+	if (sim)
+		return ctl_apsim_in_flight(sim, apqn);
+	rq = counter(apqn, "requestq_count");
+	pq = counter(apqn, "pendingq_count");
 	return rq < 0 || pq < 0 ? -1 : rq + pq;
 }
 
@@ -72,7 +80,8 @@ static double now(void)
 }
 
 /* Poll until every queue is idle or TIMEOUT seconds passed. */
-static long drain(struct rq *qs, size_t n, double timeout, bool *timed_out)
+static long drain(struct ctl_apsim *sim, struct rq *qs, size_t n,
+		  double timeout, bool *timed_out)
 {
 	double end = now() + timeout;
 
@@ -80,7 +89,7 @@ static long drain(struct rq *qs, size_t n, double timeout, bool *timed_out)
 		long total = 0;
 
 		for (size_t i = 0; i < n; i++) {
-			qs[i].in_flight = in_flight(qs[i].apqn);
+			qs[i].in_flight = in_flight(sim, qs[i].apqn);
 			if (qs[i].in_flight > 0)
 				total += qs[i].in_flight;
 		}
@@ -133,9 +142,10 @@ static int parse_timeout(const struct args *a, double *t, struct ctl_err *e)
 int cmd_release(const struct args *a, json_t **out, struct ctl_err *e)
 {
 	struct ctl_mdev_view m = {0};
+	struct ctl_apsim *sim;
 	struct rq *qs = NULL;
 	size_t n = 0;
-	bool timed_out = false;
+	bool timed_out = false, simulated;
 	json_t *list;
 	double timeout;
 	long total;
@@ -169,7 +179,10 @@ int cmd_release(const struct args *a, json_t **out, struct ctl_err *e)
 			free(drv);
 			free(p);
 		}
-	total = drain(qs, n, timeout, &timed_out);
+	sim = ctl_apsim_open();
+	simulated = sim != NULL;
+	total = drain(sim, qs, n, timeout, &timed_out);
+	ctl_apsim_close(sim);
 	r = unplug(m.uuid, &m.apm);
 	if (r) {
 		free(qs);
@@ -184,6 +197,10 @@ int cmd_release(const struct args *a, json_t **out, struct ctl_err *e)
 				strerror(-r));
 	}
 	list = json_array();
+	if (!a->json)
+		printf("in flight: %s\n",
+		       simulated ? "apsim's machine queues (simulated host)" :
+				   "sysfs requestq_count + pendingq_count");
 	for (size_t i = 0; i < n; i++) {
 		json_array_append_new(
 			list,
@@ -205,9 +222,11 @@ int cmd_release(const struct args *a, json_t **out, struct ctl_err *e)
 		printf("mdev %s: %s%s, removed\n", m.uuid,
 		       timed_out ? "timed out, " : "",
 		       m.guest ? "unplugged from its guest" : "unassigned");
-	*out = json_pack("{s:s,s:b,s:b,s:I,s:o,s:b}", "uuid", m.uuid, "guest",
-			 m.guest, "timed_out", timed_out, "in_flight",
-			 (json_int_t)total, "queues", list, "removed", 1);
+	*out = json_pack("{s:s,s:b,s:b,s:I,s:s,s:o,s:b}", "uuid", m.uuid,
+			 "guest", m.guest, "timed_out", timed_out, "in_flight",
+			 (json_int_t)total, "source",
+			 simulated ? "apsim" : "sysfs", "queues", list,
+			 "removed", 1);
 	if (timed_out)
 		e->exit_code = 3;
 	free(qs);

@@ -586,6 +586,19 @@ uint64_t apv_hw_queue_zeroized(struct apv_host *host, apv_apqn q)
 	return n;
 }
 
+int apv_hw_queue_counts(struct apv_host *host, apv_apqn q,
+			unsigned int *requests, unsigned int *replies)
+{
+	const struct apv_hw_queue *hq;
+
+	apv_lock(host);
+	hq = hw_queue(host, q);
+	*requests = hq ? hq->nreq + hq->inflight + (hq->part ? 1 : 0) : 0;
+	*replies = hq ? hq->nrep : 0;
+	apv_unlock(host);
+	return hq ? 0 : -ENODEV;
+}
+
 void apv_hw_qci(struct apv_host *host, struct apv_qci *out)
 {
 	apv_lock(host);

@@ -743,14 +743,20 @@ static int cmd_info(struct apsim_guest *s, struct greq *h)
 	return 0;
 }
 
-/* guest.queue: what a test wants to know about a queue after a guest. */
+/*
+ * guest.queue: what a test (or apctl release) wants to know about a
+ * machine queue: resets, vfio_ap's interrupt registration, and the work it
+ * holds (null for an adapter that is not installed).
+ */
 static int cmd_queue(struct apsim_guests *gs, struct greq *h)
 {
 	static const char *const keys[] = {"apqn", NULL};
 	const json_t *a = json_object_get(h->req, "apqn");
+	unsigned int rq = 0, rp = 0;
 	uint64_t nib = 0;
 	apv_apqn q;
 	int isc = -1;
+	bool have;
 
 	if (check_keys(h, keys))
 		return h->err;
@@ -761,11 +767,14 @@ static int cmd_queue(struct apsim_guests *gs, struct greq *h)
 				"missing");
 	if (apv_vfio_queue_irq(gs->host, q, &isc, &nib))
 		isc = -1, nib = 0;
+	have = !apv_hw_queue_counts(gs->host, q, &rq, &rp);
 	if (gset(h, "apqn", json_string(json_string_value(a))) ||
 	    gset(h, "zeroized",
 		 json_integer((json_int_t)apv_hw_queue_zeroized(gs->host, q))) ||
 	    gset(h, "irq_isc", json_integer(isc)) ||
-	    gset(h, "irq_nib", u64_json(nib)))
+	    gset(h, "irq_nib", u64_json(nib)) ||
+	    gset(h, "requests", have ? json_integer(rq) : json_null()) ||
+	    gset(h, "replies", have ? json_integer(rp) : json_null()))
 		return h->err;
 	return 0;
 }

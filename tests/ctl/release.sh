@@ -4,8 +4,11 @@
 # apctl release: wait (bounded) until the mdev's queues are idle, unplug
 # them from the guest, remove the mdev, report what was still in flight.
 # apsim's (and Linux's) vfio_ap queues read requestq_count/pendingq_count
-# 0, so against apsim the wait ends at once; the timeout path runs against
-# a static tree (--sysfs-root) whose counters say 2 + 1.
+# 0; inside `apsim exec` apctl asks apsim's machine instead (guest.queue:
+# requests + replies waiting), so a guest that enqueues and never
+# dequeues keeps release waiting until its timeout (6.12; 6.1 refuses
+# while a guest has the mdev).  The sysfs counter path runs against a
+# static tree (--sysfs-root) whose counters say 2 + 1.
 #
 # Spec: vfio-ap-semantics.md §1.5, §2.5, §3.3.2, §3.3.7.
 . "$(dirname "$0")/../interop/lib.sh"
@@ -46,6 +49,39 @@ expect_eq "$err" "apctl: --timeout 'soon': not a number of seconds 0..86400" \
 
 # ---- a guest holds the mdev open (apsim guest) ---------------------------------
 
+# queue_work APQN: requests + replies the machine queue holds (apsim)
+queue_work() {
+	"$APSIM" ctl --json raw '{"cmd":"guest.queue","apqn":"'$1'"}' |
+		python3 -c 'import json, sys
+q = json.load(sys.stdin)
+print(q["requests"] + q["replies"])'
+}
+queue_zeroized() {
+	"$APSIM" ctl --json raw '{"cmd":"guest.queue","apqn":"'$1'"}' |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["zeroized"])'
+}
+# guest_busy UUID N: a console guest on the mdev (fd 3) that enqueues N
+# type 50 requests (MEB1, 2^3 mod 15) on 04.0047 and never dequeues
+guest_busy() {
+	local z127 meb i
+	z127=$(printf '%0254d' 0)
+	meb=00500190000000000001000000000000${z127}03${z127}0f${z127}02
+	rm -f $TMP/console
+	mkfifo $TMP/console
+	"$APSIM" guest --mdev $1 --name busy <$TMP/console >$TMP/guest.out 2>&1 &
+	guest=$!
+	exec 3>$TMP/console
+	for i in $(seq "$2"); do
+		echo "nqap apqn=04.0047 psmid=$i addr=0x3000 data=$meb" >&3
+	done
+	for _ in $(seq 50); do
+		[ "$(grep -c '^nqap cc=0' $TMP/guest.out)" = "$2" ] && break
+		sleep 0.1
+	done
+	expect_eq "$(grep -c '^nqap cc=0' $TMP/guest.out)" "$2" \
+		"the guest enqueued $2 requests"
+}
+
 run apctl start $G1
 mkfifo $TMP/console
 "$APSIM" guest --mdev $G1 --name vm1 <$TMP/console >$TMP/guest.out 2>&1 &
@@ -68,6 +104,35 @@ assert r["guest"] and r["removed"] and not r["timed_out"], r' "$out"
 	exec 3>&-
 	wait $guest
 	expect_eq "$?" 0 "the guest ended normally"
+
+	# A guest that enqueues and never dequeues: apsim's machine queue
+	# holds its work (sysfs would say 0), release waits, times out.
+	for round in text json; do
+		run apctl start $G1
+		guest_busy $G1 3
+		expect_eq "$(queue_work 04.0047)" 3 \
+			"$round: apsim counts the 3 requests/replies on 04.0047"
+		zero0=$(queue_zeroized 04.0047)
+		if [ $round = text ]; then
+			run apctl release $G1 --timeout 1
+			expect_rc 3 "release with work in flight: timeout, exit 3"
+			golden inflight "${out//$G1/UUID}" \
+				"3 in flight on 04.0047 (counted by apsim), discarded"
+		else
+			run apctl --json release $G1 --timeout 1
+			expect_rc 3 "--json: exit 3"
+			check "--json: 3 in flight, source apsim" json_eq "$out" \
+				'{"uuid":"'$G1'","guest":true,"timed_out":true,"in_flight":3,"source":"apsim",
+				"queues":[{"apqn":"04.0047","in_flight":3},{"apqn":"05.0047","in_flight":0}],"removed":true}'
+		fi
+		expect_mdev_gone $G1 "$round: removed all the same"
+		expect_eq "$(queue_work 04.0047)" 0 "$round: the work was discarded"
+		check "$round: 04.0047 was zeroized" \
+			test "$(queue_zeroized 04.0047)" -gt "$zero0"
+		exec 3>&-
+		wait $guest
+		expect_eq "$?" 0 "$round: the guest ended normally"
+	done
 else
 	# 6.1: the remove would block until the guest closes the mdev.
 	run apctl --json release $G1
@@ -114,7 +179,7 @@ expect_file $M/remove 1 "then removed"
 run apctl --sysfs-root $S --json release $U1 --timeout 10
 expect_rc 0 "the queue drains during the wait"
 check "nothing in flight" json_eq "$out" \
-	'{"uuid":"'$U1'","guest":true,"timed_out":false,"in_flight":0,
+	'{"uuid":"'$U1'","guest":true,"timed_out":false,"in_flight":0,"source":"sysfs",
 	"queues":[{"apqn":"04.0047","in_flight":0}],"removed":true}'
 wait
 

@@ -329,6 +329,45 @@ static void test_async_replies(void **state)
 	fx_fini(&f);
 }
 
+/* apv_hw_queue_counts: requests in the engine or queued, replies waiting. */
+static void test_queue_counts(void **state)
+{
+	struct fx f;
+	unsigned int rq = 99, rp = 99;
+
+	(void)state;
+	fx_init(&f, false);
+	assert_int_equal(apv_hw_queue_counts(f.h, APV_APQN(9, 4), &rq, &rp),
+			 -ENODEV);
+	assert_int_equal(rq + rp, 0);
+	assert_int_equal(apv_hw_queue_counts(f.h, Q54, &rq, &rp), 0);
+	assert_int_equal(rq + rp, 0);
+	assert_int_equal(apv_host_set_workers(f.h, 2), 0);
+	assert_int_equal(send(f.g, Q54, 1, MSG_ADDR, NULL), 0);
+	assert_int_equal(send(f.g, Q54, 2, MSG_ADDR, NULL), 0);
+	assert_int_equal(send(f.g, Q54, 3, MSG_ADDR, NULL), 0);
+	/* one in the engine, two queued */
+	gate_wait_inside(&f.gate, 1);
+	assert_int_equal(apv_hw_queue_counts(f.h, Q54, &rq, &rp), 0);
+	assert_int_equal(rq, 3);
+	assert_int_equal(rp, 0);
+	gate_set(&f.gate, true);
+	assert_int_equal(apv_host_drain(f.h, DRAIN_MS), 0);
+	assert_int_equal(apv_hw_queue_counts(f.h, Q54, &rq, &rp), 0);
+	assert_int_equal(rq, 0);
+	assert_int_equal(rp, 3);
+	assert_true(recv_reply(f.g, Q54, BUF_ADDR).ok);
+	assert_int_equal(apv_hw_queue_counts(f.h, Q54, &rq, &rp), 0);
+	assert_int_equal(rp, 2);
+	/* another queue of the adapter is not counted; a reset empties */
+	assert_int_equal(apv_hw_queue_counts(f.h, Q547, &rq, &rp), 0);
+	assert_int_equal(rq + rp, 0);
+	assert_int_equal(apv_mdev_reset(f.h, f.M), 0);
+	assert_int_equal(apv_hw_queue_counts(f.h, Q54, &rq, &rp), 0);
+	assert_int_equal(rq + rp, 0);
+	fx_fini(&f);
+}
+
 static void reset_in_engine(bool host_side)
 {
 	struct fx f;
@@ -728,6 +767,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_set_workers_args),
 		cmocka_unit_test(test_async_replies),
+		cmocka_unit_test(test_queue_counts),
 		cmocka_unit_test(test_guest_reset_in_engine),
 		cmocka_unit_test(test_host_reset_in_engine),
 		cmocka_unit_test(test_adapter_removed_in_engine),
