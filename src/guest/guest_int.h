@@ -43,6 +43,16 @@ struct apv_guest {
  * (message in g->err), -EPIPE when apsim went away, -EPROTO.
  */
 int apvg_call(struct apv_guest *g, const char *line, void **resp);
+/*
+ * The raw form of apvg_call: send len bytes (one or more lines, each
+ * ending in '\n') and return the next response line unparsed in *resp
+ * (NUL-terminated, *resp_len bytes; valid until the next read from the
+ * connection), events meanwhile recorded.  0 or -errno (-EPIPE ...).
+ */
+int apvg_send_line(struct apv_guest *g, const char *line, size_t len,
+		   char **resp, size_t *resp_len);
+/* Parse a response line as apvg_call does (errors: -errno, g->err). */
+int apvg_response(struct apv_guest *g, const char *l, size_t n, void **resp);
 
 /* Read and record events for up to timeout_ms (-1 forever); 1 when an
  * irq was recorded, 0 on timeout, -errno. */

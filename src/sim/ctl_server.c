@@ -270,8 +270,15 @@ static void deliver_guest_events(struct apsim_ctl *ctl)
 	for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++) {
 		struct client *c = &ctl->cl[i];
 
-		if (c->fd >= 0 && c->guest)
-			apsim_guest_poll(c->guest, emit_line, c);
+		if (c->fd < 0 || !c->guest)
+			continue;
+		apsim_guest_poll(c->guest, emit_line, c);
+		/*
+		 * out right away, not after another poll(); a failure shows
+		 * at the next poll() (POLLOUT, POLLHUP), which closes it
+		 */
+		if (c->out_off < c->out_len)
+			(void)client_write(c);
 	}
 }
 

@@ -36,6 +36,7 @@
 
 #include "ctl.h"
 #include "guest_session.h"
+#include "guest_wire.h"
 
 /* Most bytes one mem-read may ask for (its hex fits a line). */
 #define MEM_IO_MAX 16384u
@@ -340,11 +341,13 @@ static void deliver_irqs(struct apsim_guest *s, apsim_emit_fn emit, void *ctx)
 	if (!s->kvm)
 		return;
 	iscs = apv_kvm_take_adapter_irqs(s->kvm, &total);
-	if (iscs)
-		emit_event(emit, ctx,
-			   json_pack("{s:s,s:I,s:I}", "event", "irq", "iscs",
-				     (json_int_t)iscs, "total",
-				     (json_int_t)total));
+	if (iscs) {
+		char line[96];
+
+		/* {"event":"irq","iscs":N,"total":N}, the hot event */
+		gw_irq_event(line, sizeof(line), iscs, total);
+		emit(ctx, line);
+	}
 }
 
 /* QEMU's exit, or its answer to a device request: close and destroy. */
@@ -675,6 +678,67 @@ static int cmd_insn(struct apsim_guest *s, struct greq *h, enum insn which,
 	return h->err;
 }
 
+/*
+ * The hot path of cmd_insn: a request line of the compact form that
+ * libapvirt_guest writes (guest_wire.h) is executed without jansson; the
+ * response is the same text.  False (nothing done) for any other line, or
+ * when msg cannot be written to guest memory: cmd_insn answers those.
+ */
+static bool fast_insn(struct apsim_guest *s, const char *req, size_t len,
+		      apsim_emit_fn emit, void *ctx, char **resp)
+{
+	struct apv_insn_result res = {0};
+	struct gw_req q;
+	uint64_t addr0;
+	int rc;
+
+	if (!gw_parse_insn(req, len, &q))
+		return false;
+	addr0 = q.regs.gr[q.r2];
+	if (q.which == GW_NQAP && q.msg) {
+		uint8_t buf[4096], *b = buf;
+		size_t n = q.msg_len / 2;
+
+		if (n > sizeof(buf)) {
+			b = malloc(n);
+			if (!b)
+				return false;
+		}
+		gw_unhex(q.msg, q.msg_len, b);
+		rc = apv_kvm_mem_write(s->kvm, addr0, n ? b : NULL, n);
+		if (b != buf)
+			free(b);
+		if (rc)
+			return false; /* nothing written: cmd_insn says EFAULT */
+	}
+	if (q.which == GW_PQAP)
+		rc = apv_insn_pqap(s->kvm, &q.regs, &res);
+	else if (q.which == GW_NQAP)
+		rc = apv_insn_nqap(s->kvm, &q.regs, q.r1, q.r2, &res);
+	else
+		rc = apv_insn_dqap(s->kvm, &q.regs, q.r1, q.r2, &res);
+	if (rc) {
+		*resp = apsim_ctl_error(rc, "the instruction could not be "
+					    "executed");
+		return true;
+	}
+	/* an interruption the instruction made pending goes out first */
+	deliver_irqs(s, emit, ctx);
+	if (q.which == GW_DQAP && q.data && res.pgm == APV_PGM_NONE &&
+	    q.regs.gr[q.r2] > addr0 &&
+	    q.regs.gr[q.r2] - addr0 <= DQAP_DATA_MAX) {
+		size_t n = (size_t)(q.regs.gr[q.r2] - addr0);
+		uint8_t buf[DQAP_DATA_MAX];
+
+		if (!apv_kvm_mem_read(s->kvm, addr0, buf, n)) {
+			*resp = gw_result(&q.regs, &res, buf, n);
+			return true;
+		}
+	}
+	*resp = gw_result(&q.regs, &res, NULL, 0);
+	return true;
+}
+
 static int cmd_mem_read(struct apsim_guest *s, struct greq *h)
 {
 	static const char *const keys[] = {"addr", "len", NULL};
@@ -792,6 +856,8 @@ bool apsim_guest_handle(struct apsim_guests *gs, struct apsim_guest **sess,
 	/* cheap test first: the other requests go to apsim_ctl_handle */
 	if (!memmem(req, len, "\"guest.", 7))
 		return false;
+	if (s && s->kvm && fast_insn(s, req, len, emit, ctx, resp))
+		return true;
 	h.req = json_loadb(req, len, JSON_REJECT_DUPLICATES, NULL);
 	c = json_object_get(h.req, "cmd");
 	if (!json_is_string(c) || strncmp(json_string_value(c), "guest.", 6)) {
