@@ -287,7 +287,7 @@ static void make_requests(struct guest *G)
 		q[9] = APV_KB_MEB1;
 		put_be(q + 16, MOD_LEN, e);
 		put_be(q + 16 + MOD_LEN, MOD_LEN, n);
-		put_be(q + 16 + 2 * MOD_LEN, MOD_LEN, m);
+		put_be(q + 16 + (size_t)2 * MOD_LEN, MOD_LEN, m);
 	}
 	BN_free(n), BN_free(e), BN_free(m), BN_free(r);
 	BN_CTX_free(ctx);
@@ -944,9 +944,11 @@ static void ev_pick(struct drv *D, struct ev *e)
 	e->ai = rng_below(&D->rng, D->na);
 	e->di = rng_below(&D->rng, D->nd);
 	e->from = D->owner[e->di];
-	e->to = (int)((unsigned int)(e->from + 1 +
-				     rng_below(&D->rng, D->n_mdevs - 1)) %
-		      D->n_mdevs);
+	e->to = D->n_mdevs ? (int)((unsigned int)(e->from + 1 +
+						  rng_below(&D->rng,
+							    D->n_mdevs - 1)) %
+				   D->n_mdevs) :
+			     0;
 	if (e->kind == EV_MOVE_DOMAIN && D->n_mdevs < 2)
 		e->kind = EV_UNASSIGN_DOMAIN;
 }
