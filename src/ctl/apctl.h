@@ -6,9 +6,10 @@
  *               of results and errors (once, at the top)
  *   err.c       struct ctl_err
  *   ids.c       id lists ("4-5,0x0a") and their printing
- *   hostview.c  the host as sysfs shows it (masks, mdevs, owners)
+ *   hostview.c  the host as sysfs shows it (masks, mdevs, owners, cards,
+ *               queues)
  *   cmd_*.c     one command (or a pair: define/undefine, start/stop) each
- *   sysfs.c     the only way to the files (sysfs.h)
+ *   sysfs.c     the only way to the files, atomic writes too (sysfs.h)
  *   config.c    mdevctl definitions (config.h)
  *   lock.c      the s390apconfig lock (lock.h)
  *
@@ -125,6 +126,13 @@ CMD_FN(matrix);
 int ctl_parse_list(const char *what, const char *list, unsigned int max,
 		   struct ctl_ids *ids, struct ctl_err *e);
 json_t *ctl_ids_json(const struct ctl_ids *ids);
+/*
+ * The next run of consecutive ids in ids at or after *pos (start with 0):
+ * its first and last id in *lo and *hi, and *pos moved past it.  false
+ * when no id is left.
+ */
+bool ctl_ids_next_run(const struct ctl_ids *ids, unsigned int *pos,
+		      unsigned int *lo, unsigned int *hi);
 /* "04-05,0a" (width 2) or "0047,0054" (width 4); "-" when empty.  The
  * returned string is malloc'ed. */
 char *ctl_ids_str(const struct ctl_ids *ids, int width);
@@ -146,10 +154,23 @@ int ctl_mdev_write(const char *uuid, const char *attr, const char *val);
 bool ctl_mdev_active(const char *uuid);
 /* The active mdevs' UUIDs, sorted (none without vfio_ap). */
 char **ctl_active_mdevs(void);
+/* The lines of a matrix or guest_matrix file ("aa.dddd", "aa.", ".dddd")
+ * into adapters and domains (added to what apm and aqm hold). */
+void ctl_matrix_lines(const char *m, struct ctl_ids *apm, struct ctl_ids *aqm);
 /* The active mdev other than self whose matrix holds apqn ("05.0047"). */
 char *ctl_apqn_owner(const char *apqn, const char *self);
 bool ctl_is_card(const char *name);  /* "card05" */
 bool ctl_is_queue(const char *name); /* "05.0047" */
+/*
+ * The cards under devices/ap ("card05"), sorted, NULL-ended (free with
+ * ctl_strv_free()).  The count or -errno; e (may be NULL) filled then
+ * ("cannot read the AP bus").
+ */
+int ctl_list_cards(char ***cards, struct ctl_err *e);
+/* The queue devices ("05.0047") in sysfs directory <dir>/<name> (a card
+ * under devices/ap, a driver under bus/ap/drivers), sorted, NULL-ended.
+ * The count or -errno. */
+int ctl_list_queues(const char *dir, const char *name, char ***queues);
 /* The matrix device lists "ap_config" in its features (kernel >= 6.10). */
 bool ctl_has_ap_config(void);
 /*

@@ -32,11 +32,11 @@ static void card_type(json_t *c, char out[16])
 /* The queue devices under a card. */
 static int card_queues(json_int_t id)
 {
-	char *p = ctl_sys_path("devices/ap/card%02x", (unsigned int)id);
-	char **qs;
-	int n = ctl_list_dir(p, ctl_is_queue, &qs);
+	char card[16], **qs;
+	int n;
 
-	free(p);
+	snprintf(card, sizeof(card), "card%02x", (unsigned int)id);
+	n = ctl_list_queues("devices/ap", card, &qs);
 	if (n >= 0)
 		ctl_strv_free(qs);
 	return n < 0 ? 0 : n;
@@ -84,17 +84,14 @@ int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 		{"aqmask", "bus/ap/aqmask", "aqmask", 4},
 	};
 	json_t *root = json_object(), *queues = json_array();
-	char *path = ctl_sys_path("devices/ap");
 	char **cards;
 	int r;
 
-	r = ctl_list_dir(path, ctl_is_card, &cards);
-	free(path);
+	r = ctl_list_cards(&cards, e);
 	if (r < 0) {
 		json_decref(root);
 		json_decref(queues);
-		return ctl_fail(e, -r, "'%s': cannot read the AP bus: %s",
-				"devices/ap", strerror(-r));
+		return -1;
 	}
 	for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
 		struct ctl_ids ids;
@@ -123,12 +120,9 @@ int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 		       "DRIVER", "STATUS", "MDEV");
 	}
 	for (char **c = cards; *c; c++) {
-		char *cdir = ctl_sys_path("devices/ap/%s", *c);
 		char **qs;
 
-		r = ctl_list_dir(cdir, ctl_is_queue, &qs);
-		free(cdir);
-		if (r < 0)
+		if (ctl_list_queues("devices/ap", *c, &qs) < 0)
 			continue;
 		for (char **q = qs; *q; q++) {
 			char *lp =

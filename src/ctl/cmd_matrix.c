@@ -127,6 +127,18 @@ static bool not_dot(const char *name)
 	return name[0] != '.';
 }
 
+/* The cell of queue apqn ("05.0047"); NULL if it is not in the grid. */
+static struct mx_cell *apqn_cell(const struct mx_model *m, const int *row_of,
+				 const int *col_of, const char *apqn)
+{
+	bool ok = true;
+	unsigned int a = hex_id(apqn, 2, &ok), d = hex_id(apqn + 3, 4, &ok);
+
+	if (!ok || row_of[a] < 0 || col_of[d] < 0)
+		return NULL;
+	return mx_cell(m, (unsigned int)row_of[a], (unsigned int)col_of[d]);
+}
+
 /*
  * The cards' queues: which exist, and their drivers.  A driver's
  * directory lists the devices bound to it: one readdir per driver rather
@@ -135,15 +147,10 @@ static bool not_dot(const char *name)
 static int read_queues(struct mx_model *m, struct ctl_err *e)
 {
 	int row_of[CTL_MAX_ID], col_of[CTL_MAX_ID];
-	char *path = ctl_sys_path("devices/ap");
-	char **cards, **drivers;
-	int r;
+	char *path, **cards, **drivers;
 
-	r = ctl_list_dir(path, ctl_is_card, &cards);
-	free(path);
-	if (r < 0)
-		return ctl_fail(e, -r, "'%s': cannot read the AP bus: %s",
-				"devices/ap", strerror(-r));
+	if (ctl_list_cards(&cards, e) < 0)
+		return -1;
 	memset(row_of, -1, sizeof(row_of));
 	memset(col_of, -1, sizeof(col_of));
 	for (unsigned int i = 0; i < m->n_rows; i++)
@@ -151,22 +158,15 @@ static int read_queues(struct mx_model *m, struct ctl_err *e)
 	for (unsigned int i = 0; i < m->n_cols; i++)
 		col_of[m->col_id[i]] = (int)i;
 	for (char **c = cards; *c; c++) {
-		char *cdir = ctl_sys_path("devices/ap/%s", *c);
 		char **qs;
 
-		r = ctl_list_dir(cdir, ctl_is_queue, &qs);
-		free(cdir);
-		if (r < 0)
+		if (ctl_list_queues("devices/ap", *c, &qs) < 0)
 			continue;
 		for (char **q = qs; *q; q++) {
-			bool ok = true;
-			unsigned int a = hex_id(*q, 2, &ok),
-				     d = hex_id(*q + 3, 4, &ok);
+			struct mx_cell *x = apqn_cell(m, row_of, col_of, *q);
 
-			if (ok && row_of[a] >= 0 && col_of[d] >= 0)
-				mx_cell(m, (unsigned int)row_of[a],
-					(unsigned int)col_of[d])
-					->present = true;
+			if (x)
+				x->present = true;
 		}
 		ctl_strv_free(qs);
 	}
@@ -176,24 +176,14 @@ static int read_queues(struct mx_model *m, struct ctl_err *e)
 		drivers = NULL;
 	free(path);
 	for (char **dv = drivers; dv && *dv; dv++) {
-		char *ddir = ctl_sys_path("bus/ap/drivers/%s", *dv);
 		char **qs;
 
-		r = ctl_list_dir(ddir, ctl_is_queue, &qs);
-		free(ddir);
-		if (r < 0)
+		if (ctl_list_queues("bus/ap/drivers", *dv, &qs) < 0)
 			continue;
 		for (char **q = qs; *q; q++) {
-			bool ok = true;
-			unsigned int a = hex_id(*q, 2, &ok),
-				     d = hex_id(*q + 3, 4, &ok);
-			struct mx_cell *x;
+			struct mx_cell *x = apqn_cell(m, row_of, col_of, *q);
 
-			if (!ok || row_of[a] < 0 || col_of[d] < 0)
-				continue;
-			x = mx_cell(m, (unsigned int)row_of[a],
-				    (unsigned int)col_of[d]);
-			if (x->present)
+			if (x && x->present)
 				snprintf(x->driver, sizeof(x->driver), "%s",
 					 *dv);
 		}
@@ -207,19 +197,16 @@ static int read_queues(struct mx_model *m, struct ctl_err *e)
  * and queues that exist are the configuration. */
 static void config_from_devices(struct mx_model *m)
 {
-	char *path = ctl_sys_path("devices/ap");
 	char **cards;
 
-	if (ctl_list_dir(path, ctl_is_card, &cards) < 0)
+	if (ctl_list_cards(&cards, NULL) < 0)
 		cards = NULL;
-	free(path);
 	for (char **c = cards; c && *c; c++) {
-		char *cdir = ctl_sys_path("devices/ap/%s", *c);
 		bool ok = true;
 		char **qs;
 
 		ctl_ids_set(&m->cfg_adapters, hex_id(*c + 4, 2, &ok));
-		if (ctl_list_dir(cdir, ctl_is_queue, &qs) >= 0) {
+		if (ctl_list_queues("devices/ap", *c, &qs) >= 0) {
 			for (char **q = qs; *q; q++) {
 				unsigned int d = hex_id(*q + 3, 4, &ok);
 
@@ -228,7 +215,6 @@ static void config_from_devices(struct mx_model *m)
 			}
 			ctl_strv_free(qs);
 		}
-		free(cdir);
 	}
 	ctl_strv_free(cards);
 }

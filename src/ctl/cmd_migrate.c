@@ -36,13 +36,12 @@ static json_t *ids_lines(const char *uuid, const char *attr)
 /* A card attribute that reads "0" or "1": 0, 1, or -1 (unreadable). */
 static int card_bool(const char *card, const char *attr)
 {
-	char *p = ctl_sys_path("devices/ap/%s/%s", card, attr), *v = NULL;
+	char *v = ctl_card_attr(card, attr);
 	int r = -1;
 
-	if (!ctl_read_file(p, &v))
+	if (v)
 		r = !strcmp(v, "1") ? 1 : !strcmp(v, "0") ? 0 : -1;
 	free(v);
-	free(p);
 	return r;
 }
 
@@ -64,27 +63,14 @@ static const char *card_state(const char *card)
 static json_t *card_facts(const char *card)
 {
 	static const char *const modes[] = {"cca", "accel", "ep11"};
-	char *hw = NULL, *raw = NULL, *fn = NULL, *type = NULL, *p;
+	char *hw = ctl_card_attr(card, "hwtype");
+	char *raw = ctl_card_attr(card, "raw_hwtype");
+	char *fn = ctl_card_attr(card, "ap_functions");
+	char *type = ctl_card_attr(card, "type");
 	const char *mode = NULL;
 	unsigned long f = 0;
 	json_t *o;
 
-	p = ctl_sys_path("devices/ap/%s/hwtype", card);
-	if (ctl_read_file(p, &hw))
-		hw = NULL;
-	free(p);
-	p = ctl_sys_path("devices/ap/%s/raw_hwtype", card);
-	if (ctl_read_file(p, &raw))
-		raw = NULL;
-	free(p);
-	p = ctl_sys_path("devices/ap/%s/ap_functions", card);
-	if (ctl_read_file(p, &fn))
-		fn = NULL;
-	free(p);
-	p = ctl_sys_path("devices/ap/%s/type", card);
-	if (ctl_read_file(p, &type))
-		type = NULL;
-	free(p);
 	if (fn)
 		f = strtoul(fn, NULL, 16);
 	/* ap_functions, MSB0: bit 3 CCA, 4 accelerator, 5 EP11. */
@@ -137,12 +123,10 @@ void ctl_host_facts(json_t *root)
 	json_object_set_new(bus, "features", feats);
 	json_object_set_new(root, "bus", bus);
 
-	p = ctl_sys_path("devices/ap");
-	if (ctl_list_dir(p, ctl_is_card, &names) >= 0)
+	if (ctl_list_cards(&names, NULL) >= 0)
 		for (char **c = names; *c; c++)
 			json_array_append_new(cards, card_facts(*c));
 	ctl_strv_free(names);
-	free(p);
 	json_object_set_new(root, "cards", cards);
 
 	mv = ctl_mdevs_load(&n);

@@ -31,14 +31,9 @@ struct mask_change {
 static char *relative(const struct ctl_ids *delta, char sign)
 {
 	char *s = NULL, *t;
+	unsigned int pos = 0, i, j;
 
-	for (unsigned int i = 0; i < CTL_MAX_ID; i++) {
-		unsigned int j = i;
-
-		if (!ctl_ids_test(delta, i))
-			continue;
-		while (j + 1 < CTL_MAX_ID && ctl_ids_test(delta, j + 1))
-			j++;
+	while (ctl_ids_next_run(delta, &pos, &i, &j)) {
 		if (j > i)
 			t = xasprintf("%s%s%c0x%x-0x%x", s ? s : "",
 				      s ? "," : "", sign, i, j);
@@ -47,7 +42,6 @@ static char *relative(const struct ctl_ids *delta, char sign)
 				      sign, i);
 		free(s);
 		s = t;
-		i = j;
 	}
 	return s;
 }

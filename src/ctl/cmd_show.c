@@ -136,6 +136,16 @@ static void filter(const struct ctl_hostsnap *h, const struct ctl_matrix *base,
 	}
 }
 
+/* In the definition, not in the running mdev (defined after its start). */
+static struct why not_assigned(void)
+{
+	struct why w = {"not-assigned",
+			xstrdup("in the definition, not assigned to the "
+				"running mdev")};
+
+	return w;
+}
+
 static json_t *reason_json(const struct why *w, const char *cause)
 {
 	if (!w->rule)
@@ -186,10 +196,7 @@ static void queues(const struct ctl_hostsnap *h, const struct view *v,
 				continue;
 			ctl_apqn_str(a, d, apqn);
 			if (!in_g && v->active && !in_asg) {
-				w.rule = "not-assigned";
-				w.msg = xstrdup(
-					"in the definition, not assigned "
-					"to the running mdev");
+				w = not_assigned();
 			} else if (!in_g) {
 				w = queue_why(h, a, d);
 			}
@@ -259,10 +266,7 @@ static void cdoms(const struct view *v, bool text, json_t *arr)
 		if (!in_def && !in_asg)
 			continue;
 		if (!in_g && v->active && !in_asg) {
-			w.rule = "not-assigned";
-			w.msg = xstrdup(
-				"in the definition, not assigned to the "
-				"running mdev");
+			w = not_assigned();
 		} else if (!in_g) {
 			w.rule = "not-in-configuration";
 			w.msg = xasprintf("control domain %04x is not in the "

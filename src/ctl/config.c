@@ -3,11 +3,9 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -108,87 +106,14 @@ char *ctl_def_dump(const struct ctl_def *d)
 	return s;
 }
 
-static int mkdir_p(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST) {
-			int e = -errno;
-
-			*p = '/';
-			return e;
-		}
-		*p = '/';
-	}
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int ctl_def_save(const char *uuid, const struct ctl_def *d)
 {
-	char *dir = ctl_cfg_path(CFG_DIR);
-	char *path = xasprintf("%s/%s", dir, uuid);
-	char *tmp = xasprintf("%s/.%s.XXXXXX", dir, uuid);
+	char *path = ctl_cfg_path(CFG_DIR "/%s", uuid);
 	char *json = ctl_def_dump(d);
-	int fd = -1, dfd = -1, e;
+	int e = ctl_write_atomic(path, json);
 
-	e = mkdir_p(dir);
-	if (e)
-		goto out;
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		e = -errno;
-		goto out;
-	}
-	if (fchmod(fd, 0644) || (e = write_all(fd, json, strlen(json))) ||
-	    fsync(fd)) {
-		e = e ? e : -errno;
-		goto out_unlink;
-	}
-	if (close(fd)) {
-		fd = -1;
-		e = -errno;
-		goto out_unlink;
-	}
-	fd = -1;
-	if (rename(tmp, path)) {
-		e = -errno;
-		goto out_unlink;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd))
-		e = -errno;
-	goto out;
-out_unlink:
-	unlink(tmp);
-out:
-	if (fd >= 0)
-		close(fd);
-	if (dfd >= 0)
-		close(dfd);
 	free(json);
-	free(tmp);
 	free(path);
-	free(dir);
 	return e;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The host as sysfs shows it: masks, mdevs and who owns an APQN.
+ * The host as sysfs shows it: masks, mdevs and who owns an APQN, cards and
+ * queues.
  */
 #include <errno.h>
 #include <limits.h>
@@ -76,6 +77,28 @@ char **ctl_active_mdevs(void)
 	return v;
 }
 
+/* "aa.dddd", "aa." and ".dddd" lines into the adapter and domain sets. */
+void ctl_matrix_lines(const char *m, struct ctl_ids *apm, struct ctl_ids *aqm)
+{
+	char *copy = xstrdup(m), *save = NULL;
+
+	for (char *l = strtok_r(copy, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char *dot = strchr(l, '.');
+
+		if (!dot)
+			continue;
+		if (dot > l)
+			ctl_ids_set(apm,
+				    (unsigned int)strtoul(l, NULL, 16) & 0xff);
+		if (dot[1])
+			ctl_ids_set(aqm,
+				    (unsigned int)strtoul(dot + 1, NULL, 16) &
+					    0xff);
+	}
+	free(copy);
+}
+
 /* The mdev other than SELF whose matrix holds APQN ("05.0047"). */
 char *ctl_apqn_owner(const char *apqn, const char *self)
 {
@@ -107,6 +130,27 @@ bool ctl_is_card(const char *n)
 bool ctl_is_queue(const char *n)
 {
 	return strlen(n) == 7 && n[2] == '.';
+}
+
+int ctl_list_cards(char ***cards, struct ctl_err *e)
+{
+	char *path = ctl_sys_path("devices/ap");
+	int r = ctl_list_dir(path, ctl_is_card, cards);
+
+	free(path);
+	if (r < 0 && e)
+		ctl_fail(e, -r, "'%s': cannot read the AP bus: %s",
+			 "devices/ap", strerror(-r));
+	return r;
+}
+
+int ctl_list_queues(const char *dir, const char *name, char ***queues)
+{
+	char *path = ctl_sys_path("%s/%s", dir, name);
+	int r = ctl_list_dir(path, ctl_is_queue, queues);
+
+	free(path);
+	return r;
 }
 
 int ctl_mdev_write(const char *uuid, const char *attr, const char *val)

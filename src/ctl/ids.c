@@ -80,17 +80,29 @@ json_t *ctl_ids_json(const struct ctl_ids *ids)
 	return a;
 }
 
+bool ctl_ids_next_run(const struct ctl_ids *ids, unsigned int *pos,
+		      unsigned int *lo, unsigned int *hi)
+{
+	unsigned int i = *pos;
+
+	while (i < CTL_MAX_ID && !ctl_ids_test(ids, i))
+		i++;
+	if (i >= CTL_MAX_ID)
+		return false;
+	*lo = i;
+	while (i + 1 < CTL_MAX_ID && ctl_ids_test(ids, i + 1))
+		i++;
+	*hi = i;
+	*pos = i + 1;
+	return true;
+}
+
 char *ctl_ids_str(const struct ctl_ids *ids, int width)
 {
 	char *s = xstrdup(""), *t;
+	unsigned int pos = 0, i, j;
 
-	for (unsigned int i = 0; i < CTL_MAX_ID; i++) {
-		unsigned int j = i;
-
-		if (!ctl_ids_test(ids, i))
-			continue;
-		while (j + 1 < CTL_MAX_ID && ctl_ids_test(ids, j + 1))
-			j++;
+	while (ctl_ids_next_run(ids, &pos, &i, &j)) {
 		if (j > i)
 			t = xasprintf("%s%s%0*x-%0*x", s, *s ? "," : "", width,
 				      i, width, j);
@@ -98,7 +110,6 @@ char *ctl_ids_str(const struct ctl_ids *ids, int width)
 			t = xasprintf("%s%s%0*x", s, *s ? "," : "", width, i);
 		free(s);
 		s = t;
-		i = j;
 	}
 	if (!*s) {
 		free(s);

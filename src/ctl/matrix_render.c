@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apctl.h"
 #include "matrix_render.h"
 
 /* ---- memory and the buffer ------------------------------------------------ */
@@ -87,23 +88,10 @@ static void buf_xml(struct mx_buf *b, const char *s)
 /* "04-05,0a" (width 2) or "0047,0054" (width 4); "-" when empty. */
 static void buf_ids(struct mx_buf *b, const struct ctl_ids *ids, int width)
 {
-	bool any = false;
+	char *s = ctl_ids_str(ids, width);
 
-	for (unsigned int i = 0; i < CTL_MAX_ID; i++) {
-		unsigned int j = i;
-
-		if (!ctl_ids_test(ids, i))
-			continue;
-		while (j + 1 < CTL_MAX_ID && ctl_ids_test(ids, j + 1))
-			j++;
-		mx_buf_printf(b, "%s%0*x", any ? "," : "", width, i);
-		if (j > i)
-			mx_buf_printf(b, "-%0*x", width, j);
-		any = true;
-		i = j;
-	}
-	if (!any)
-		buf_puts(b, "-");
+	buf_puts(b, s);
+	free(s);
 }
 
 static unsigned int ids_count(const struct ctl_ids *ids)

@@ -10,41 +10,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static int card_hwtype(const char *card)
 {
-	char *p = ctl_sys_path("devices/ap/%s/hwtype", card), *v = NULL;
-	int t = -1;
+	char *v = ctl_card_attr(card, "hwtype");
+	int t = v ? atoi(v) : -1;
 
-	if (!ctl_read_file(p, &v))
-		t = atoi(v);
 	free(v);
-	free(p);
 	return t;
 }
 
 int ctl_queues_load(struct ctl_queue **out, size_t *n_out)
 {
-	char *path = ctl_sys_path("devices/ap");
 	struct ctl_queue *qs = NULL;
 	size_t n = 0;
 	char **cards;
 	int r;
 
-	r = ctl_list_dir(path, ctl_is_card, &cards);
-	free(path);
+	r = ctl_list_cards(&cards, NULL);
 	if (r < 0)
 		return r;
 	for (char **c = cards; *c; c++) {
-		char *cdir = ctl_sys_path("devices/ap/%s", *c), **names;
+		char **names;
 		int hwtype = card_hwtype(*c);
 
-		r = ctl_list_dir(cdir, ctl_is_queue, &names);
-		free(cdir);
-		if (r < 0)
+		if (ctl_list_queues("devices/ap", *c, &names) < 0)
 			continue;
 		for (char **q = names; *q; q++) {
 			struct ctl_queue *x;
@@ -86,6 +77,17 @@ const char *ctl_host_driver(int hwtype)
 	return "cex4queue";
 }
 
+char *ctl_card_attr(const char *card, const char *attr)
+{
+	char *p = ctl_sys_path("devices/ap/%s/%s", card, attr);
+	char *v = NULL;
+
+	if (ctl_read_file(p, &v))
+		v = NULL;
+	free(p);
+	return v;
+}
+
 char *ctl_queue_attr(const char *apqn, const char *attr)
 {
 	char *p = ctl_sys_path("devices/ap/card%.2s/%s/%s", apqn, apqn, attr);
@@ -99,26 +101,13 @@ char *ctl_queue_attr(const char *apqn, const char *attr)
 
 int ctl_mdev_masks(const char *uuid, struct ctl_ids *apm, struct ctl_ids *aqm)
 {
-	char *m = ctl_mdev_attr(uuid, "matrix"), *save = NULL;
+	char *m = ctl_mdev_attr(uuid, "matrix");
 
 	memset(apm, 0, sizeof(*apm));
 	memset(aqm, 0, sizeof(*aqm));
 	if (!m)
 		return -ENOENT;
-	for (char *l = strtok_r(m, "\n", &save); l;
-	     l = strtok_r(NULL, "\n", &save)) {
-		const char *dot = strchr(l, '.');
-
-		if (!dot)
-			continue;
-		if (dot > l)
-			ctl_ids_set(apm,
-				    (unsigned int)strtoul(l, NULL, 16) & 0xff);
-		if (dot[1])
-			ctl_ids_set(aqm,
-				    (unsigned int)strtoul(dot + 1, NULL, 16) &
-					    0xff);
-	}
+	ctl_matrix_lines(m, apm, aqm);
 	free(m);
 	return 0;
 }
@@ -198,71 +187,4 @@ int ctl_remove_check_guest(const struct ctl_mdev_view *m, bool *guest,
 		return 0;
 	e->rule = "guest-attached";
 	return ctl_fail(e, EBUSY, CTL_GUEST_ATTACHED_FMT, m->uuid);
-}
-
-/* ---- atomic files ---------------------------------------------------------- */
-
-static int mkdirs(const char *path)
-{
-	char *p = xstrdup(path);
-	int e = 0;
-
-	for (char *s = p + 1; *s && !e; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) && errno != EEXIST)
-			e = -errno;
-		*s = '/';
-	}
-	free(p);
-	return e;
-}
-
-int ctl_write_atomic(const char *path, const char *data)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? xasprintf("%.*s", (int)(slash - path), path) :
-			    xstrdup(".");
-	char *tmp = xasprintf("%s.XXXXXX", path);
-	size_t len = strlen(data);
-	int fd, dfd, e;
-
-	e = mkdirs(path);
-	if (e)
-		goto out;
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		e = -errno;
-		goto out;
-	}
-	while (len && !e) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno != EINTR)
-			e = -errno;
-		if (n > 0) {
-			data += n;
-			len -= (size_t)n;
-		}
-	}
-	if (!e && (fchmod(fd, 0644) || fsync(fd)))
-		e = -errno;
-	if (close(fd) && !e)
-		e = -errno;
-	if (!e && rename(tmp, path))
-		e = -errno;
-	if (e) {
-		unlink(tmp);
-		goto out;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd))
-		e = -errno;
-	if (dfd >= 0)
-		close(dfd);
-out:
-	free(tmp);
-	free(dir);
-	return e;
 }

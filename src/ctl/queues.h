@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The host's queue devices and the active mdevs' assigned matrices as
- * sysfs shows them (used by reserve and release), and an atomic file
- * writer (reserve --persist, export -o).
+ * sysfs shows them (used by reserve and release).
  */
 #ifndef APCTL_QUEUES_H
 #define APCTL_QUEUES_H
@@ -24,6 +23,8 @@ int ctl_queues_load(struct ctl_queue **out, size_t *n_out);
 void ctl_queues_free(struct ctl_queue *qs, size_t n);
 /* The zcrypt queue driver for a card type (cex4queue from CEX4 on). */
 const char *ctl_host_driver(int hwtype);
+/* A card attribute ("hwtype", "type"); NULL if unreadable. */
+char *ctl_card_attr(const char *card, const char *attr);
 /* A queue attribute ("status", "requestq_count"); NULL if unreadable. */
 char *ctl_queue_attr(const char *apqn, const char *attr);
 
@@ -57,9 +58,5 @@ bool ctl_can_ask_guest(void);
  */
 int ctl_remove_check_guest(const struct ctl_mdev_view *m, bool *guest,
 			   struct ctl_err *e);
-
-/* Write DATA to PATH atomically (temp file, fsync, rename, fsync of the
- * directory), creating the directories.  0 or -errno. */
-int ctl_write_atomic(const char *path, const char *data);
 
 #endif

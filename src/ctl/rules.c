@@ -22,28 +22,6 @@ static void ids_and(struct ctl_ids *r, const struct ctl_ids *a,
 
 /* ---- the host ------------------------------------------------------------ */
 
-/* "aa.dddd", "aa." and ".dddd" lines into the adapter and domain sets. */
-void ctl_matrix_lines(const char *m, struct ctl_ids *apm, struct ctl_ids *aqm)
-{
-	char *copy = xstrdup(m), *save = NULL;
-
-	for (char *l = strtok_r(copy, "\n", &save); l;
-	     l = strtok_r(NULL, "\n", &save)) {
-		char *dot = strchr(l, '.');
-
-		if (!dot)
-			continue;
-		if (dot > l)
-			ctl_ids_set(apm,
-				    (unsigned int)strtoul(l, NULL, 16) & 0xff);
-		if (dot[1])
-			ctl_ids_set(aqm,
-				    (unsigned int)strtoul(dot + 1, NULL, 16) &
-					    0xff);
-	}
-	free(copy);
-}
-
 int ctl_mdev_matrix(const char *uuid, struct ctl_ids *apm, struct ctl_ids *aqm,
 		    struct ctl_ids *adm)
 {

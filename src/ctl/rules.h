@@ -113,9 +113,6 @@ const struct ctl_running *ctl_hostsnap_find(const struct ctl_hostsnap *h,
 int ctl_mdev_matrix(const char *uuid, struct ctl_ids *apm, struct ctl_ids *aqm,
 		    struct ctl_ids *adm);
 
-/* The lines of a matrix or guest_matrix file into adapters and domains. */
-void ctl_matrix_lines(const char *m, struct ctl_ids *apm, struct ctl_ids *aqm);
-
 /* The persistent definitions (every file in mdevctl.d/matrix). */
 int ctl_desired_from_defs(struct ctl_desired *d, const struct ctl_hostsnap *h,
 			  struct ctl_err *e);

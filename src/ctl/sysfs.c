@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *sys_root = "/sys";
@@ -235,6 +236,73 @@ void ctl_strv_free(char **v)
 	for (char **p = v; *p; p++)
 		free(*p);
 	free(v);
+}
+
+/* ---- atomic files ---------------------------------------------------------- */
+
+static int mkdirs(const char *path)
+{
+	char *p = xstrdup(path);
+	int e = 0;
+
+	for (char *s = p + 1; *s && !e; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST)
+			e = -errno;
+		*s = '/';
+	}
+	free(p);
+	return e;
+}
+
+int ctl_write_atomic(const char *path, const char *data)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xasprintf("%.*s", (int)(slash - path), path) :
+			    xstrdup(".");
+	char *tmp = xasprintf("%s/.%s.XXXXXX", dir, slash ? slash + 1 : path);
+	size_t len = strlen(data);
+	int fd, dfd, e;
+
+	e = mkdirs(path);
+	if (e)
+		goto out;
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		e = -errno;
+		goto out;
+	}
+	while (len && !e) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno != EINTR)
+			e = -errno;
+		if (n > 0) {
+			data += n;
+			len -= (size_t)n;
+		}
+	}
+	if (!e && (fchmod(fd, 0644) || fsync(fd)))
+		e = -errno;
+	if (close(fd) && !e)
+		e = -errno;
+	if (!e && rename(tmp, path))
+		e = -errno;
+	if (e) {
+		unlink(tmp);
+		goto out;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd))
+		e = -errno;
+	if (dfd >= 0)
+		close(dfd);
+out:
+	free(tmp);
+	free(dir);
+	return e;
 }
 
 static int hexval(int c)

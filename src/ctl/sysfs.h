@@ -41,6 +41,12 @@ char *ctl_cfg_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ctl_read_file(const char *path, char **out);
 /* open(O_WRONLY|O_TRUNC), one write(2) of VAL.  0 or -errno. */
 int ctl_write_file(const char *path, const char *val);
+/*
+ * Write data to path atomically: a temporary file ".<name>.XXXXXX" beside
+ * it (mode 0644), fsync, rename, fsync of the directory; the directories
+ * are created first.  0 or -errno.
+ */
+int ctl_write_atomic(const char *path, const char *data);
 /* The basename of a symlink's target.  0 or -errno. */
 int ctl_link_base(const char *path, char **out);
 
