@@ -39,7 +39,7 @@ PKGS_lint="
 # s390x-only s390-tools are unpacked (not installed) by the hook below and
 # run under qemu-s390x-static with libc6:s390x (both handled by the hook, as
 # they need `dpkg --add-architecture s390x`).  strace: debugging the tools.
-# chromium (headless) and a font: tests/ctl/matrix-render.sh renders
+# chromium (headless) and a font: tests/apctl/matrix-render.sh renders
 # `apctl matrix --html` to a PNG, as a person's browser would.
 PKGS_interop="
 	qemu-user-static

@@ -38,7 +38,7 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 APSIM=${APSIM:-$here/../build/src/sim/apsim}
-APCTL=${APCTL:-$(dirname "$APSIM")/../ctl/apctl}
+APCTL=${APCTL:-$(dirname "$APSIM")/../apctl/apctl}
 APV_DEMO_DIR=${APV_DEMO_DIR:-/tmp/apvirt-demo}
 export APCTL APV_DEMO_DIR
 APV_S390_TOOLS=${APV_S390_TOOLS:-/var/cache/apvirt/s390-tools}

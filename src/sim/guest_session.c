@@ -34,7 +34,7 @@
 #include <apvirt/reason.h>
 #include <apvirt/vfio_ap.h>
 
-#include "ctl.h"
+#include "control.h"
 #include "guest_session.h"
 #include "guest_wire.h"
 

@@ -25,7 +25,7 @@
 #include <apvirt/host.h>
 #include <apvirt/reason.h>
 
-#include "ctl.h"
+#include "control.h"
 #include "sim.h"
 
 #ifndef APSIM_VERSION

@@ -6,8 +6,8 @@
  *   tree.c       the sysfs tree: path -> directory, attribute or symlink
  *                (pure: no FUSE, no I/O; unit-tested and fuzzed)
  *   fs.c         libfuse 3 high-level callbacks over tree.c + attr.h
- *   ctl_server.c the control socket (JSON lines), one thread
- *   ctl_client.c `apsim ctl ...`
+ *   control/    the control socket (JSON lines), one thread
+ *   control/client.c `apsim ctl ...`
  *   ns.c         `apsim exec` / `apsim shell`: private mount namespace
  *   guest_session.c  guest sessions on the control socket
  *                (guest_session.h)
@@ -101,7 +101,7 @@ int apsim_boot(const struct apsim_opts *o, struct apsim_topology *topo,
  */
 int apsim_ns_exec(const struct apsim_opts *o, char *const argv[]);
 
-/* ---- ctl_server.c ------------------------------------------------------- */
+/* ---- control/server.c---------------------------------------------------- */
 
 struct apsim_ctl;
 /* Listen on path (mode 0600); serve until stopped. */
@@ -109,7 +109,7 @@ int apsim_ctl_start(struct apv_host *host, const char *path,
 		    struct apsim_ctl **out);
 void apsim_ctl_stop(struct apsim_ctl *ctl); /* NULL-safe */
 
-/* ---- ctl_client.c ------------------------------------------------------- */
+/* ---- control/client.c---------------------------------------------------- */
 
 /* `apsim ctl [--socket PATH] VERB ARGS...`; returns the exit status. */
 int apsim_ctl_main(int argc, char **argv);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * JSON value conventions shared by the topology file (topology.c) and the
- * control protocol (ctl_handler.c, ctl_client.c); docs/topology.md and
+ * control protocol (control/handler.c, control/client.c); docs/topology.md and
  * docs/control-protocol.md describe them for users.
  *
  *   id     a JSON integer 0..255, or a string "0x<hex>" (1 or 2 digits

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzz the control protocol's request handler (src/sim/ctl_handler.c):
+ * Fuzz the control protocol's request handler (src/sim/control/handler.c):
  * the input is a batch of request lines, answered one by one against a
  * fresh host (the default preset with adapter 05 and domain 0x47 given to
  * an mdev, so that state, owners and hot plug have something to show).  An
@@ -22,7 +22,7 @@
 #include <apvirt/preset.h>
 #include <apvirt/vfio_ap.h>
 
-#include "ctl.h"
+#include "control.h"
 #include "fuzz_common.h"
 
 #define MAX_LINES 16

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzz apctl's strict XML subset parser (src/ctl/xml.c), the reader of
+ * Fuzz apctl's strict XML subset parser (src/apctl/xml.c), the reader of
  * `apctl import --format libvirt`.
  *
  * Invariants: the parser returns 0 or -1; on failure it names an offset
@@ -9,7 +9,7 @@
  * most CTL_XML_MAX_DEPTH deep, names are non-empty, every text and
  * attribute value is a string, and the document has at least one element.
  */
-#include "../../src/ctl/xml.h"
+#include "../../src/apctl/xml.h"
 #include "fuzz_common.h"
 
 static void check_node(const struct ctl_xml_node *n, const char *buf,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * AP instructions at register level (src/lib/ap_insn.c, ap_aqic.c): the
+ * AP instructions at register level (src/lib/kvm/ap_insn.c, ap_aqic.c): the
  * check order, every condition and response code, AQIC sequences, the
  * request/reply store and the leak guarantee of issue 4.
  */

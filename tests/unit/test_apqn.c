@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for src/lib/apqn.c.
+ * Unit tests for src/base/apqn.c.
  */
 #include <stdarg.h>
 #include <stddef.h>

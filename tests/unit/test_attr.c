@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for src/lib/attr.c: every sysfs attribute driven through
+ * Unit tests for src/lib/sysfs/attr.c: every sysfs attribute driven through
  * apv_attr_read / apv_attr_write / apv_attr_list, with the errno tables of
  * spec vfio-ap-semantics.md §1.3-§1.7.1 and §2.2-§2.6 and the canonical
  * scenario of §7.  Whole-object dumps are compared with golden files in

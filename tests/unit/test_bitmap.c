@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for src/lib/bitmap.c.
+ * Unit tests for src/base/bitmap.c.
  */
 #include <stdarg.h>
 #include <stddef.h>

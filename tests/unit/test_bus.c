@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for the AP bus (src/lib/bus.c, bus_scan.c, bus_masks.c)
+ * Unit tests for the AP bus (src/lib/bus/bus.c, bus_scan.c, bus_masks.c)
  * through the public API: bindings, the apmask/aqmask store algorithm with
  * vfio_ap's in_use answer, driver-core bind/unbind, scans after hardware
  * events, the configuration-change callbacks as vfio_ap sees them, and the

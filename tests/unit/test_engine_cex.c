@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The accelerator engine (src/lib/engine_cex.c): type 50 ME and CRT
+ * The accelerator engine (src/lib/machine/engine_cex.c): type 50 ME and CRT
  * requests at 1024, 2048 and 4096 bits, issued by a guest with NQAP and
  * answered through DQAP, checked byte for byte against libcrypto's raw RSA
  * (RSA_NO_PADDING); the type 82 error replies of malformed requests; a CCA

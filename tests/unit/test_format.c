@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for src/lib/format.c.  Every text form is checked against a
+ * Unit tests for src/base/format.c.  Every text form is checked against a
  * golden file in tests/data/format/ (APV_TEST_REGENERATE=1 rewrites them)
  * and the key cases also against literals from the spec.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for src/lib/hw.c and the host boot (src/lib/host.c) through
+ * Unit tests for src/lib/machine/hw.c and the host boot (src/lib/host.c) through
  * the public API: config validation, boot-time masks, the id limits taken
  * from QCI, hosts without QCI, the first bus scan and card types per kernel
  * profile, and the machine's hardware events and state queries.

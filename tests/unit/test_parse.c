@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for src/lib/parse.c: the exact sysfs store grammars.
+ * Unit tests for src/base/parse.c: the exact sysfs store grammars.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for src/lib/strbuf.c.
+ * Unit tests for src/base/strbuf.c.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Adapters working asynchronously (src/lib/hw_worker.c): worker threads,
+ * Adapters working asynchronously (src/lib/machine/hw_worker.c): worker threads,
  * replies posted after the engine ran unlocked, resets and removals while
  * a request is inside an engine, interruption notifications, drain and
  * changing the number of workers with requests queued.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for zcrypt custom device nodes (src/lib/zcdn.c and the
+ * Unit tests for zcrypt custom device nodes (src/lib/bus/zcdn.c and the
  * APV_OBJ_ZCRYPT / APV_OBJ_ZCDN attributes in attr.c), driven through
  * apv_attr_read / apv_attr_write the way zcryptctl drives the sysfs files
  * (real-tools-abi.md §3.4): `name\n` to create, `\n\n` for an automatic

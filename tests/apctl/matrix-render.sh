@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # `apctl matrix --html` as a person sees it: Debian's chromium, headless,
-# renders the page to a PNG (tests/ctl/matrix-png-check.py decodes it with
+# renders the page to a PNG (tests/apctl/matrix-png-check.py decodes it with
 # zlib): the small host of matrix.sh (two mdevs, one filtered) and the
 # largest host (256 x 256, apsim's `max` preset) with three mdevs.  Checks:
 # chromium's exit status, the PNG (magic bytes, 1200 x 900, not blank, the
@@ -52,7 +52,7 @@ a start $U2
 echo 05.0047 >/sys/bus/ap/drivers/vfio_ap/unbind
 a matrix --html "$OUT/small.html"
 EOF
-run "$APSIM" exec --topology "$src/tests/data/ctl/matrix-topology.json" \
+run "$APSIM" exec --topology "$src/tests/data/apctl/matrix-topology.json" \
 	-- bash "$OUT/small.sh"
 expect_rc 0 "apctl matrix --html on the small host"
 

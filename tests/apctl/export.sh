@@ -83,7 +83,7 @@ run ac $A import $TMP/all.xml
 expect_rc 0 "libvirt XML has no start mode: guest2 stays auto"
 expect_eq "$(tree $A)" "$(tree $B)" "nothing changed"
 
-run ac $D import $(dirname "$0")/../data/ctl/export-hand.xml
+run ac $D import $(dirname "$0")/../data/apctl/export-hand.xml
 expect_rc 0 "import a hand-written libvirt XML"
 expect_eq "$out" "$H1 created
 $H2 created" "UUIDs from <uuid> and from <name>"
@@ -160,7 +160,7 @@ expect_eq "$(find $EMPTY -type f | wc -l)" 0 "no refused import wrote a file"
 
 # A definition that exists and differs is refused; the others are not written.
 run ac $A define $H2 -a 6
-run ac $A --json import $(dirname "$0")/../data/ctl/export-hand.xml
+run ac $A --json import $(dirname "$0")/../data/apctl/export-hand.xml
 expect_rc 1 "import over a different definition"
 check "EEXIST names the mdev" json_eq "$out" \
 	'{"error":"mdev '$H2': already defined differently (undefine it first)","errno":"EEXIST","rule":null,"apqn":null,"owner":null}'

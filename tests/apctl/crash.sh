@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # Crash safety: apctl killed with SIGKILL at every test point of apply and
-# modify (APCTL_TEST_CRASH_AT, src/ctl/plan.h) and at random moments of
+# modify (APCTL_TEST_CRASH_AT, src/apctl/plan.h) and at random moments of
 # define, APV_CRASH_TRIALS times in all (default 300 on 6.12; 60 on 6.1,
 # whose assign/unassign path is the same code with more points; about
 # 75 s for 300 on a loaded 2-core machine).  After each kill:

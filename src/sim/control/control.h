@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The apsim control protocol (docs/control-protocol.md): shared by the
- * request handler (ctl_handler.c, pure: JSON text in, JSON text out), the
- * socket server (ctl_server.c) and the client (ctl_client.c).
+ * request handler (handler.c, pure: JSON text in, JSON text out), the
+ * socket server (server.c) and the client (client.c).
  */
 #ifndef APSIM_CTL_H
 #define APSIM_CTL_H

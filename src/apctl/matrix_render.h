@@ -4,7 +4,7 @@
  * queue, as a model (filled by cmd_matrix.c from sysfs) and its renderings:
  * text (plain or ANSI colour), SVG and HTML.  Pure: no I/O, no sysfs; the
  * renderers append to a growing buffer.  Tested through apctl by
- * tests/ctl/matrix.sh (goldens) and tests/ctl/matrix-render.sh (chromium).
+ * tests/apctl/matrix.sh (goldens) and tests/apctl/matrix-render.sh (chromium).
  */
 #ifndef APCTL_MATRIX_RENDER_H
 #define APCTL_MATRIX_RENDER_H

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# apctl matrix on a fixed host (tests/data/ctl/matrix-topology.json: CEX8
+# apctl matrix on a fixed host (tests/data/apctl/matrix-topology.json: CEX8
 # 04 and 05, CEX7 06 in standby; domain 0x04 the host's, 0x47 and 0x54
 # vfio_ap's) with two mdevs: A = 04-05 x 0047, whose adapter 05 is
 # filtered out of the guest once 05.0047 is unbound from vfio_ap, and

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# apctl validate: every rule of src/ctl/rules.h over the definitions and the
+# apctl validate: every rule of src/apctl/rules.h over the definitions and the
 # running host, and over an apply file; text and --json goldens (the
 # same for 6.1 and 6.12); exit 0 with
 # warnings only, 3 with errors, 1 when it cannot validate, 2 on usage.

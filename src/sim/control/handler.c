@@ -31,7 +31,7 @@
 #include <apvirt/vfio_ap.h>
 #include <apvirt/zcdn.h>
 
-#include "ctl.h"
+#include "control.h"
 #include "simjson.h"
 
 /* Log entries an event response carries at most. */

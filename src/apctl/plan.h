@@ -15,7 +15,7 @@
  *                    set, printed, then run; the first failure undoes
  *                    every step already done, in reverse order
  *
- * Test hooks (test-only, for tests/ctl/crash.sh and apply.sh; documented in
+ * Test hooks (test-only, for tests/apctl/crash.sh and apply.sh; documented in
  * docs/apctl.8 under ENVIRONMENT): every definition write (three points:
  * before the temporary file, before the rename, after it) and every sysfs
  * write of these commands is a numbered test point.

@@ -24,7 +24,7 @@
 
 #include <jansson.h>
 
-#include "ctl.h"
+#include "control.h"
 #include "sim.h"
 #include "simjson.h"
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit tests for the control protocol: the request handler
- * (src/sim/ctl_handler.c) called directly, the socket server
- * (ctl_server.c) on a temporary socket, and `apsim ctl` (ctl_client.c)
+ * (src/sim/control/handler.c) called directly, the socket server
+ * (control/server.c) on a temporary socket, and `apsim ctl` (control/client.c)
  * against it.  Responses are parsed and checked field by field, and the
  * model is checked afterwards through the attribute layer, as the sysfs
  * tree would show it.
@@ -36,7 +36,7 @@
 #include <apvirt/reason.h>
 #include <apvirt/vfio_ap.h>
 
-#include "ctl.h"
+#include "control.h"
 #include "sim.h"
 
 struct fix {

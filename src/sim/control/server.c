@@ -3,7 +3,7 @@
  * The control socket (sim.h, docs/control-protocol.md): an AF_UNIX stream
  * socket, mode 0600, served by one thread with poll().  Each client sends
  * JSON lines; each line is answered by one line from apsim_ctl_handle()
- * (ctl_handler.c), in order.
+ * (handler.c), in order.
  *
  * Clients are non-blocking and buffered both ways, so a slow reader only
  * delays itself: while a client has unsent output the server reads no more
@@ -30,7 +30,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ctl.h"
+#include "control.h"
 #include "guest_session.h"
 #include "sim.h"
 
