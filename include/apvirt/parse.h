@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include <apvirt/bitmap.h>
+#include <apvirt/uuid.h>
 
 /*
  * apmask/aqmask store grammar (spec §1.6).
@@ -74,8 +75,7 @@ int apv_parse_bool(const char *buf, size_t len, bool *out);
  */
 int apv_parse_uuid(const char *buf, size_t len, uint8_t out[16]);
 
-/* Format a UUID lowercase "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (37 bytes). */
-char *apv_uuid_str(const uint8_t uuid[16], char buf[37]);
+/* apv_uuid_str() (the lowercase text form) is in uuid.h. */
 
 /*
  * mdev `ap_config` write (spec §2.6): input truncated to 201 bytes, split into

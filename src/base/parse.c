@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <apvirt/parse.h>
+#include <apvirt/uuid.h>
 
 #define AP_CONFIG_MAX 201 /* "0x<64>,0x<64>,0x<64>\n" */
 
@@ -345,54 +346,16 @@ int apv_parse_bool(const char *buf, size_t len, bool *out)
 
 /* ---- UUID --------------------------------------------------------------- */
 
-#define UUID_STRLEN 36
-
-static bool uuid_dash(size_t pos)
-{
-	return pos == 8 || pos == 13 || pos == 18 || pos == 23;
-}
-
 int apv_parse_uuid(const char *buf, size_t len, uint8_t out[16])
 {
-	uint8_t u[16];
-	size_t pos = 0;
-
 	/*
-	 * The length check is on the write size; a NUL byte inside the
-	 * first 36 bytes then fails as a non-hex character and byte 37 is
-	 * never inspected.
+	 * The length check is on the write size (36, or 37 = UUID + any one
+	 * byte); a NUL byte inside the first 36 bytes then fails as a non-hex
+	 * character and byte 37 is never inspected.
 	 */
-	if (len != UUID_STRLEN && len != UUID_STRLEN + 1)
+	if (len != APV_UUID_STRLEN && len != APV_UUID_STRLEN + 1)
 		return -EINVAL;
-	for (int b = 0; b < 16; b++) {
-		int hi, lo;
-
-		if (uuid_dash(pos) && buf[pos++] != '-')
-			return -EINVAL;
-		hi = digit_val(buf[pos], 16);
-		lo = digit_val(buf[pos + 1], 16);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		u[b] = (uint8_t)(hi << 4 | lo);
-		pos += 2;
-	}
-	memcpy(out, u, sizeof(u));
-	return 0;
-}
-
-char *apv_uuid_str(const uint8_t uuid[16], char buf[37])
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t pos = 0;
-
-	for (int b = 0; b < 16; b++) {
-		if (uuid_dash(pos))
-			buf[pos++] = '-';
-		buf[pos++] = hex[uuid[b] >> 4];
-		buf[pos++] = hex[uuid[b] & 15];
-	}
-	buf[pos] = '\0';
-	return buf;
+	return apv_uuid_parse(buf, APV_UUID_STRLEN, out);
 }
 
 /* ---- ap_config (§2.6) --------------------------------------------------- */
