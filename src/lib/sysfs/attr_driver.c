@@ -6,12 +6,12 @@
 
 static int driver_bind_store(struct actx *c, const char *buf, size_t len)
 {
-	return apv_bus_bind_locked(c->host, c->drv->name, buf, len);
+	return apv_bus_bind_locked(c->host, c->drv, buf, len);
 }
 
 static int driver_unbind_store(struct actx *c, const char *buf, size_t len)
 {
-	return apv_bus_unbind_locked(c->host, c->drv->name, buf, len);
+	return apv_bus_unbind_locked(c->host, c->drv, buf, len);
 }
 
 static const struct adef driver_attrs[] = {

@@ -28,10 +28,8 @@ static int mdev_assign(struct actx *c, const char *buf, size_t len, bool assign,
 
 	if (rc)
 		return rc;
-	return assign ? apv_mdev_assign_locked(c->host, c->mdev->uuid, what,
-					       id) :
-			apv_mdev_unassign_locked(c->host, c->mdev->uuid, what,
-						 id);
+	return assign ? apv_mdev_assign_locked(c->host, c->mdev, what, id) :
+			apv_mdev_unassign_locked(c->host, c->mdev, what, id);
 }
 
 #define ASSIGN_STORE(fn, assign, what)                                         \
@@ -83,7 +81,7 @@ static int mdev_ap_config_store(struct actx *c, const char *buf, size_t len)
 	if (apv_parse_ap_config(buf, len, &apm, &aqm, &adm))
 		return apv_sysfs_fail(c, -EINVAL, APV_RULE_SYNTAX,
 				      "expected <apm>,<aqm>,<adm> hex masks");
-	return apv_mdev_set_ap_config_locked(c->host, c->mdev->uuid, &apm, &aqm,
+	return apv_mdev_set_ap_config_locked(c->host, c->mdev, &apm, &aqm,
 					     &adm);
 }
 
