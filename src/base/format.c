@@ -7,10 +7,9 @@
  * writes in place, so on -ENOMEM nothing has been appended.
  */
 #include <apvirt/format.h>
+#include <apvirt/hex.h>
 
 #define MASK_HEX_LEN 66 /* "0x" + 64 digits */
-
-static const char hexdig[] = "0123456789abcdef";
 
 /* Append n bytes of room to sb and return where they start (pre-reserved). */
 static char *grow(struct apv_strbuf *sb, size_t n)
@@ -28,15 +27,15 @@ static char *put_mask(char *p, const struct apv_bitmap *m)
 	*p++ = 'x';
 	for (int w = 0; w < APV_BM_WORDS; w++)
 		for (int sh = 60; sh >= 0; sh -= 4)
-			*p++ = hexdig[(m->w[w] >> sh) & 15];
+			*p++ = apv_hex_digits[(m->w[w] >> sh) & 15];
 	return p;
 }
 
 /* Two lowercase hex digits of id (< 256). */
 static char *put_hex2(char *p, unsigned int id)
 {
-	*p++ = hexdig[(id >> 4) & 15];
-	*p++ = hexdig[id & 15];
+	*p++ = apv_hex_digits[(id >> 4) & 15];
+	*p++ = apv_hex_digits[id & 15];
 	return p;
 }
 
