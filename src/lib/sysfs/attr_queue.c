@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include <apvirt/format.h>
+
 #include "model.h"
 #include "sysfs_int.h"
 
@@ -129,7 +131,7 @@ static int queue_status_show(struct actx *c, struct apv_strbuf *sb)
 	if (rc)
 		return apv_sysfs_fail(c, rc, APV_RULE_NOT_BOUND,
 				      "the queue is not bound to vfio_ap");
-	return apv_sb_printf(sb, "%s\n", apv_queue_status_name(st));
+	return apv_fmt_queue_status(sb, st);
 }
 
 static int queue_uevent_show(struct actx *c, struct apv_strbuf *sb)
