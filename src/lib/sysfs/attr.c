@@ -11,9 +11,10 @@
  * resolves the object once (gone: -ENOENT) and dispatches through the
  * object kind's table of {name, mode, show, store, visible}
  * (attr_<kind>.c, sysfs_int.h); the shows and stores get the resolved
- * object and pass it down to the model.  `visible` says whether the file exists right now (kernel
- * profile, bound driver).  Stores see the raw (buf, len) of one write(2);
- * like sysfs, a zero-length write succeeds without calling the store.
+ * object and pass it down to the model.  `visible` says whether the file
+ * exists right now (kernel profile, bound driver).  Stores see the raw
+ * (buf, len) of one write(2); like sysfs, a zero-length write succeeds
+ * without calling the store.
  */
 #include <errno.h>
 #include <stdarg.h>

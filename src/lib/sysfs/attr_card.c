@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The attributes of an AP card device, /sys/devices/ap/cardXX (§1.4). */
+/* An AP card device, /sys/devices/ap/cardXX (§1.4). */
 #include <errno.h>
 #include <stdint.h>
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* The AP drivers' driver-core bind / unbind files (§1.7.1). */
-
 #include "model.h"
 #include "sysfs_int.h"
 

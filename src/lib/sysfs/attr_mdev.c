@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The attributes of an mdev, /sys/devices/vfio_ap/matrix/<uuid> (§2.3-§2.6). */
+/* An mdev, /sys/devices/vfio_ap/matrix/<uuid> (§2.3-§2.6). */
 #include <errno.h>
 
 #include <apvirt/format.h>

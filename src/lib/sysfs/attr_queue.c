@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The attributes of an AP queue device, .../cardXX/XX.YYYY (§1.5, §2.9). */
+/* An AP queue device, /sys/devices/ap/cardXX/XX.YYYY (§1.5; status §2.5). */
 #include <errno.h>
 #include <stdint.h>
 
