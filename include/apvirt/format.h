@@ -33,4 +33,18 @@ int apv_fmt_ap_config(struct apv_strbuf *sb, const struct apv_bitmap *apm,
 		      const struct apv_bitmap *aqm,
 		      const struct apv_bitmap *adm);
 
+/*
+ * The queue `status` file that vfio_ap adds to each queue bound to it
+ * (spec §2.5): "unassigned\n", "assigned\n" or "in use\n".
+ */
+enum apv_queue_status {
+	APV_QSTATUS_UNASSIGNED,
+	APV_QSTATUS_ASSIGNED,
+	APV_QSTATUS_IN_USE,
+};
+/* The word without "\n" (any other value reads "unassigned"). */
+const char *apv_queue_status_name(enum apv_queue_status s);
+/* status read: the word + "\n". */
+int apv_fmt_queue_status(struct apv_strbuf *sb, enum apv_queue_status s);
+
 #endif /* APVIRT_FORMAT_H */

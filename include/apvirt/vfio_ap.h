@@ -15,6 +15,7 @@
 
 #include <apvirt/apqn.h>
 #include <apvirt/bitmap.h>
+#include <apvirt/format.h>
 
 struct apv_host;
 struct apv_kvm;
@@ -88,15 +89,12 @@ int apv_mdev_info(struct apv_host *host, const uint8_t uuid[16],
 /* Which mdev has (apid, apqi) in its assigned matrix; -ENOENT if none. */
 int apv_vfio_owner(struct apv_host *host, apv_apqn q, uint8_t uuid[16]);
 
-/* Queue `status` (only while bound to vfio_ap, else -ENODEV). */
-enum apv_queue_status {
-	APV_QSTATUS_UNASSIGNED,
-	APV_QSTATUS_ASSIGNED,
-	APV_QSTATUS_IN_USE,
-};
+/*
+ * Queue `status` (only while bound to vfio_ap, else -ENODEV); the enum and
+ * its text form are apvirt/format.h (apv_queue_status_name).
+ */
 int apv_vfio_queue_status(struct apv_host *host, apv_apqn q,
 			  enum apv_queue_status *out);
-const char *apv_queue_status_name(enum apv_queue_status s); /* no "\n" */
 
 /* Last reset status word of a vfio_ap queue object; -ENODEV if unbound. */
 int apv_vfio_queue_reset_status(struct apv_host *host, apv_apqn q,

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * sysfs text forms of masks and matrices (spec vfio-ap-semantics.md §0.3,
- * §1.6, §2.3, §2.4, §2.6).
+ * sysfs text forms of masks, matrices and the queue status (spec
+ * vfio-ap-semantics.md §0.3, §1.6, §2.3, §2.4, §2.5, §2.6).
  *
  * Each formatter computes its exact output size, reserves it once and then
  * writes in place, so on -ENOMEM nothing has been appended.
  */
+#include <string.h>
+
 #include <apvirt/format.h>
+#include <apvirt/hex.h>
 
 #define MASK_HEX_LEN 66 /* "0x" + 64 digits */
-
-static const char hexdig[] = "0123456789abcdef";
 
 /* Append n bytes of room to sb and return where they start (pre-reserved). */
 static char *grow(struct apv_strbuf *sb, size_t n)
@@ -28,15 +29,15 @@ static char *put_mask(char *p, const struct apv_bitmap *m)
 	*p++ = 'x';
 	for (int w = 0; w < APV_BM_WORDS; w++)
 		for (int sh = 60; sh >= 0; sh -= 4)
-			*p++ = hexdig[(m->w[w] >> sh) & 15];
+			*p++ = apv_hex_digits[(m->w[w] >> sh) & 15];
 	return p;
 }
 
 /* Two lowercase hex digits of id (< 256). */
 static char *put_hex2(char *p, unsigned int id)
 {
-	*p++ = hexdig[(id >> 4) & 15];
-	*p++ = hexdig[id & 15];
+	*p++ = apv_hex_digits[(id >> 4) & 15];
+	*p++ = apv_hex_digits[id & 15];
 	return p;
 }
 
@@ -162,5 +163,32 @@ int apv_fmt_ap_config(struct apv_strbuf *sb, const struct apv_bitmap *apm,
 	*p++ = ',';
 	p = put_mask(p, adm);
 	*p = '\n';
+	return 0;
+}
+
+const char *apv_queue_status_name(enum apv_queue_status s)
+{
+	switch (s) {
+	case APV_QSTATUS_IN_USE:
+		return "in use";
+	case APV_QSTATUS_ASSIGNED:
+		return "assigned";
+	default:
+		return "unassigned";
+	}
+}
+
+int apv_fmt_queue_status(struct apv_strbuf *sb, enum apv_queue_status s)
+{
+	const char *w = apv_queue_status_name(s);
+	size_t n = strlen(w);
+	int err = apv_sb_reserve(sb, n + 1);
+	char *p;
+
+	if (err)
+		return err;
+	p = grow(sb, n + 1);
+	memcpy(p, w, n);
+	p[n] = '\n';
 	return 0;
 }

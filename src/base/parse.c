@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include <apvirt/hex.h>
 #include <apvirt/parse.h>
 #include <apvirt/uuid.h>
 
@@ -32,25 +33,12 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Value of c as a digit in base (2..16), or -1. */
+/* Value of c as a digit in base (2..16, either case), or -1. */
 static int digit_val(char c, unsigned int base)
 {
-	int v;
+	int v = apv_hex_val(c);
 
-	if (c >= '0' && c <= '9')
-		v = c - '0';
-	else if (c >= 'a' && c <= 'f')
-		v = c - 'a' + 10;
-	else if (c >= 'A' && c <= 'F')
-		v = c - 'A' + 10;
-	else
-		return -1;
-	return (unsigned int)v < base ? v : -1;
-}
-
-static bool is_xdigit(char c)
-{
-	return digit_val(c, 16) >= 0;
+	return v >= 0 && (unsigned int)v < base ? v : -1;
 }
 
 static bool is_x(char c)
@@ -70,7 +58,7 @@ static unsigned int radix0(const char *s, size_t n, size_t *i)
 	size_t p = *i;
 
 	if (p < n && s[p] == '0') {
-		if (p + 2 < n && is_x(s[p + 1]) && is_xdigit(s[p + 2])) {
+		if (p + 2 < n && is_x(s[p + 1]) && apv_is_xdigit(s[p + 2])) {
 			*i = p + 2;
 			return 16;
 		}

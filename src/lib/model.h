@@ -348,10 +348,14 @@ void apv_bus_revise_bindings_locked(struct apv_host *host);
 /* The compatible type for a raw type, or 0 if unsupported. */
 int apv_bus_compatible_type(const struct apv_host *host, int raw_type);
 
-/* Driver-core bind/unbind of a device named by (dev, len) (spec §1.7.1). */
-int apv_bus_bind_locked(struct apv_host *host, const char *driver,
+/*
+ * Driver-core bind/unbind of a device named by (dev, len) to the driver drv
+ * the caller resolved (spec §1.7.1); bind also takes drv NULL (no such
+ * driver: -ENODEV like an unknown device).
+ */
+int apv_bus_bind_locked(struct apv_host *host, const struct apv_driver *drv,
 			const char *dev, size_t len);
-int apv_bus_unbind_locked(struct apv_host *host, const char *driver,
+int apv_bus_unbind_locked(struct apv_host *host, const struct apv_driver *drv,
 			  const char *dev, size_t len);
 
 /* bus_masks.c: parse and store apmask/aqmask (-EINVAL, -EBUSY). */
@@ -495,13 +499,16 @@ enum apv_assign_kind {
 	APV_ASSIGN_DOMAIN,
 	APV_ASSIGN_CONTROL,
 };
-/* The bodies of apv_mdev_[un]assign_* and apv_mdev_set_ap_config. */
-int apv_mdev_assign_locked(struct apv_host *host, const uint8_t uuid[16],
+/*
+ * The bodies of apv_mdev_[un]assign_* and apv_mdev_set_ap_config on an mdev
+ * the caller already resolved (the public wrappers look the UUID up once,
+ * the sysfs layer passes its object down).
+ */
+int apv_mdev_assign_locked(struct apv_host *host, struct apv_mdev *m,
 			   enum apv_assign_kind what, unsigned long id);
-int apv_mdev_unassign_locked(struct apv_host *host, const uint8_t uuid[16],
+int apv_mdev_unassign_locked(struct apv_host *host, struct apv_mdev *m,
 			     enum apv_assign_kind what, unsigned long id);
-int apv_mdev_set_ap_config_locked(struct apv_host *host,
-				  const uint8_t uuid[16],
+int apv_mdev_set_ap_config_locked(struct apv_host *host, struct apv_mdev *m,
 				  const struct apv_bitmap *apm,
 				  const struct apv_bitmap *aqm,
 				  const struct apv_bitmap *adm);

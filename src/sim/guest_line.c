@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <apvirt/apqn.h>
+#include <apvirt/hex.h>
 
 #include "guest_line.h"
 
@@ -74,19 +75,12 @@ static int hex_bytes(const char *s, uint8_t **out, size_t *len)
 	b = malloc(n / 2);
 	if (!b)
 		return -ENOMEM;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned int v;
-
-		if (sscanf(s + 2 * i, "%2x", &v) != 1 ||
-		    !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
-		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1])) {
-			free(b);
-			return -EINVAL;
-		}
-		b[i] = (uint8_t)v;
+	/* digits of either case, no prefix or separators */
+	if (apv_hex_decode(s, n, b, n / 2, len)) {
+		free(b);
+		return -EINVAL;
 	}
 	*out = b;
-	*len = n / 2;
 	return 0;
 }
 
@@ -468,8 +462,7 @@ void apsim_gl_result(struct apv_strbuf *sb, enum apsim_gl_op op,
 		apv_sb_printf(sb, " stored=%zu", stored);
 		if (dump && data && stored) {
 			apv_sb_puts(sb, " data=");
-			for (size_t i = 0; i < stored; i++)
-				apv_sb_printf(sb, "%02x", data[i]);
+			apv_sb_hex(sb, data, stored);
 		}
 	}
 }

@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include <apvirt/hex.h>
 #include <apvirt/parse.h>
 #include <apvirt/preset.h>
 
@@ -48,17 +49,11 @@ int apsim_parse_id_text(const char *s, unsigned int *out)
 	if (!*p)
 		return -EINVAL;
 	for (; *p; p++) {
-		unsigned int d;
+		int d = apv_hex_val(*p); /* either case after "0x" */
 
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned int)(*p - '0');
-		else if (hex && *p >= 'a' && *p <= 'f')
-			d = (unsigned int)(*p - 'a' + 10);
-		else if (hex && *p >= 'A' && *p <= 'F')
-			d = (unsigned int)(*p - 'A' + 10);
-		else
+		if (d < 0 || (!hex && d > 9))
 			return -EINVAL;
-		v = v * (hex ? 16 : 10) + d;
+		v = v * (hex ? 16 : 10) + (unsigned int)d;
 		if (v > 255)
 			v = 256; /* keep scanning for syntax errors */
 	}

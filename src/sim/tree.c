@@ -37,7 +37,7 @@
 #include <apvirt/apqn.h>
 #include <apvirt/bitmap.h>
 #include <apvirt/bus.h>
-#include <apvirt/parse.h>
+#include <apvirt/uuid.h>
 #include <apvirt/vfio_ap.h>
 #include <apvirt/zcdn.h>
 
@@ -504,7 +504,8 @@ static bool name_uuid(const char *name, uint8_t uuid[16])
 {
 	char c[37];
 
-	return strlen(name) == 36 && !apv_parse_uuid(name, 36, uuid) &&
+	return strlen(name) == APV_UUID_STRLEN &&
+	       !apv_uuid_parse(name, APV_UUID_STRLEN, uuid) &&
 	       !strcmp(apv_uuid_str(uuid, c), name);
 }
 

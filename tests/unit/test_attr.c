@@ -1667,6 +1667,51 @@ static void *remove_thread(void *p)
 	return NULL;
 }
 
+/*
+ * The public wrappers that take a UUID or a driver name look the object up
+ * once and hand it to the same bodies the sysfs stores use: a missing mdev
+ * or driver keeps its reason.
+ */
+static void test_lookup_once(void **state)
+{
+	struct apv_host *h = std_host(K612);
+	struct apv_bitmap m;
+	uint8_t u[16];
+
+	(void)state;
+	assert_int_equal(apv_parse_uuid(UA, 36, u), 0);
+	apv_bm_zero(&m);
+	assert_int_equal(apv_mdev_assign_adapter(h, u, 4), -ENODEV);
+	assert_int_equal(apv_reason_last()->rule, APV_RULE_NO_DEVICE);
+	assert_non_null(strstr(apv_reason_last()->msg, "does not exist"));
+	assert_non_null(strstr(apv_reason_last()->msg, UA));
+	assert_int_equal(apv_mdev_unassign_domain(h, u, 4), -ENODEV);
+	assert_non_null(strstr(apv_reason_last()->msg, UA));
+	assert_int_equal(apv_mdev_set_ap_config(h, u, &m, &m, &m), -ENODEV);
+	assert_non_null(strstr(apv_reason_last()->msg, UA));
+	create(h, UA);
+	assert_int_equal(apv_mdev_assign_adapter(h, u, 0x100), -ENODEV);
+	assert_int_equal(apv_reason_last()->rule, APV_RULE_RANGE);
+	assert_int_equal(apv_mdev_assign_adapter(h, u, 4), 0);
+	RD_EQ(h, o_mdev(UA), "matrix", "04.\n");
+	assert_int_equal(apv_mdev_set_ap_config(h, u, &m, &m, &m), 0);
+	RD_EQ(h, o_mdev(UA), "matrix", "");
+
+	assert_int_equal(apv_bus_bind(h, "nosuch", "04.0004"), -ENODEV);
+	assert_string_equal(apv_reason_last()->msg,
+			    "no device 04.0004 on the ap bus");
+	assert_int_equal(apv_bus_unbind(h, "nosuch", "04.0004\n"), -ENODEV);
+	assert_string_equal(apv_reason_last()->msg,
+			    "device 04.0004 is not bound to nosuch");
+	apv_host_free(h);
+
+	/* 6.1 has no ap_config: that comes ahead of the lookup */
+	h = std_host(K61);
+	assert_int_equal(apv_mdev_set_ap_config(h, u, &m, &m, &m), -ENOENT);
+	assert_int_equal(apv_reason_last()->rule, APV_RULE_NOT_SUPPORTED);
+	apv_host_free(h);
+}
+
 static void test_mdev_remove(void **state)
 {
 	struct apv_host *h = std_host(K612);
@@ -1836,6 +1881,7 @@ int main(void)
 		cmocka_unit_test(test_mdev_golden),
 		cmocka_unit_test(test_mdev_ap_config),
 		cmocka_unit_test(test_mdev_remove),
+		cmocka_unit_test(test_lookup_once),
 		cmocka_unit_test(test_scenario),
 	};
 

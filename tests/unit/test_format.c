@@ -362,6 +362,31 @@ static void test_ap_config(void **state)
 	check(&sb, "format/ap_config_full.out", NULL);
 }
 
+/* Queue `status` (spec §2.5): one word and a newline, appended. */
+static void test_queue_status(void **state)
+{
+	struct apv_strbuf sb = APV_STRBUF_INIT;
+
+	(void)state;
+	assert_string_equal(apv_queue_status_name(APV_QSTATUS_UNASSIGNED),
+			    "unassigned");
+	assert_string_equal(apv_queue_status_name(APV_QSTATUS_ASSIGNED),
+			    "assigned");
+	assert_string_equal(apv_queue_status_name(APV_QSTATUS_IN_USE),
+			    "in use");
+	assert_int_equal(apv_sb_puts(&sb, "x"), 0);
+	assert_int_equal(apv_fmt_queue_status(&sb, APV_QSTATUS_IN_USE), 0);
+	assert_string_equal(sb.s, "xin use\n");
+	apv_sb_reset(&sb);
+	assert_int_equal(apv_fmt_queue_status(&sb, APV_QSTATUS_ASSIGNED), 0);
+	assert_string_equal(sb.s, "assigned\n");
+	apv_sb_reset(&sb);
+	assert_int_equal(apv_fmt_queue_status(&sb, APV_QSTATUS_UNASSIGNED), 0);
+	assert_string_equal(sb.s, "unassigned\n");
+	assert_int_equal(sb.len, 11);
+	apv_sb_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_matrix_large),
 		cmocka_unit_test(test_control_domains),
 		cmocka_unit_test(test_ap_config),
+		cmocka_unit_test(test_queue_status),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

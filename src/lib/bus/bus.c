@@ -355,17 +355,15 @@ static void strip_nl(const char *in, size_t inlen, char *out, size_t len)
 		out[n - 1] = 0;
 }
 
-int apv_bus_bind_locked(struct apv_host *host, const char *driver,
+int apv_bus_bind_locked(struct apv_host *host, const struct apv_driver *drv,
 			const char *dev, size_t len)
 {
-	const struct apv_driver *drv;
 	struct apv_card *c;
 	struct apv_queue *q;
 	char name[32];
 	int rc;
 
 	strip_nl(dev, len, name, sizeof(name));
-	drv = apv_bus_find_driver(host, driver);
 	if (!drv || find_device(host, name, &c, &q))
 		return apv_fail(-ENODEV, APV_RULE_NO_DEVICE,
 				"no device %s on the ap bus", name);
@@ -405,21 +403,21 @@ int apv_bus_bind(struct apv_host *host, const char *driver, const char *dev)
 
 	apv_reason_clear();
 	apv_lock(host);
-	rc = apv_bus_bind_locked(host, driver, dev, strlen(dev));
+	rc = apv_bus_bind_locked(host, apv_bus_find_driver(host, driver), dev,
+				 strlen(dev));
 	apv_unlock(host);
 	return rc;
 }
 
-int apv_bus_unbind_locked(struct apv_host *host, const char *driver,
-			  const char *dev, size_t len)
+/* driver names drv, or the driver that was not found (drv NULL). */
+static int unbind_dev(struct apv_host *host, const struct apv_driver *drv,
+		      const char *driver, const char *dev, size_t len)
 {
-	const struct apv_driver *drv;
 	struct apv_card *c;
 	struct apv_queue *q;
 	char name[32];
 
 	strip_nl(dev, len, name, sizeof(name));
-	drv = apv_bus_find_driver(host, driver);
 	if (!drv || find_device(host, name, &c, &q) ||
 	    (c ? c->driver : q->driver) != drv)
 		return apv_fail(-ENODEV, APV_RULE_NOT_BOUND,
@@ -433,6 +431,12 @@ int apv_bus_unbind_locked(struct apv_host *host, const char *driver,
 	return 0;
 }
 
+int apv_bus_unbind_locked(struct apv_host *host, const struct apv_driver *drv,
+			  const char *dev, size_t len)
+{
+	return unbind_dev(host, drv, drv->name, dev, len);
+}
+
 int apv_bus_unbind(struct apv_host *host, const char *driver,
 		   const char *dev)
 {
@@ -440,7 +444,8 @@ int apv_bus_unbind(struct apv_host *host, const char *driver,
 
 	apv_reason_clear();
 	apv_lock(host);
-	rc = apv_bus_unbind_locked(host, driver, dev, strlen(dev));
+	rc = unbind_dev(host, apv_bus_find_driver(host, driver), driver, dev,
+			strlen(dev));
 	apv_unlock(host);
 	return rc;
 }

@@ -530,18 +530,6 @@ int apv_vfio_owner(struct apv_host *host, apv_apqn q, uint8_t uuid[16])
 	return rc;
 }
 
-const char *apv_queue_status_name(enum apv_queue_status s)
-{
-	switch (s) {
-	case APV_QSTATUS_IN_USE:
-		return "in use";
-	case APV_QSTATUS_ASSIGNED:
-		return "assigned";
-	default:
-		return "unassigned";
-	}
-}
-
 int apv_vfio_queue_status_locked(struct apv_host *host, apv_apqn q,
 				 enum apv_queue_status *out)
 {

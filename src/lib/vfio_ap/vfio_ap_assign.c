@@ -199,30 +199,28 @@ static int range_fail(const struct apv_mdev *m, enum which w,
 	return -ENODEV;
 }
 
-/* The common start of every assign/unassign: the mdev, then the range. */
-static int target(struct apv_host *host, const uint8_t uuid[16],
-		  enum which w, unsigned long id, struct apv_mdev **out)
+/*
+ * The common start of every assign/unassign after the mdev was found (the
+ * caller looked it up once: apv_vfio_mdev_or_fail or the sysfs object): the
+ * range.
+ */
+static int target(const struct apv_mdev *m, enum which w, unsigned long id)
 {
-	struct apv_mdev *m = apv_vfio_mdev_or_fail(host, uuid);
 	unsigned int max;
 
-	if (!m)
-		return -ENODEV;
 	max = w == ADAPTER ? m->apm_max : w == DOMAIN ? m->aqm_max : m->adm_max;
 	if (id > max)
 		return range_fail(m, w, id, max);
-	*out = m;
 	return 0;
 }
 
-static int assign(struct apv_host *host, const uint8_t uuid[16],
-		  enum which w, unsigned long id)
+static int assign(struct apv_host *host, struct apv_mdev *m, enum which w,
+		  unsigned long id)
 {
 	struct apv_bitmap apm, aqm, one;
-	struct apv_mdev *m;
 	int rc;
 
-	rc = target(host, uuid, w, id, &m);
+	rc = target(m, w, id);
 	if (rc)
 		return rc;
 	if (apv_bm_test(w == ADAPTER ? &m->apm :
@@ -262,14 +260,13 @@ static int assign(struct apv_host *host, const uint8_t uuid[16],
 	return 0;
 }
 
-static int unassign(struct apv_host *host, const uint8_t uuid[16],
-		    enum which w, unsigned long id)
+static int unassign(struct apv_host *host, struct apv_mdev *m, enum which w,
+		    unsigned long id)
 {
 	struct apv_bitmap one;
-	struct apv_mdev *m;
 	int rc;
 
-	rc = target(host, uuid, w, id, &m);
+	rc = target(m, w, id);
 	if (rc)
 		return rc;
 	apv_bm_zero(&one);
@@ -308,11 +305,13 @@ static int unassign(struct apv_host *host, const uint8_t uuid[16],
 	int fn(struct apv_host *host, const uint8_t uuid[16],                \
 	       unsigned long id)                                             \
 	{                                                                    \
+		struct apv_mdev *m;                                          \
 		int rc;                                                      \
                                                                              \
 		apv_reason_clear();                                          \
 		apv_lock(host);                                              \
-		rc = impl(host, uuid, w, id);                                \
+		m = apv_vfio_mdev_or_fail(host, uuid);                       \
+		rc = m ? impl(host, m, w, id) : -ENODEV;                     \
 		apv_unlock(host);                                            \
 		return rc;                                                   \
 	}
@@ -324,16 +323,16 @@ DEFINE_ASSIGN(apv_mdev_unassign_domain, unassign, DOMAIN)
 DEFINE_ASSIGN(apv_mdev_assign_control_domain, assign, CONTROL)
 DEFINE_ASSIGN(apv_mdev_unassign_control_domain, unassign, CONTROL)
 
-int apv_mdev_assign_locked(struct apv_host *host, const uint8_t uuid[16],
+int apv_mdev_assign_locked(struct apv_host *host, struct apv_mdev *m,
 			   enum apv_assign_kind what, unsigned long id)
 {
-	return assign(host, uuid, (enum which)what, id);
+	return assign(host, m, (enum which)what, id);
 }
 
-int apv_mdev_unassign_locked(struct apv_host *host, const uint8_t uuid[16],
+int apv_mdev_unassign_locked(struct apv_host *host, struct apv_mdev *m,
 			     enum apv_assign_kind what, unsigned long id)
 {
-	return unassign(host, uuid, (enum which)what, id);
+	return unassign(host, m, (enum which)what, id);
 }
 
 /* ---- ap_config: the whole matrix at once ------------------------------ */
@@ -357,21 +356,23 @@ static int check_overflow(const struct apv_mdev *m,
 	return 0;
 }
 
-static int set_ap_config(struct apv_host *host, const uint8_t uuid[16],
+/* ap_config is a 6.12 file: on 6.1 it is missing, ahead of any lookup. */
+static int no_ap_config_61(void)
+{
+	return apv_fail(-ENOENT, APV_RULE_NOT_SUPPORTED,
+			"ap_config does not exist on kernel 6.1");
+}
+
+static int set_ap_config(struct apv_host *host, struct apv_mdev *m,
 			 const struct apv_bitmap *apm,
 			 const struct apv_bitmap *aqm,
 			 const struct apv_bitmap *adm)
 {
 	struct apv_bitmap rem_ap, rem_aq, add_ap, add_aq, kept_ap, chg;
-	struct apv_mdev *m;
 	int rc;
 
 	if (apv_is_61(host))
-		return apv_fail(-ENOENT, APV_RULE_NOT_SUPPORTED,
-				"ap_config does not exist on kernel 6.1");
-	m = apv_vfio_mdev_or_fail(host, uuid);
-	if (!m)
-		return -ENODEV;
+		return no_ap_config_61();
 	/* its own order: reservation, sharing, then range */
 	rc = check_reserved(host, m, apm, aqm);
 	if (!rc)
@@ -420,13 +421,12 @@ static int set_ap_config(struct apv_host *host, const uint8_t uuid[16],
 	return 0;
 }
 
-int apv_mdev_set_ap_config_locked(struct apv_host *host,
-				  const uint8_t uuid[16],
+int apv_mdev_set_ap_config_locked(struct apv_host *host, struct apv_mdev *m,
 				  const struct apv_bitmap *apm,
 				  const struct apv_bitmap *aqm,
 				  const struct apv_bitmap *adm)
 {
-	return set_ap_config(host, uuid, apm, aqm, adm);
+	return set_ap_config(host, m, apm, aqm, adm);
 }
 
 int apv_mdev_set_ap_config(struct apv_host *host, const uint8_t uuid[16],
@@ -434,11 +434,17 @@ int apv_mdev_set_ap_config(struct apv_host *host, const uint8_t uuid[16],
 			   const struct apv_bitmap *aqm,
 			   const struct apv_bitmap *adm)
 {
+	struct apv_mdev *m;
 	int rc;
 
 	apv_reason_clear();
 	apv_lock(host);
-	rc = set_ap_config(host, uuid, apm, aqm, adm);
+	if (apv_is_61(host))
+		rc = no_ap_config_61();
+	else if (!(m = apv_vfio_mdev_or_fail(host, uuid)))
+		rc = -ENODEV;
+	else
+		rc = set_ap_config(host, m, apm, aqm, adm);
 	apv_unlock(host);
 	return rc;
 }
