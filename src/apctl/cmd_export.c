@@ -205,8 +205,7 @@ int cmd_export(const struct args *a, json_t **out, struct ctl_err *e)
 	} else {
 		r = ctl_def_list(&uuids);
 		if (r < 0) {
-			ctl_fail(e, -r, "'%s': %s", "mdevctl.d/matrix",
-				 strerror(-r));
+			ctl_fail(e, -r, "'%s': %s", CFG_DIR, strerror(-r));
 			goto out;
 		}
 		r = -1;

@@ -66,8 +66,7 @@ int cmd_list(const struct args *a, json_t **out, struct ctl_err *e)
 	r = ctl_def_list(&defs);
 	if (r < 0) {
 		json_decref(root);
-		return ctl_fail(e, -r, "'%s': %s", "mdevctl.d/matrix",
-				strerror(-r));
+		return ctl_fail(e, -r, "'%s': %s", CFG_DIR, strerror(-r));
 	}
 	act = ctl_active_mdevs();
 	all = merge_uuids(defs, act);
