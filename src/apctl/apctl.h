@@ -5,12 +5,17 @@
  *   main.c      the option and command tables, argument parsing, printing
  *               of results and errors (once, at the top)
  *   err.c       struct ctl_err
- *   ids.c       id lists ("4-5,0x0a") and their printing
- *   hostview.c  the host as sysfs shows it (masks, mdevs, owners, cards,
- *               queues)
+ *   ids.c       id lists ("4-5,0x0a", apvirt/idlist.h) in messages and JSON
+ *   hostview.c  the host as sysfs shows it (masks, mdevs, cards, queues),
+ *               read with base's parsers (apvirt/scan.h); why the kernel
+ *               refused a matrix (ctl_explain())
+ *   rules.c     the command's one snapshot of the host and definitions
+ *               (struct ctl_hostsnap) and the validation rules (rules.h)
+ *   plan.c      live changes and apply's planner and runner (plan.h)
  *   cmd_*.c     one command (or a pair: define/undefine, start/stop) each
- *   sysfs.c     the only way to the files, atomic writes too (sysfs.h)
- *   config.c    mdevctl definitions (config.h)
+ *   sysfs.c     the only way to the files; the one atomic writer and the
+ *               test points (sysfs.h)
+ *   config.c    the one store of mdevctl definitions (config.h)
  *   lock.c      the s390apconfig lock (lock.h)
  *
  * A command is `int cmd_X(const struct args *a, json_t **out,

@@ -100,7 +100,10 @@ void ctl_plan_fini(struct ctl_plan *p);
 /*
  * Mark the stops of mdevs a guest has open; where the kernel cannot ask
  * the guest to let go (the remove would block) each is an error finding,
- * rule guest-attached, so apply refuses before changing anything.
+ * rule guest-attached, so apply refuses before changing anything.  Unlike
+ * ctl_plan_build() this reads sysfs: the status of the queues of the
+ * mdevs to be stopped, and only theirs (and the features file when a
+ * guest has one open).
  */
 void ctl_plan_check_guests(struct ctl_plan *p, struct ctl_findings *f);
 json_t *ctl_plan_json(const struct ctl_plan *p);

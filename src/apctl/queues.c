@@ -144,7 +144,7 @@ bool ctl_mdev_has_guest(const struct ctl_mdev_view *m)
 
 			if (!apv_bm_test(&m->aqm, dom))
 				continue;
-			snprintf(apqn, sizeof(apqn), "%02x.%04x", ap, dom);
+			apv_apqn_str(APV_APQN(ap, dom), apqn);
 			s = ctl_queue_attr(apqn, "status");
 			in_use = s && !strcmp(s, "in use");
 			free(s);
