@@ -5,12 +5,17 @@
  *   main.c      the option and command tables, argument parsing, printing
  *               of results and errors (once, at the top)
  *   err.c       struct ctl_err
- *   ids.c       id lists ("4-5,0x0a") and their printing
- *   hostview.c  the host as sysfs shows it (masks, mdevs, owners, cards,
- *               queues)
+ *   ids.c       id lists ("4-5,0x0a", apvirt/idlist.h) in messages and JSON
+ *   hostview.c  the host as sysfs shows it (masks, mdevs, cards, queues),
+ *               read with base's parsers (apvirt/scan.h); why the kernel
+ *               refused a matrix (ctl_explain())
+ *   rules.c     the command's one snapshot of the host and definitions
+ *               (struct ctl_hostsnap) and the validation rules (rules.h)
+ *   plan.c      live changes and apply's planner and runner (plan.h)
  *   cmd_*.c     one command (or a pair: define/undefine, start/stop) each
- *   sysfs.c     the only way to the files, atomic writes too (sysfs.h)
- *   config.c    mdevctl definitions (config.h)
+ *   sysfs.c     the only way to the files; the one atomic writer and the
+ *               test points (sysfs.h)
+ *   config.c    the one store of mdevctl definitions (config.h)
  *   lock.c      the s390apconfig lock (lock.h)
  *
  * A command is `int cmd_X(const struct args *a, json_t **out,
@@ -26,10 +31,11 @@
 
 #include <jansson.h>
 
+#include <apvirt/idlist.h>
+
 #include "config.h"
 #include "sysfs.h"
 
-#define MDEV_TYPE "vfio_ap-passthrough"
 #define MATRIX "devices/vfio_ap/matrix"
 
 /* ---- errors ------------------------------------------------------------ */
@@ -122,43 +128,43 @@ CMD_FN(matrix);
 
 /* ---- ids.c ------------------------------------------------------------ */
 
-/* "4-5,0x0a" into ids; each id must be <= max.  what names it in errors. */
-int ctl_parse_list(const char *what, const char *list, unsigned int max,
-		   struct ctl_ids *ids, struct ctl_err *e);
-json_t *ctl_ids_json(const struct ctl_ids *ids);
 /*
- * The next run of consecutive ids in ids at or after *pos (start with 0):
- * its first and last id in *lo and *hi, and *pos moved past it.  false
- * when no id is left.
+ * "4-5,0x0a" into ids (apv_idlist_parse()); each id must be <= max.  what
+ * names the list in errors, which quote the culprit token.
  */
-bool ctl_ids_next_run(const struct ctl_ids *ids, unsigned int *pos,
-		      unsigned int *lo, unsigned int *hi);
-/* "04-05,0a" (width 2) or "0047,0054" (width 4); "-" when empty.  The
- * returned string is malloc'ed. */
-char *ctl_ids_str(const struct ctl_ids *ids, int width);
-/* Print ctl_ids_str() and a newline on stdout. */
-void ctl_print_ids(const struct ctl_ids *ids, int width);
-/* "0x" and 64 hex digits, MSB-0 (the sysfs mask form). */
-void ctl_mask_hex(const struct ctl_ids *ids, char out[67]);
-bool ctl_ids_empty(const struct ctl_ids *ids);
+int ctl_parse_list(const char *what, const char *list, unsigned int max,
+		   struct apv_bitmap *ids, struct ctl_err *e);
+json_t *ctl_idlist_json(const struct apv_bitmap *ids);
+/* apv_idlist_fmt(): "04-05,0a" (width 2) or "0047,0054" (width 4); "-"
+ * when empty.  The returned string is malloc'ed. */
+char *ctl_idlist_str(const struct apv_bitmap *ids, int width);
+/* Print ctl_idlist_str() and a newline on stdout. */
+void ctl_print_idlist(const struct apv_bitmap *ids, int width);
+/* "0x" and 64 hex digits, MSB0 (the sysfs mask form, apv_fmt_mask_hex). */
+void ctl_mask_hex(const struct apv_bitmap *ids, char out[67]);
 
 /* ---- hostview.c ---------------------------------------------------------- */
 
 /* bus/ap/ap_max_adapter_id or ap_max_domain_id; 255 when unreadable. */
 unsigned int ctl_max_id(const char *attr);
 /* A mask file under the sysfs root (e.g. "bus/ap/apmask").  0 or -errno. */
-int ctl_read_mask(const char *rel, struct ctl_ids *ids);
+int ctl_read_mask(const char *rel, struct apv_bitmap *ids);
 /* An mdev's attribute; NULL if unreadable. */
 char *ctl_mdev_attr(const char *uuid, const char *attr);
 int ctl_mdev_write(const char *uuid, const char *attr, const char *val);
 bool ctl_mdev_active(const char *uuid);
 /* The active mdevs' UUIDs, sorted (none without vfio_ap). */
 char **ctl_active_mdevs(void);
-/* The lines of a matrix or guest_matrix file ("aa.dddd", "aa.", ".dddd")
- * into adapters and domains (added to what apm and aqm hold). */
-void ctl_matrix_lines(const char *m, struct ctl_ids *apm, struct ctl_ids *aqm);
-/* The active mdev other than self whose matrix holds apqn ("05.0047"). */
-char *ctl_apqn_owner(const char *apqn, const char *self);
+/*
+ * An mdev's matrix or guest_matrix (attr), control_domains, ap_config,
+ * read with base's parsers (apvirt/scan.h).  0, -ENODEV (unreadable) or
+ * -EINVAL; the sets are empty then.
+ */
+int ctl_mdev_read_matrix(const char *uuid, const char *attr,
+			 struct apv_bitmap *apm, struct apv_bitmap *aqm);
+int ctl_mdev_read_cdoms(const char *uuid, struct apv_bitmap *adm);
+int ctl_mdev_read_ap_config(const char *uuid, struct apv_bitmap *apm,
+			    struct apv_bitmap *aqm, struct apv_bitmap *adm);
 bool ctl_is_card(const char *name);  /* "card05" */
 bool ctl_is_queue(const char *name); /* "05.0047" */
 /*
@@ -174,11 +180,19 @@ int ctl_list_queues(const char *dir, const char *name, char ***queues);
 /* The matrix device lists "ap_config" in its features (kernel >= 6.10). */
 bool ctl_has_ap_config(void);
 /*
- * Why the kernel refused the matrix apm x aqm for uuid with err: the
- * APQN the host keeps (EADDRNOTAVAIL) or another mdev holds (EADDRINUSE).
+ * Why the kernel refused the matrix apm x aqm for uuid with err, from the
+ * snapshot h (rules.h): the APQN the host keeps (EADDRNOTAVAIL) or another
+ * mdev holds (EADDRINUSE).
  */
-void ctl_explain(const char *uuid, int err, const struct ctl_ids *apm,
-		 const struct ctl_ids *aqm, struct ctl_err *e);
+struct ctl_hostsnap;
+void ctl_explain(const struct ctl_hostsnap *h, const char *uuid, int err,
+		 const struct apv_bitmap *apm, const struct apv_bitmap *aqm,
+		 struct ctl_err *e);
+/* The same on the host as it is now: a refusal is a new fact (another
+ * mdev may have taken the APQN since the command's snapshot), so the
+ * host is read again, once (ctl_hostsnap_load_mdevs()). */
+void ctl_explain_now(const char *uuid, int err, const struct apv_bitmap *apm,
+		     const struct apv_bitmap *aqm, struct ctl_err *e);
 
 /* Add the AP bus facts, cards and mdevs to `apctl host --json`
  * (cmd_migrate.c: what migrate-check compares). */
@@ -188,6 +202,7 @@ void ctl_host_facts(json_t *root);
 
 /* A NAME that is not a UUID names the UUID derived from it. */
 void ctl_name_uuid(const char *name, char uuid[37]);
+/* A canonical UUID (apv_uuid_is()) in lower case (apvirt/uuid.h). */
 void ctl_lower_uuid(const char *in, char uuid[37]);
 /* NAME|UUID into the lower-case UUID. */
 void ctl_resolve_uuid(const char *name, char uuid[37]);

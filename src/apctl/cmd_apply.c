@@ -13,32 +13,28 @@
 
 #include "plan.h"
 
-/* "step 3 (grow mdev U) failed: MSG; rolled back steps 2, 1" */
-static void explain_failure(const char *file, json_t *report, struct ctl_err *e)
+/* "step 3 (grow mdev U) failed: MSG; rolled back steps 2, 1", from the
+ * plan as ctl_plan_run() left it. */
+static void explain_failure(const char *file, const struct ctl_plan *p,
+			    struct ctl_err *e)
 {
-	json_t *st = json_object_get(report, "failed_step");
-	json_t *rb = json_object_get(report, "rolled_back");
-	json_t *rf = json_object_get(report, "rollback_failed");
+	const struct ctl_step *st = &p->v[p->failed];
 	char *list = xstrdup(""), *t, *m = e->msg;
-	size_t i;
-	json_t *v;
 
-	json_array_foreach(rb, i, v)
-	{
-		t = xasprintf("%s%s%lld", list, i ? ", " : "",
-			      (long long)json_integer_value(v));
+	for (size_t i = p->failed; i--;) {
+		if (p->v[i].done)
+			continue; /* its undo failed */
+		t = xasprintf("%s%s%zu", list, *list ? ", " : "", i + 1);
 		free(list);
 		list = t;
 	}
 	e->msg = xasprintf(
-		"'%s': step %lld (%s mdev %s) failed: %s; %s%s%s", file,
-		(long long)json_integer_value(json_object_get(st, "step")),
-		json_string_value(json_object_get(st, "action")),
-		json_string_value(json_object_get(st, "mdev")), m,
+		"'%s': step %zu (%s mdev %s) failed: %s; %s%s%s", file,
+		p->failed + 1, ctl_step_name(st->kind), st->uuid, m,
 		*list ? "rolled back steps " : "nothing to roll back", list,
-		json_array_size(rf) ? " (ROLLBACK INCOMPLETE: see "
-				      "rollback_failed)" :
-				      "");
+		p->n_undo_failed ? " (ROLLBACK INCOMPLETE: see "
+				   "rollback_failed)" :
+				   "");
 	free(m);
 	free(list);
 }
@@ -54,7 +50,7 @@ int cmd_apply(const struct args *a, json_t **out, struct ctl_err *e)
 	int rc = 0;
 
 	ctl_def_clean_temps();
-	if (ctl_hostsnap_load(&h, e))
+	if (ctl_hostsnap_load(&h, CTL_SNAP_DEFS, e))
 		return -1;
 	if (ctl_desired_from_file(&d, a->operand, &h, e)) {
 		ctl_hostsnap_fini(&h);
@@ -89,7 +85,7 @@ int cmd_apply(const struct args *a, json_t **out, struct ctl_err *e)
 	}
 	if (ctl_plan_run(&p, report, e)) {
 		json_object_set_new(report, "applied", json_false());
-		explain_failure(a->operand, report, e);
+		explain_failure(a->operand, &p, e);
 		rc = -1;
 		goto out;
 	}

@@ -26,7 +26,7 @@ static uint64_t mix64(uint64_t x)
 void ctl_name_uuid(const char *name, char uuid[37])
 {
 	uint64_t x = UINT64_C(0xcbf29ce484222325), h[2];
-	unsigned char b[16];
+	uint8_t b[16];
 
 	for (const char *p = name; *p; p++) {
 		x ^= (unsigned char)*p;
@@ -35,39 +35,36 @@ void ctl_name_uuid(const char *name, char uuid[37])
 	h[0] = mix64(x);
 	h[1] = mix64(x ^ UINT64_C(0x9e3779b97f4a7c15));
 	for (int i = 0; i < 16; i++)
-		b[i] = (unsigned char)(h[i / 8] >> (8 * (i % 8)));
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x80);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(uuid, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-		 "%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		 b[10], b[11], b[12], b[13], b[14], b[15]);
+		b[i] = (uint8_t)(h[i / 8] >> (8 * (i % 8)));
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x80);
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+	apv_uuid_str(b, uuid);
 }
 
 void ctl_lower_uuid(const char *in, char uuid[37])
 {
-	for (int i = 0; i < 36; i++)
-		uuid[i] = (char)(in[i] >= 'A' && in[i] <= 'F' ? in[i] + 32 :
-								in[i]);
-	uuid[36] = '\0';
+	uint8_t b[16];
+
+	if (apv_uuid_parse(in, APV_UUID_STRLEN, b))
+		abort(); /* callers pass apv_uuid_is() names only */
+	apv_uuid_str(b, uuid);
 }
 
 void ctl_resolve_uuid(const char *name, char uuid[37])
 {
-	if (ctl_is_uuid(name))
+	if (apv_uuid_is(name))
 		ctl_lower_uuid(name, uuid);
 	else
 		ctl_name_uuid(name, uuid);
 }
 
 static void add_ids(struct ctl_def *d, const char *key,
-		    const struct ctl_ids *ids)
+		    const struct apv_bitmap *ids)
 {
 	char v[8];
 
-	for (unsigned int i = 0; i < CTL_MAX_ID; i++) {
-		if (!ctl_ids_test(ids, i))
+	for (unsigned int i = 0; i < APV_MAX_IDS; i++) {
+		if (!apv_bm_test(ids, i))
 			continue;
 		snprintf(v, sizeof(v), "0x%x", i);
 		ctl_def_add(d, key, v);
@@ -75,15 +72,16 @@ static void add_ids(struct ctl_def *d, const char *key,
 }
 
 /* ", WHAT OLD (asked NEW)" onto *diff when the two id sets differ. */
-static void diff_ids(char **diff, const char *what, const struct ctl_ids *old,
-		     const struct ctl_ids *want, int width)
+static void diff_ids(char **diff, const char *what,
+		     const struct apv_bitmap *old,
+		     const struct apv_bitmap *want, int width)
 {
 	char *o, *w, *t;
 
 	if (!memcmp(old, want, sizeof(*old)))
 		return;
-	o = ctl_ids_str(old, width);
-	w = ctl_ids_str(want, width);
+	o = ctl_idlist_str(old, width);
+	w = ctl_idlist_str(want, width);
 	t = xasprintf("%s%s%s %s (asked %s)", *diff ? *diff : "",
 		      *diff ? ", " : "", what, o, w);
 	free(*diff);
@@ -96,12 +94,12 @@ static void diff_ids(char **diff, const char *what, const struct ctl_ids *old,
  * What the existing definition old has that define would not write
  * (malloc'ed; NULL: the same).
  */
-static char *def_diff(const struct ctl_def *old, const struct ctl_ids want[3],
-		      bool autostart)
+static char *def_diff(const struct ctl_def *old,
+		      const struct apv_bitmap want[3], bool autostart)
 {
 	static const char *const what[3] = {"adapters", "domains",
 					    "control domains"};
-	struct ctl_ids have[3];
+	struct apv_bitmap have[3];
 	char *diff = NULL;
 
 	if (strcmp(old->mdev_type, MDEV_TYPE))
@@ -133,7 +131,7 @@ static char *def_diff(const struct ctl_def *old, const struct ctl_ids want[3],
  * 0 (unchanged), or -1 with e filled.
  */
 static int def_exists(const char *uuid, const struct ctl_def *old,
-		      const struct ctl_ids want[3], bool autostart,
+		      const struct apv_bitmap want[3], bool autostart,
 		      struct ctl_err *e)
 {
 	char *diff = def_diff(old, want, autostart);
@@ -150,7 +148,7 @@ static int def_exists(const char *uuid, const struct ctl_def *old,
 
 int cmd_define(const struct args *a, json_t **out, struct ctl_err *e)
 {
-	struct ctl_ids apm = {{0}}, aqm = {{0}}, adm = {{0}};
+	struct apv_bitmap apm = {{0}}, aqm = {{0}}, adm = {{0}};
 	unsigned int amax = ctl_max_id("ap_max_adapter_id");
 	unsigned int dmax = ctl_max_id("ap_max_domain_id");
 	struct ctl_def d = {0}, old;
@@ -170,7 +168,7 @@ int cmd_define(const struct args *a, json_t **out, struct ctl_err *e)
 		return -1;
 	r = ctl_def_load(uuid, &old);
 	if (!r) {
-		const struct ctl_ids want[3] = {apm, aqm, adm};
+		const struct apv_bitmap want[3] = {apm, aqm, adm};
 
 		r = def_exists(uuid, &old, want, a->set[OPT_AUTOSTART], e);
 		ctl_def_free(&old);

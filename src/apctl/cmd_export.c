@@ -205,8 +205,7 @@ int cmd_export(const struct args *a, json_t **out, struct ctl_err *e)
 	} else {
 		r = ctl_def_list(&uuids);
 		if (r < 0) {
-			ctl_fail(e, -r, "'%s': %s", "mdevctl.d/matrix",
-				 strerror(-r));
+			ctl_fail(e, -r, "'%s': %s", CFG_DIR, strerror(-r));
 			goto out;
 		}
 		r = -1;
@@ -216,7 +215,7 @@ int cmd_export(const struct args *a, json_t **out, struct ctl_err *e)
 	}
 	doc = strcmp(fmt, "libvirt") ? dump_mdevctl(&es) : dump_libvirt(&es);
 	if (file && strcmp(file, "-")) {
-		int w = ctl_write_atomic(file, doc);
+		int w = ctl_write_atomic(file, doc, 0);
 
 		if (w) {
 			ctl_fail(e, -w, "'%s': cannot write: %s", file,
@@ -396,7 +395,7 @@ static int parse_mdevctl(const char *file, const char *buf, size_t len,
 				{
 					struct entry *x;
 
-					if (!ctl_is_uuid(uuid)) {
+					if (!apv_uuid_is(uuid)) {
 						ctl_fail(e, EINVAL,
 							 "%s: %s: '%s' is not "
 							 "a UUID",
@@ -439,7 +438,7 @@ static void name_uuid(const char *name, char uuid[37])
 	for (char *c = u; *c; c++)
 		if (*c == '_')
 			*c = '-';
-	if (ctl_is_uuid(u) && (!name[41] || !strcmp(name + 41, "_matrix")))
+	if (apv_uuid_is(u) && (!name[41] || !strcmp(name + 41, "_matrix")))
 		ctl_lower_uuid(u, uuid);
 }
 
@@ -467,7 +466,7 @@ static int xml_cap(const char *file, const struct ctl_xml_node *cap,
 				return xfail(e, file, c, "given twice");
 			x->def.mdev_type = xstrdup(id);
 		} else if (!strcmp(c->name, "uuid")) {
-			if (!ctl_is_uuid(c->text))
+			if (!apv_uuid_is(c->text))
 				return xfail(e, file, c, "not a UUID");
 			ctl_lower_uuid(c->text, uuid);
 		} else if (!strcmp(c->name, "parent_addr")) {

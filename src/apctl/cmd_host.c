@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "apctl.h"
+#include "rules.h"
 
 /* The zcrypt card type ("CEX8A"), from hwtype and mode when the card has
  * no type attribute (no zcrypt driver); "-" for what zcrypt does not
@@ -84,6 +84,7 @@ int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 		{"aqmask", "bus/ap/aqmask", "aqmask", 4},
 	};
 	json_t *root = json_object(), *queues = json_array();
+	struct ctl_hostsnap snap;
 	char **cards;
 	int r;
 
@@ -94,7 +95,7 @@ int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
-		struct ctl_ids ids;
+		struct apv_bitmap ids;
 
 		r = ctl_read_mask(masks[i].rel, &ids);
 		if (r) {
@@ -104,10 +105,10 @@ int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 			return ctl_fail(e, -r, "'%s': %s", masks[i].rel,
 					strerror(-r));
 		}
-		json_object_set_new(root, masks[i].key, ctl_ids_json(&ids));
+		json_object_set_new(root, masks[i].key, ctl_idlist_json(&ids));
 		if (!a->json) {
 			printf("%-16s ", masks[i].label);
-			ctl_print_ids(&ids, masks[i].width);
+			ctl_print_idlist(&ids, masks[i].width);
 		}
 	}
 	/* queues first: the JSON keys keep their order (masks, queues,
@@ -119,6 +120,8 @@ int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 		printf("%-8s %-8s %-10s %-12s %s\n", "QUEUE", "ONLINE",
 		       "DRIVER", "STATUS", "MDEV");
 	}
+	/* Who holds each queue: the running mdevs, read once. */
+	ctl_hostsnap_load_mdevs(&snap);
 	for (char **c = cards; *c; c++) {
 		char **qs;
 
@@ -132,9 +135,15 @@ int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 			char *sp =
 				ctl_sys_path("devices/ap/%s/%s/status", *c, *q);
 			char *drv = NULL, *online = NULL, *status = NULL;
-			char *owner = ctl_apqn_owner(*q, NULL);
+			const char *owner = NULL;
+			apv_apqn qn;
 			json_t *o = json_object();
 
+			if (!apv_apqn_parse(*q, strlen(*q), &qn))
+				owner = ctl_hostsnap_owner(&snap,
+							   apv_apqn_apid(qn),
+							   apv_apqn_apqi(qn),
+							   NULL);
 			if (ctl_link_base(lp, &drv))
 				drv = NULL;
 			if (ctl_read_file(op, &online))
@@ -164,7 +173,6 @@ int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 			free(drv);
 			free(online);
 			free(status);
-			free(owner);
 			free(lp);
 			free(op);
 			free(sp);
@@ -172,6 +180,7 @@ int cmd_host(const struct args *a, json_t **out, struct ctl_err *e)
 		ctl_strv_free(qs);
 	}
 	ctl_strv_free(cards);
+	ctl_hostsnap_fini(&snap);
 	*out = root;
 	return 0;
 }

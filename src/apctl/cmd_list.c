@@ -66,8 +66,7 @@ int cmd_list(const struct args *a, json_t **out, struct ctl_err *e)
 	r = ctl_def_list(&defs);
 	if (r < 0) {
 		json_decref(root);
-		return ctl_fail(e, -r, "'%s': %s", "mdevctl.d/matrix",
-				strerror(-r));
+		return ctl_fail(e, -r, "'%s': %s", CFG_DIR, strerror(-r));
 	}
 	act = ctl_active_mdevs();
 	all = merge_uuids(defs, act);
@@ -75,7 +74,7 @@ int cmd_list(const struct args *a, json_t **out, struct ctl_err *e)
 		struct ctl_def d;
 		bool defined = !ctl_def_load(*u, &d),
 		     active = ctl_mdev_active(*u);
-		struct ctl_ids apm, aqm, adm;
+		struct apv_bitmap apm, aqm, adm;
 		json_t *o = json_object();
 		char *m = NULL, *g = NULL, *cd = NULL;
 
@@ -98,20 +97,20 @@ int cmd_list(const struct args *a, json_t **out, struct ctl_err *e)
 					puts("  definition      invalid assign_* value");
 			} else {
 				json_object_set_new(def, "adapters",
-						    ctl_ids_json(&apm));
+						    ctl_idlist_json(&apm));
 				json_object_set_new(def, "domains",
-						    ctl_ids_json(&aqm));
+						    ctl_idlist_json(&aqm));
 				json_object_set_new(def, "control_domains",
-						    ctl_ids_json(&adm));
+						    ctl_idlist_json(&adm));
 				if (!a->json) {
 					printf("  %-16s%s\n", "start",
 					       d.autostart ? "auto" : "manual");
 					printf("  %-16s", "adapters");
-					ctl_print_ids(&apm, 2);
+					ctl_print_idlist(&apm, 2);
 					printf("  %-16s", "domains");
-					ctl_print_ids(&aqm, 4);
+					ctl_print_idlist(&aqm, 4);
 					printf("  %-16s", "control domains");
-					ctl_print_ids(&adm, 4);
+					ctl_print_idlist(&adm, 4);
 				}
 			}
 			json_object_set_new(o, "definition", def);

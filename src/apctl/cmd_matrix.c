@@ -13,113 +13,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <apvirt/apqn.h>
+
 #include "apctl.h"
 #include "matrix_render.h"
 
-static unsigned int hex_id(const char *s, size_t len, bool *ok)
-{
-	unsigned int v = 0;
-
-	if (!len)
-		*ok = false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (c >= '0' && c <= '9')
-			v = v * 16 + (unsigned int)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v = v * 16 + (unsigned int)(c - 'a' + 10);
-		else
-			*ok = false;
-	}
-	if (v >= CTL_MAX_ID)
-		*ok = false;
-	return v;
-}
-
-/*
- * A matrix or guest_matrix attribute ("04.0047", "05." or ".0047" lines,
- * vfio-ap-semantics.md §2.4) into its APM and AQM.  0 or -EINVAL.
- */
-static int parse_matrix(const char *s, struct ctl_ids *apm, struct ctl_ids *aqm)
-{
-	memset(apm, 0, sizeof(*apm));
-	memset(aqm, 0, sizeof(*aqm));
-	while (*s) {
-		size_t len = strcspn(s, "\n");
-		const char *dot = memchr(s, '.', len);
-		bool ok = true;
-		unsigned int id;
-
-		if (!dot)
-			return -EINVAL;
-		if (dot > s) {
-			id = hex_id(s, (size_t)(dot - s), &ok);
-			if (ok)
-				ctl_ids_set(apm, id);
-		}
-		if (dot + 1 < s + len) {
-			id = hex_id(dot + 1, len - (size_t)(dot - s) - 1, &ok);
-			if (ok)
-				ctl_ids_set(aqm, id);
-		}
-		if (!ok)
-			return -EINVAL;
-		s += len;
-		s += *s == '\n';
-	}
-	return 0;
-}
-
-/* control_domains: one "%04x" line each. */
-static void parse_lines(const char *s, struct ctl_ids *ids)
-{
-	memset(ids, 0, sizeof(*ids));
-	while (*s) {
-		size_t len = strcspn(s, "\n");
-		bool ok = true;
-		unsigned int id = hex_id(s, len, &ok);
-
-		if (ok)
-			ctl_ids_set(ids, id);
-		s += len;
-		s += *s == '\n';
-	}
-}
-
 static void read_mdev(const char *uuid, struct mx_mdev *md, bool ap_config)
 {
-	char *v;
-
 	snprintf(md->uuid, sizeof(md->uuid), "%s", uuid);
 	/* ap_config holds the whole matrix; matrix is cut at one page. */
-	v = ap_config ? ctl_mdev_attr(uuid, "ap_config") : NULL;
-	if (v) {
-		char *c1 = strchr(v, ','),
-		     *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
-
-		if (c2) {
-			*c1 = *c2 = '\0';
-			ctl_parse_mask(v, &md->apm);
-			ctl_parse_mask(c1 + 1, &md->aqm);
-			ctl_parse_mask(c2 + 1, &md->adm);
-		}
-		free(v);
-		if (c2)
-			goto guest;
+	if (!ap_config ||
+	    ctl_mdev_read_ap_config(uuid, &md->apm, &md->aqm, &md->adm)) {
+		ctl_mdev_read_matrix(uuid, "matrix", &md->apm, &md->aqm);
+		ctl_mdev_read_cdoms(uuid, &md->adm);
 	}
-	v = ctl_mdev_attr(uuid, "matrix");
-	if (v)
-		parse_matrix(v, &md->apm, &md->aqm);
-	free(v);
-	v = ctl_mdev_attr(uuid, "control_domains");
-	if (v)
-		parse_lines(v, &md->adm);
-	free(v);
-guest:
-	v = ctl_mdev_attr(uuid, "guest_matrix");
-	md->guest_known = v && !parse_matrix(v, &md->gapm, &md->gaqm);
-	free(v);
+	md->guest_known = !ctl_mdev_read_matrix(uuid, "guest_matrix", &md->gapm,
+						&md->gaqm);
 }
 
 static bool not_dot(const char *name)
@@ -131,10 +40,14 @@ static bool not_dot(const char *name)
 static struct mx_cell *apqn_cell(const struct mx_model *m, const int *row_of,
 				 const int *col_of, const char *apqn)
 {
-	bool ok = true;
-	unsigned int a = hex_id(apqn, 2, &ok), d = hex_id(apqn + 3, 4, &ok);
+	apv_apqn q;
+	unsigned int a, d;
 
-	if (!ok || row_of[a] < 0 || col_of[d] < 0)
+	if (apv_apqn_parse(apqn, strlen(apqn), &q))
+		return NULL;
+	a = apv_apqn_apid(q);
+	d = apv_apqn_apqi(q);
+	if (row_of[a] < 0 || col_of[d] < 0)
 		return NULL;
 	return mx_cell(m, (unsigned int)row_of[a], (unsigned int)col_of[d]);
 }
@@ -146,7 +59,7 @@ static struct mx_cell *apqn_cell(const struct mx_model *m, const int *row_of,
  */
 static int read_queues(struct mx_model *m, struct ctl_err *e)
 {
-	int row_of[CTL_MAX_ID], col_of[CTL_MAX_ID];
+	int row_of[APV_MAX_IDS], col_of[APV_MAX_IDS];
 	char *path, **cards, **drivers;
 
 	if (ctl_list_cards(&cards, e) < 0)
@@ -202,16 +115,19 @@ static void config_from_devices(struct mx_model *m)
 	if (ctl_list_cards(&cards, NULL) < 0)
 		cards = NULL;
 	for (char **c = cards; c && *c; c++) {
-		bool ok = true;
+		unsigned int ap;
 		char **qs;
 
-		ctl_ids_set(&m->cfg_adapters, hex_id(*c + 4, 2, &ok));
+		if (apv_card_parse(*c, strlen(*c), &ap))
+			continue;
+		apv_bm_set(&m->cfg_adapters, ap);
 		if (ctl_list_queues("devices/ap", *c, &qs) >= 0) {
 			for (char **q = qs; *q; q++) {
-				unsigned int d = hex_id(*q + 3, 4, &ok);
+				apv_apqn qn;
 
-				if (ok)
-					ctl_ids_set(&m->cfg_domains, d);
+				if (!apv_apqn_parse(*q, strlen(*q), &qn))
+					apv_bm_set(&m->cfg_domains,
+						   apv_apqn_apqi(qn));
 			}
 			ctl_strv_free(qs);
 		}
@@ -281,10 +197,10 @@ static json_t *model_json(const struct mx_model *m)
 	json_t *root = json_object(), *cells = json_array(),
 	       *mdevs = json_array();
 
-	json_object_set_new(root, "adapters", ctl_ids_json(&m->adapters));
-	json_object_set_new(root, "domains", ctl_ids_json(&m->domains));
+	json_object_set_new(root, "adapters", ctl_idlist_json(&m->adapters));
+	json_object_set_new(root, "domains", ctl_idlist_json(&m->domains));
 	json_object_set_new(root, "control_domains",
-			    ctl_ids_json(&m->cfg_control));
+			    ctl_idlist_json(&m->cfg_control));
 	for (unsigned int r = 0; r < m->n_rows; r++)
 		for (unsigned int c = 0; c < m->n_cols; c++) {
 			const struct mx_cell *x = mx_cell(m, r, c);
@@ -308,16 +224,18 @@ static json_t *model_json(const struct mx_model *m)
 
 		json_object_set_new(o, "label", json_string(md->label));
 		json_object_set_new(o, "uuid", json_string(md->uuid));
-		json_object_set_new(o, "adapters", ctl_ids_json(&md->apm));
-		json_object_set_new(o, "domains", ctl_ids_json(&md->aqm));
+		json_object_set_new(o, "adapters", ctl_idlist_json(&md->apm));
+		json_object_set_new(o, "domains", ctl_idlist_json(&md->aqm));
 		json_object_set_new(o, "control_domains",
-				    ctl_ids_json(&md->adm));
+				    ctl_idlist_json(&md->adm));
 		json_object_set_new(o, "guest_adapters",
-				    md->guest_known ? ctl_ids_json(&md->gapm) :
-						      json_null());
+				    md->guest_known ?
+					    ctl_idlist_json(&md->gapm) :
+					    json_null());
 		json_object_set_new(o, "guest_domains",
-				    md->guest_known ? ctl_ids_json(&md->gaqm) :
-						      json_null());
+				    md->guest_known ?
+					    ctl_idlist_json(&md->gaqm) :
+					    json_null());
 		json_object_set_new(o, "queues", json_integer(md->n_cells));
 		json_object_set_new(o, "in_guest", json_integer(md->n_guest));
 		json_array_append_new(mdevs, o);

@@ -21,16 +21,12 @@
 
 /* ---- the facts added to `apctl host --json` ------------------------------------ */
 
-static json_t *ids_lines(const char *uuid, const char *attr)
+static json_t *cdoms_json(const char *uuid)
 {
-	char *v = ctl_mdev_attr(uuid, attr), *save = NULL;
-	struct ctl_ids ids = {{0}};
+	struct apv_bitmap ids;
 
-	for (char *l = v ? strtok_r(v, "\n", &save) : NULL; l;
-	     l = strtok_r(NULL, "\n", &save))
-		ctl_ids_set(&ids, (unsigned int)strtoul(l, NULL, 16) & 0xff);
-	free(v);
-	return ctl_ids_json(&ids);
+	ctl_mdev_read_cdoms(uuid, &ids);
+	return ctl_idlist_json(&ids);
 }
 
 /* A card attribute that reads "0" or "1": 0, 1, or -1 (unreadable). */
@@ -134,10 +130,9 @@ void ctl_host_facts(json_t *root)
 		json_array_append_new(
 			mdevs,
 			json_pack("{s:s,s:o,s:o,s:o,s:b}", "uuid", mv[i].uuid,
-				  "adapters", ctl_ids_json(&mv[i].apm),
-				  "domains", ctl_ids_json(&mv[i].aqm),
-				  "control_domains",
-				  ids_lines(mv[i].uuid, "control_domains"),
+				  "adapters", ctl_idlist_json(&mv[i].apm),
+				  "domains", ctl_idlist_json(&mv[i].aqm),
+				  "control_domains", cdoms_json(mv[i].uuid),
 				  "guest", mv[i].guest));
 	free(mv);
 	json_object_set_new(root, "mdevs", mdevs);
@@ -148,12 +143,12 @@ void ctl_host_facts(json_t *root)
 struct host {
 	const char *file;
 	json_t *root;
-	struct ctl_ids apmask, aqmask, cdoms;
+	struct apv_bitmap apmask, aqmask, cdoms;
 	json_t *queues, *cards, *mdevs, *bus;
 };
 
 static int ids_of(const struct host *h, json_t *o, const char *key,
-		  struct ctl_ids *ids, struct ctl_err *e)
+		  struct apv_bitmap *ids, struct ctl_err *e)
 {
 	json_t *a = json_object_get(o, key), *v;
 	size_t i;
@@ -166,10 +161,10 @@ static int ids_of(const struct host *h, json_t *o, const char *key,
 	{
 		json_int_t n = json_integer_value(v);
 
-		if (!json_is_integer(v) || n < 0 || n >= CTL_MAX_ID)
+		if (!json_is_integer(v) || n < 0 || n >= APV_MAX_IDS)
 			return ctl_fail(e, EINVAL, "%s: %s[%zu]: not an id",
 					h->file, key, i);
-		ctl_ids_set(ids, (unsigned int)n);
+		apv_bm_set(ids, (unsigned int)n);
 	}
 	return 0;
 }
@@ -307,7 +302,7 @@ static void check_apqn(const struct host *a, const struct host *b,
 	const char *owner;
 
 	snprintf(apqn, sizeof(apqn), "%02x.%04x", ap, dom);
-	if (ctl_ids_test(&b->apmask, ap) && ctl_ids_test(&b->aqmask, dom)) {
+	if (apv_bm_test(&b->apmask, ap) && apv_bm_test(&b->aqmask, dom)) {
 		block(bl, apqn, "apqn-host-reserved",
 		      "%s is reserved for the host on B (apmask/aqmask)", apqn);
 		return;
@@ -350,7 +345,7 @@ static int check_mdev(const struct host *a, const struct host *b, json_t *m,
 		      json_t *bl, struct ctl_err *e)
 {
 	const char *uuid = str_or(m, "uuid", "?");
-	struct ctl_ids apm, aqm, adm;
+	struct apv_bitmap apm, aqm, adm;
 	unsigned int max_ap = 0, max_dom = 0;
 	json_t *other, *key;
 
@@ -358,22 +353,22 @@ static int check_mdev(const struct host *a, const struct host *b, json_t *m,
 	    ids_of(a, m, "domains", &aqm, e) ||
 	    ids_of(a, m, "control_domains", &adm, e))
 		return -1;
-	for (unsigned int i = 0; i < CTL_MAX_ID; i++) {
-		if (ctl_ids_test(&apm, i)) {
+	for (unsigned int i = 0; i < APV_MAX_IDS; i++) {
+		if (apv_bm_test(&apm, i)) {
 			max_ap = i;
 			check_card(a, b, i, bl);
 		}
-		if (ctl_ids_test(&aqm, i) || ctl_ids_test(&adm, i))
+		if (apv_bm_test(&aqm, i) || apv_bm_test(&adm, i))
 			max_dom = i;
-		if (ctl_ids_test(&adm, i) && !ctl_ids_test(&b->cdoms, i))
+		if (apv_bm_test(&adm, i) && !apv_bm_test(&b->cdoms, i))
 			block(bl, NULL, "control-domain-missing",
 			      "control domain %04x is not in B's "
 			      "configuration",
 			      i);
 	}
 	for (unsigned int ap = 0; ap <= max_ap; ap++)
-		for (unsigned int d = 0; d < CTL_MAX_ID; d++)
-			if (ctl_ids_test(&apm, ap) && ctl_ids_test(&aqm, d))
+		for (unsigned int d = 0; d < APV_MAX_IDS; d++)
+			if (apv_bm_test(&apm, ap) && apv_bm_test(&aqm, d))
 				check_apqn(a, b, uuid, ap, d, bl);
 	if (max_ap > json_integer_value(
 			     json_object_get(b->bus, "max_adapter_id")) ||

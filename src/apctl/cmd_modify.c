@@ -21,13 +21,19 @@ static const enum opt_id set_opt[3] = {OPT_ADAPTERS, OPT_DOMAINS,
 				       OPT_CONTROL_DOMAINS};
 static const char *const set_what[3] = {"adapter", "domain", "control domain"};
 
-/* The definition as a matrix; -1 with e filled if apctl cannot edit it. */
+/*
+ * The definition as a matrix, and its bytes in *text (read once: the
+ * backup if the new ones cannot be written); -1 with e filled if apctl
+ * cannot edit it.
+ */
 static int load_def(const char *uuid, struct ctl_matrix *m, bool *autostart,
-		    bool *defined, struct ctl_err *e)
+		    bool *defined, char **text, struct ctl_err *e)
 {
 	struct ctl_def d;
-	int r = ctl_def_load(uuid, &d);
+	int r = ctl_def_get(uuid, text);
 
+	if (!r)
+		r = *text ? ctl_def_parse(*text, &d) : -ENOENT;
 	*defined = !r;
 	if (r == -ENOENT)
 		return 0;
@@ -75,8 +81,8 @@ int cmd_modify(const struct args *a, json_t **out, struct ctl_err *e)
 			       ctl_max_id("ap_max_domain_id")};
 	struct ctl_matrix given = {0}, def = {0}, ndef, run = {0}, nrun;
 	bool live = a->set[OPT_LIVE], defined, autostart = false, nauto;
-	bool def_changed, run_changed = false;
-	char uuid[37], *text;
+	bool def_changed, run_changed = false, ap_config = false;
+	char uuid[37], *text, *old = NULL;
 	json_t *jdef = json_null(), *jrun = json_null();
 	int r;
 
@@ -93,22 +99,29 @@ int cmd_modify(const struct args *a, json_t **out, struct ctl_err *e)
 			return -1;
 	ctl_resolve_uuid(a->operand, uuid);
 	ctl_def_clean_temps();
-	if (load_def(uuid, &def, &autostart, &defined, e))
-		return -1;
-	if (!defined && !live)
-		return ctl_fail(e, ENOENT, "mdev %s: not defined", uuid);
+	if (load_def(uuid, &def, &autostart, &defined, &old, e))
+		goto fail;
+	if (!defined && !live) {
+		ctl_fail(e, ENOENT, "mdev %s: not defined", uuid);
+		goto fail;
+	}
 	if (live) {
-		if (!ctl_mdev_active(uuid))
-			return ctl_fail(e, ENODEV,
-					"mdev %s: not active (--live changes "
-					"the running mdev; without --live only "
-					"the definition changes)",
-					uuid);
-		r = ctl_mdev_matrix(uuid, &run.m[0], &run.m[1], &run.m[2]);
-		if (r)
-			return ctl_fail(e, -r,
-					"mdev %s: cannot read its matrix: %s",
-					uuid, strerror(-r));
+		if (!ctl_mdev_active(uuid)) {
+			ctl_fail(e, ENODEV,
+				 "mdev %s: not active (--live changes "
+				 "the running mdev; without --live only "
+				 "the definition changes)",
+				 uuid);
+			goto fail;
+		}
+		ap_config = ctl_has_ap_config();
+		r = ctl_mdev_matrix(uuid, ap_config, &run.m[0], &run.m[1],
+				    &run.m[2]);
+		if (r) {
+			ctl_fail(e, -r, "mdev %s: cannot read its matrix: %s",
+				 uuid, strerror(-r));
+			goto fail;
+		}
 	}
 	ndef = def;
 	nrun = run;
@@ -124,26 +137,23 @@ int cmd_modify(const struct args *a, json_t **out, struct ctl_err *e)
 		      (!ctl_matrix_eq(&def, &ndef) || nauto != autostart);
 	if (live) {
 		run_changed = !ctl_matrix_eq(&run, &nrun);
-		if (ctl_live_set(uuid, &run, &nrun, e))
-			return -1;
+		if (ctl_live_set(uuid, ap_config, &run, &nrun, e))
+			goto fail;
 	}
 	if (def_changed) {
-		char *old = NULL;
-
-		text = ctl_def_text(&ndef, nauto);
-		r = ctl_def_get(uuid, &old);
-		if (!r)
-			r = ctl_def_put(uuid, text);
+		text = ctl_def_text(ndef.m, nauto);
+		r = ctl_def_put(uuid, text);
 		free(text);
 		/* It may have failed after the rename: put the old bytes back. */
 		if (r && old)
 			ctl_def_put(uuid, old);
-		free(old);
 		if (r) {
 			struct ctl_err ue = {0};
-			bool undone = !ctl_live_set(uuid, &nrun, &run, &ue);
+			bool undone = !ctl_live_set(uuid, ap_config, &nrun,
+						    &run, &ue);
 
 			ctl_err_fini(&ue);
+			free(old);
 			return ctl_fail(e, -r,
 					"mdev %s: cannot write the definition: "
 					"%s%s",
@@ -177,9 +187,12 @@ int cmd_modify(const struct args *a, json_t **out, struct ctl_err *e)
 		if (live)
 			describe(uuid, "running mdev", run_changed, &nrun,
 				 !run_changed ? "" :
-				 ctl_has_ap_config() ?
-						" (one ap_config write)" :
+				 ap_config    ? " (one ap_config write)" :
 						" (assign/unassign)");
 	}
+	free(old);
 	return 0;
+fail:
+	free(old);
+	return -1;
 }

@@ -100,16 +100,16 @@ static long drain(struct ctl_apsim *sim, struct rq *qs, size_t n,
 	}
 }
 
-static int unplug(const char *uuid, const struct ctl_ids *apm)
+static int unplug(const char *uuid, const struct apv_bitmap *apm)
 {
 	int r = 0;
 
 	if (ctl_has_ap_config())
 		return ctl_mdev_write(uuid, "ap_config", ",,\n");
-	for (unsigned int ap = 0; ap < CTL_MAX_ID && !r; ap++) {
+	for (unsigned int ap = 0; ap < APV_MAX_IDS && !r; ap++) {
 		char v[8];
 
-		if (!ctl_ids_test(apm, ap))
+		if (!apv_bm_test(apm, ap))
 			continue;
 		snprintf(v, sizeof(v), "0x%x", ap);
 		r = ctl_mdev_write(uuid, "unassign_adapter", v);
@@ -156,13 +156,13 @@ int cmd_release(const struct args *a, json_t **out, struct ctl_err *e)
 	ctl_resolve_uuid(a->operand, m.uuid);
 	if (!ctl_mdev_active(m.uuid))
 		return ctl_fail(e, ENODEV, "mdev %s: not active", m.uuid);
-	if (ctl_mdev_masks(m.uuid, &m.apm, &m.aqm))
+	if (ctl_mdev_read_matrix(m.uuid, "matrix", &m.apm, &m.aqm) == -ENODEV)
 		return ctl_fail(e, EIO, "mdev %s: cannot read its matrix",
 				m.uuid);
 	if (ctl_remove_check_guest(&m, &m.guest, e))
 		return -1;
-	for (unsigned int ap = 0; ap < CTL_MAX_ID; ap++)
-		for (unsigned int d = 0; d < CTL_MAX_ID; d++) {
+	for (unsigned int ap = 0; ap < APV_MAX_IDS; ap++)
+		for (unsigned int d = 0; d < APV_MAX_IDS; d++) {
 			char apqn[8], *drv = NULL, *p;
 
 			if (!ctl_mdev_view_holds(&m, ap, d))

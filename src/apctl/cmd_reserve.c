@@ -21,19 +21,19 @@
 #define RULE_FILE "udev/rules.d/41-ap.rules"
 
 struct mask_change {
-	const char *file;	  /* "bus/ap/apmask" */
-	struct ctl_ids cur, next; /* before, after */
-	struct ctl_ids delta;	  /* the bits that change */
-	char *write;		  /* relative form of delta, NULL: none */
+	const char *file;	     /* "bus/ap/apmask" */
+	struct apv_bitmap cur, next; /* before, after */
+	struct apv_bitmap delta;     /* the bits that change */
+	char *write;		     /* relative form of delta, NULL: none */
 };
 
 /* "+0x4-0x5,+0xa": the ids of DELTA in the relative mask syntax. */
-static char *relative(const struct ctl_ids *delta, char sign)
+static char *relative(const struct apv_bitmap *delta, char sign)
 {
 	char *s = NULL, *t;
 	unsigned int pos = 0, i, j;
 
-	while (ctl_ids_next_run(delta, &pos, &i, &j)) {
+	while (apv_idlist_next_run(delta, &pos, &i, &j)) {
 		if (j > i)
 			t = xasprintf("%s%s%c0x%x-0x%x", s ? s : "",
 				      s ? "," : "", sign, i, j);
@@ -47,8 +47,10 @@ static char *relative(const struct ctl_ids *delta, char sign)
 }
 
 static int plan_mask(struct mask_change *m, const char *file, bool set,
-		     bool given, const struct ctl_ids *ids, struct ctl_err *e)
+		     bool given, const struct apv_bitmap *ids,
+		     struct ctl_err *e)
 {
+	struct apv_bitmap tmp;
 	int r;
 
 	memset(m, 0, sizeof(*m));
@@ -59,18 +61,20 @@ static int plan_mask(struct mask_change *m, const char *file, bool set,
 	m->next = m->cur;
 	if (!given)
 		return 0;
-	for (unsigned int w = 0; w < 4; w++) {
-		if (set)
-			m->next.w[w] |= ids->w[w];
-		else
-			m->next.w[w] &= ~ids->w[w];
-		m->delta.w[w] = m->next.w[w] ^ m->cur.w[w];
-	}
+	if (set)
+		apv_bm_or(&m->next, &m->next, ids);
+	else
+		apv_bm_andnot(&m->next, &m->next, ids);
+	/* The bits that change: next ^ cur. */
+	apv_bm_andnot(&m->delta, &m->next, &m->cur);
+	apv_bm_andnot(&tmp, &m->cur, &m->next);
+	apv_bm_or(&m->delta, &m->delta, &tmp);
 	m->write = relative(&m->delta, set ? '+' : '-');
 	return 0;
 }
 
-static char *rule_text(const struct ctl_ids *apm, const struct ctl_ids *aqm)
+static char *rule_text(const struct apv_bitmap *apm,
+		       const struct apv_bitmap *aqm)
 {
 	char a[67], q[67];
 
@@ -104,15 +108,15 @@ static int check_in_use(const struct mask_change *ap,
 
 	mdevs = ctl_mdevs_load(&n);
 	for (size_t i = 0; i < n; i++)
-		for (unsigned int a = 0; a < CTL_MAX_ID; a++) {
-			if (!ctl_ids_test(&ap->next, a) ||
-			    !ctl_ids_test(&mdevs[i].apm, a))
+		for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
+			if (!apv_bm_test(&ap->next, a) ||
+			    !apv_bm_test(&mdevs[i].apm, a))
 				continue;
-			for (unsigned int d = 0; d < CTL_MAX_ID; d++) {
-				if (!ctl_ids_test(&aq->next, d) ||
-				    !ctl_ids_test(&mdevs[i].aqm, d) ||
-				    (ctl_ids_test(&ap->cur, a) &&
-				     ctl_ids_test(&aq->cur, d)))
+			for (unsigned int d = 0; d < APV_MAX_IDS; d++) {
+				if (!apv_bm_test(&aq->next, d) ||
+				    !apv_bm_test(&mdevs[i].aqm, d) ||
+				    (apv_bm_test(&ap->cur, a) &&
+				     apv_bm_test(&aq->cur, d)))
 					continue;
 				snprintf(e->apqn, sizeof(e->apqn), "%02x.%04x",
 					 a, d);
@@ -173,10 +177,10 @@ static json_t *preview(const struct mask_change *ap,
 	mv = ctl_mdevs_load(&nm);
 	for (size_t i = 0; i < nq; i++) {
 		const struct ctl_queue *q = &qs[i];
-		bool was = ctl_ids_test(&ap->cur, q->ap) &&
-			   ctl_ids_test(&aq->cur, q->dom);
-		bool will = ctl_ids_test(&ap->next, q->ap) &&
-			    ctl_ids_test(&aq->next, q->dom);
+		bool was = apv_bm_test(&ap->cur, q->ap) &&
+			   apv_bm_test(&aq->cur, q->dom);
+		bool will = apv_bm_test(&ap->next, q->ap) &&
+			    apv_bm_test(&aq->next, q->dom);
 		const char *to = to_host   ? ctl_host_driver(q->hwtype) :
 				 have_vfio ? "vfio_ap" :
 					     NULL;
@@ -217,7 +221,7 @@ static void print_preview(const struct mask_change *ap,
 
 		if (!ms[k]->write)
 			continue;
-		ids = ctl_ids_str(&ms[k]->delta, k ? 4 : 2);
+		ids = ctl_idlist_str(&ms[k]->delta, k ? 4 : 2);
 		printf("%s %s: %s\n", k ? "domains" : "adapters", ids,
 		       to_host ? "vfio_ap -> host" : "host -> vfio_ap");
 		free(ids);
@@ -284,7 +288,7 @@ static int write_masks(struct mask_change *ap, struct mask_change *aq,
 
 int cmd_reserve(const struct args *a, json_t **out, struct ctl_err *e)
 {
-	struct ctl_ids apm = {{0}}, aqm = {{0}};
+	struct apv_bitmap apm = {{0}}, aqm = {{0}};
 	struct mask_change ap, aq;
 	const char *who = a->set[OPT_FOR] ? a->val[OPT_FOR] : "vfio";
 	bool to_host, dry = a->set[OPT_DRY_RUN], persist = a->set[OPT_PERSIST];
@@ -339,7 +343,7 @@ int cmd_reserve(const struct args *a, json_t **out, struct ctl_err *e)
 	if (!dry && write_masks(&ap, &aq, to_host, e))
 		goto out;
 	if (!dry && persist) {
-		r = ctl_write_atomic(rpath, rule);
+		r = ctl_write_atomic(rpath, rule, 0);
 		if (r) {
 			ctl_fail(e, -r, "'%s': cannot write the rule: %s",
 				 rpath, strerror(-r));

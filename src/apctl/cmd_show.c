@@ -25,16 +25,16 @@ static struct why queue_why(const struct ctl_hostsnap *h, unsigned int a,
 	char apqn[8], *dir, *p, *drv = NULL, *cfg = NULL, *chk = NULL;
 	struct why w = {0};
 
-	ctl_apqn_str(a, d, apqn);
+	apv_apqn_str(APV_APQN(a, d), apqn);
 	if (!h->qci) {
 		w.rule = "not-in-configuration";
 		w.msg = xstrdup("the host reports no AP configuration (no "
 				"QCI): nothing is passed through");
 		return w;
 	}
-	if (!ctl_ids_test(&h->cfg_apm, a) || !ctl_ids_test(&h->cfg_aqm, d)) {
+	if (!apv_bm_test(&h->cfg_apm, a) || !apv_bm_test(&h->cfg_aqm, d)) {
 		w.rule = "not-in-configuration";
-		w.msg = ctl_ids_test(&h->cfg_apm, a) ?
+		w.msg = apv_bm_test(&h->cfg_apm, a) ?
 				xasprintf("domain %04x is not in the host "
 					  "configuration",
 					  d) :
@@ -43,7 +43,7 @@ static struct why queue_why(const struct ctl_hostsnap *h, unsigned int a,
 					  a);
 		return w;
 	}
-	if (ctl_ids_test(&h->apmask, a) && ctl_ids_test(&h->aqmask, d)) {
+	if (apv_bm_test(&h->apmask, a) && apv_bm_test(&h->aqmask, d)) {
 		w.rule = "apqn-host-reserved";
 		w.msg = xasprintf("APQN %s is reserved for the host "
 				  "(apmask/aqmask)",
@@ -107,28 +107,26 @@ struct view {
 /* The kernel's filter (§3.2) over base, with the first culprit per
  * adapter in cause[a] (the APQI + 1; 0: none). */
 static void filter(const struct ctl_hostsnap *h, const struct ctl_matrix *base,
-		   struct ctl_matrix *g, unsigned int cause[CTL_MAX_ID])
+		   struct ctl_matrix *g, unsigned int cause[APV_MAX_IDS])
 {
 	memset(g, 0, sizeof(*g));
 	if (!h->qci)
 		return;
-	for (int w = 0; w < 4; w++) {
-		g->m[0].w[w] = base->m[0].w[w] & h->cfg_apm.w[w];
-		g->m[1].w[w] = base->m[1].w[w] & h->cfg_aqm.w[w];
-		g->m[2].w[w] = base->m[2].w[w] & h->cfg_adm.w[w];
-	}
-	for (unsigned int a = 0; a < CTL_MAX_ID; a++) {
-		if (!ctl_ids_test(&g->m[0], a))
+	apv_bm_and(&g->m[0], &base->m[0], &h->cfg_apm);
+	apv_bm_and(&g->m[1], &base->m[1], &h->cfg_aqm);
+	apv_bm_and(&g->m[2], &base->m[2], &h->cfg_adm);
+	for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
+		if (!apv_bm_test(&g->m[0], a))
 			continue;
-		for (unsigned int d = 0; d < CTL_MAX_ID; d++) {
+		for (unsigned int d = 0; d < APV_MAX_IDS; d++) {
 			struct why w;
 
-			if (!ctl_ids_test(&g->m[1], d))
+			if (!apv_bm_test(&g->m[1], d))
 				continue;
 			w = queue_why(h, a, d);
 			free(w.msg);
 			if (w.rule) {
-				g->m[0].w[a / 64] &= ~(UINT64_C(1) << (a % 64));
+				apv_bm_clear(&g->m[0], a);
 				cause[a] = d + 1;
 				break;
 			}
@@ -161,9 +159,10 @@ static const char *yes_no(bool b)
 
 static void print_row(const char *label, const struct view *v, int k, int wd)
 {
-	char *s[3] = {v->defined ? ctl_ids_str(&v->def.m[k], wd) : xstrdup(""),
-		      v->active ? ctl_ids_str(&v->asg.m[k], wd) : xstrdup(""),
-		      ctl_ids_str(&v->guest.m[k], wd)};
+	char *s[3] = {
+		v->defined ? ctl_idlist_str(&v->def.m[k], wd) : xstrdup(""),
+		v->active ? ctl_idlist_str(&v->asg.m[k], wd) : xstrdup(""),
+		ctl_idlist_str(&v->guest.m[k], wd)};
 
 	printf("%-16s %-14s %-14s %s\n", label, v->defined ? s[0] : "-",
 	       v->active ? s[1] : "-", s[2]);
@@ -172,45 +171,46 @@ static void print_row(const char *label, const struct view *v, int k, int wd)
 }
 
 static void queues(const struct ctl_hostsnap *h, const struct view *v,
-		   const unsigned int cause[CTL_MAX_ID], bool text, json_t *arr)
+		   const unsigned int cause[APV_MAX_IDS], bool text,
+		   json_t *arr)
 {
 	const struct ctl_matrix *base = v->active ? &v->asg : &v->def;
 
 	if (text)
 		printf("%-8s %-8s %-8s %-6s %s\n", "APQN", "DEFINED",
 		       "ASSIGNED", "GUEST", "REASON");
-	for (unsigned int a = 0; a < CTL_MAX_ID; a++)
-		for (unsigned int d = 0; d < CTL_MAX_ID; d++) {
+	for (unsigned int a = 0; a < APV_MAX_IDS; a++)
+		for (unsigned int d = 0; d < APV_MAX_IDS; d++) {
 			bool in_def = v->defined &&
-				      ctl_ids_test(&v->def.m[0], a) &&
-				      ctl_ids_test(&v->def.m[1], d);
+				      apv_bm_test(&v->def.m[0], a) &&
+				      apv_bm_test(&v->def.m[1], d);
 			bool in_asg = v->active &&
-				      ctl_ids_test(&v->asg.m[0], a) &&
-				      ctl_ids_test(&v->asg.m[1], d);
-			bool in_g = ctl_ids_test(&v->guest.m[0], a) &&
-				    ctl_ids_test(&v->guest.m[1], d);
+				      apv_bm_test(&v->asg.m[0], a) &&
+				      apv_bm_test(&v->asg.m[1], d);
+			bool in_g = apv_bm_test(&v->guest.m[0], a) &&
+				    apv_bm_test(&v->guest.m[1], d);
 			struct why w = {0};
 			char apqn[8], c[8] = "";
 
 			if (!in_def && !in_asg)
 				continue;
-			ctl_apqn_str(a, d, apqn);
+			apv_apqn_str(APV_APQN(a, d), apqn);
 			if (!in_g && v->active && !in_asg) {
 				w = not_assigned();
 			} else if (!in_g) {
 				w = queue_why(h, a, d);
 			}
-			if (!in_g && !w.rule && ctl_ids_test(&base->m[1], d)) {
+			if (!in_g && !w.rule && apv_bm_test(&base->m[1], d)) {
 				/* Dropped with its whole adapter. */
 				unsigned int cd = cause[a];
 
 				if (!cd)
 					for (unsigned int x = 0;
-					     x < CTL_MAX_ID && !cd; x++)
-						if (ctl_ids_test(&base->m[1],
-								 x) &&
-						    ctl_ids_test(&h->cfg_aqm,
-								 x)) {
+					     x < APV_MAX_IDS && !cd; x++)
+						if (apv_bm_test(&base->m[1],
+								x) &&
+						    apv_bm_test(&h->cfg_aqm,
+								x)) {
 							struct why q =
 								queue_why(h, a,
 									  x);
@@ -222,7 +222,7 @@ static void queues(const struct ctl_hostsnap *h, const struct view *v,
 				if (cd) {
 					struct why q = queue_why(h, a, cd - 1);
 
-					ctl_apqn_str(a, cd - 1, c);
+					apv_apqn_str(APV_APQN(a, cd - 1), c);
 					w.rule = "adapter-filtered";
 					w.msg = xasprintf(
 						"adapter %02x is dropped from the "
@@ -257,10 +257,10 @@ static void cdoms(const struct view *v, bool text, json_t *arr)
 {
 	bool header = false;
 
-	for (unsigned int d = 0; d < CTL_MAX_ID; d++) {
-		bool in_def = v->defined && ctl_ids_test(&v->def.m[2], d);
-		bool in_asg = v->active && ctl_ids_test(&v->asg.m[2], d);
-		bool in_g = ctl_ids_test(&v->guest.m[2], d);
+	for (unsigned int d = 0; d < APV_MAX_IDS; d++) {
+		bool in_def = v->defined && apv_bm_test(&v->def.m[2], d);
+		bool in_asg = v->active && apv_bm_test(&v->asg.m[2], d);
+		bool in_g = apv_bm_test(&v->guest.m[2], d);
 		struct why w = {0};
 
 		if (!in_def && !in_asg)
@@ -295,12 +295,12 @@ static void cdoms(const struct view *v, bool text, json_t *arr)
 
 int cmd_show(const struct args *a, json_t **out, struct ctl_err *e)
 {
-	unsigned int cause[CTL_MAX_ID] = {0};
+	unsigned int cause[APV_MAX_IDS] = {0};
 	struct ctl_hostsnap h;
 	struct view v = {0};
 	struct ctl_def d;
 	json_t *root, *qs, *cs;
-	char uuid[37], *gm;
+	char uuid[37];
 	int r;
 
 	ctl_resolve_uuid(a->operand, uuid);
@@ -323,25 +323,30 @@ int cmd_show(const struct args *a, json_t **out, struct ctl_err *e)
 		}
 		ctl_def_free(&d);
 	}
-	v.active =
-		ctl_mdev_active(uuid) &&
-		!ctl_mdev_matrix(uuid, &v.asg.m[0], &v.asg.m[1], &v.asg.m[2]);
+	v.active = ctl_mdev_active(uuid) &&
+		   !ctl_mdev_matrix(uuid, ctl_has_ap_config(), &v.asg.m[0],
+				    &v.asg.m[1], &v.asg.m[2]);
 	if (!v.defined && !v.active)
 		return ctl_fail(e, ENOENT,
 				"mdev %s: neither defined nor active", uuid);
-	if (ctl_hostsnap_load(&h, e))
+	if (ctl_hostsnap_load(&h, 0, e))
 		return -1;
 	filter(&h, v.active ? &v.asg : &v.def, &v.guest, cause);
-	gm = v.active ? ctl_mdev_attr(uuid, "guest_matrix") : NULL;
-	v.computed = !gm;
-	if (gm) {
-		memset(&v.guest.m[0], 0, sizeof(v.guest.m[0]));
-		memset(&v.guest.m[1], 0, sizeof(v.guest.m[1]));
-		ctl_matrix_lines(gm, &v.guest.m[0], &v.guest.m[1]);
-		free(gm);
+	if (v.active) {
+		struct apv_bitmap gapm, gaqm;
+
+		/* The kernel's guest_matrix where it has one. */
+		r = ctl_mdev_read_matrix(uuid, "guest_matrix", &gapm, &gaqm);
+		if (r != -ENODEV) {
+			v.guest.m[0] = gapm;
+			v.guest.m[1] = gaqm;
+		}
+		v.computed = r == -ENODEV;
+	} else {
+		v.computed = true;
 	}
 	root = json_pack("{s:s,s:o,s:b,s:b,s:o}", "uuid", uuid, "name",
-			 ctl_is_uuid(a->operand) ? json_null() :
+			 apv_uuid_is(a->operand) ? json_null() :
 						   json_string(a->operand),
 			 "defined", v.defined, "active", v.active, "autostart",
 			 v.defined ? json_boolean(v.autostart) : json_null());
@@ -353,9 +358,9 @@ int cmd_show(const struct args *a, json_t **out, struct ctl_err *e)
 	json_object_set_new(root, "guest_computed", json_boolean(v.computed));
 	if (!a->json) {
 		printf("mdev %s%s%s%s: %s%s%s%s\n", uuid,
-		       ctl_is_uuid(a->operand) ? "" : " (",
-		       ctl_is_uuid(a->operand) ? "" : a->operand,
-		       ctl_is_uuid(a->operand) ? "" : ")",
+		       apv_uuid_is(a->operand) ? "" : " (",
+		       apv_uuid_is(a->operand) ? "" : a->operand,
+		       apv_uuid_is(a->operand) ? "" : ")",
 		       v.defined ? "defined" : "not defined",
 		       v.defined ? (v.autostart ? " (start auto)" :
 						  " (start manual)") :

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <apvirt/format.h>
+
 #include "queues.h"
 
 static bool only_assigns(const struct ctl_def *d)
@@ -19,7 +21,7 @@ static bool only_assigns(const struct ctl_def *d)
 
 int cmd_start(const struct args *a, json_t **out, struct ctl_err *e)
 {
-	struct ctl_ids apm, aqm, adm;
+	struct apv_bitmap apm, aqm, adm;
 	struct ctl_def d;
 	char uuid[37], *create;
 	int r;
@@ -58,13 +60,14 @@ int cmd_start(const struct args *a, json_t **out, struct ctl_err *e)
 		goto out;
 	}
 	if (only_assigns(&d) && ctl_has_ap_config()) {
-		char m[3][67], cfg[3 * 67 + 2];
+		struct apv_strbuf cfg = APV_STRBUF_INIT;
 
-		ctl_mask_hex(&apm, m[0]);
-		ctl_mask_hex(&aqm, m[1]);
-		ctl_mask_hex(&adm, m[2]);
-		snprintf(cfg, sizeof(cfg), "%s,%s,%s", m[0], m[1], m[2]);
-		r = ctl_mdev_write(uuid, "ap_config", cfg);
+		/* The read form without its newline (as before). */
+		if (apv_fmt_ap_config(&cfg, &apm, &aqm, &adm))
+			abort();
+		cfg.s[--cfg.len] = '\0';
+		r = ctl_mdev_write(uuid, "ap_config", cfg.s);
+		apv_sb_free(&cfg);
 	} else {
 		for (size_t i = 0; i < d.n_attrs && !r; i++)
 			r = ctl_mdev_write(uuid, d.attrs[i].key,
@@ -72,7 +75,7 @@ int cmd_start(const struct args *a, json_t **out, struct ctl_err *e)
 	}
 	if (r) {
 		/* Diagnose while the mdev exists, then remove it. */
-		ctl_explain(uuid, -r, &apm, &aqm, e);
+		ctl_explain_now(uuid, -r, &apm, &aqm, e);
 		ctl_mdev_write(uuid, "remove", "1");
 		goto out;
 	}
@@ -94,7 +97,7 @@ int cmd_stop(const struct args *a, json_t **out, struct ctl_err *e)
 	ctl_resolve_uuid(a->operand, m.uuid);
 	if (!ctl_mdev_active(m.uuid))
 		return ctl_fail(e, ENODEV, "mdev %s: not active", m.uuid);
-	ctl_mdev_masks(m.uuid, &m.apm, &m.aqm);
+	ctl_mdev_read_matrix(m.uuid, "matrix", &m.apm, &m.aqm);
 	if (ctl_remove_check_guest(&m, &m.guest, e))
 		return -1;
 	r = ctl_mdev_write(m.uuid, "remove", "1");

@@ -17,7 +17,7 @@ int cmd_validate(const struct args *a, json_t **out, struct ctl_err *e)
 	struct ctl_hostsnap h;
 	size_t n = 0;
 
-	if (ctl_hostsnap_load(&h, e))
+	if (ctl_hostsnap_load(&h, CTL_SNAP_DEFS, e))
 		return -1;
 	if (a->operand ? ctl_desired_from_file(&d, a->operand, &h, e) :
 			 ctl_desired_from_defs(&d, &h, e)) {

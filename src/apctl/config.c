@@ -10,8 +10,6 @@
 
 #include <jansson.h>
 
-#define CFG_DIR "mdevctl.d/matrix"
-
 void ctl_def_free(struct ctl_def *d)
 {
 	for (size_t i = 0; i < d->n_attrs; i++) {
@@ -31,23 +29,15 @@ void ctl_def_add(struct ctl_def *d, const char *key, const char *val)
 	d->n_attrs++;
 }
 
-int ctl_def_load(const char *uuid, struct ctl_def *d)
+int ctl_def_parse(const char *text, struct ctl_def *d)
 {
-	char *path = ctl_cfg_path(CFG_DIR "/%s", uuid);
 	json_t *root, *attrs, *a;
 	const char *start;
 	json_error_t jerr;
 	size_t i;
 
 	memset(d, 0, sizeof(*d));
-	if (access(path, F_OK)) {
-		int e = -errno;
-
-		free(path);
-		return e;
-	}
-	root = json_load_file(path, 0, &jerr);
-	free(path);
+	root = json_loads(text, 0, &jerr);
 	if (!root || !json_is_object(root) ||
 	    !json_is_string(json_object_get(root, "mdev_type"))) {
 		json_decref(root);
@@ -80,6 +70,21 @@ bad:
 	return -EINVAL;
 }
 
+int ctl_def_load(const char *uuid, struct ctl_def *d)
+{
+	char *text;
+	int r = ctl_def_get(uuid, &text);
+
+	memset(d, 0, sizeof(*d));
+	if (r)
+		return r;
+	if (!text)
+		return -ENOENT;
+	r = ctl_def_parse(text, d);
+	free(text);
+	return r;
+}
+
 char *ctl_def_dump(const struct ctl_def *d)
 {
 	json_t *root = json_object(), *attrs = json_array();
@@ -110,7 +115,7 @@ int ctl_def_save(const char *uuid, const struct ctl_def *d)
 {
 	char *path = ctl_cfg_path(CFG_DIR "/%s", uuid);
 	char *json = ctl_def_dump(d);
-	int e = ctl_write_atomic(path, json);
+	int e = ctl_write_atomic(path, json, 0);
 
 	free(json);
 	free(path);
@@ -126,9 +131,61 @@ int ctl_def_remove(const char *uuid)
 	return e;
 }
 
+int ctl_def_get(const char *uuid, char **out)
+{
+	char *path = ctl_cfg_path(CFG_DIR "/%s", uuid);
+	int r = ctl_read_bytes(path, out);
+
+	free(path);
+	*out = r ? NULL : *out;
+	return r == -ENOENT ? 0 : r;
+}
+
+int ctl_def_put(const char *uuid, const char *bytes)
+{
+	char *dir = ctl_cfg_path(CFG_DIR);
+	char *path = xasprintf("%s/%s", dir, uuid);
+	int r;
+
+	if (bytes) {
+		r = ctl_write_atomic(path, bytes, CTL_ATOMIC_TEST_POINTS);
+	} else {
+		r = ctl_test_point();
+		if (!r)
+			r = unlink(path) && errno != ENOENT ? -errno : 0;
+		if (!r)
+			r = ctl_fsync_dir(dir);
+	}
+	free(path);
+	free(dir);
+	return r;
+}
+
+static bool is_temp(const char *name)
+{
+	return name[0] == '.' && strlen(name) == 1 + 36 + 7 && name[37] == '.';
+}
+
+void ctl_def_clean_temps(void)
+{
+	char *dir = ctl_cfg_path(CFG_DIR);
+	char **names;
+
+	if (ctl_list_dir(dir, is_temp, &names) >= 0) {
+		for (char **n = names; *n; n++) {
+			char *p = xasprintf("%s/%s", dir, *n);
+
+			unlink(p);
+			free(p);
+		}
+		ctl_strv_free(names);
+	}
+	free(dir);
+}
+
 static bool is_uuid_name(const char *name)
 {
-	return ctl_is_uuid(name);
+	return apv_uuid_is(name);
 }
 
 int ctl_def_list(char ***uuids)
@@ -153,21 +210,21 @@ static int parse_id(const char *s, unsigned int *id)
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 0);
-	if (errno || (*end && strcmp(end, "\n")) || v >= CTL_MAX_ID)
+	if (errno || (*end && strcmp(end, "\n")) || v >= APV_MAX_IDS)
 		return -EINVAL;
 	*id = (unsigned int)v;
 	return 0;
 }
 
-int ctl_def_matrix(const struct ctl_def *d, struct ctl_ids *apm,
-		   struct ctl_ids *aqm, struct ctl_ids *adm)
+int ctl_def_matrix(const struct ctl_def *d, struct apv_bitmap *apm,
+		   struct apv_bitmap *aqm, struct apv_bitmap *adm)
 {
 	memset(apm, 0, sizeof(*apm));
 	memset(aqm, 0, sizeof(*aqm));
 	memset(adm, 0, sizeof(*adm));
 	for (size_t i = 0; i < d->n_attrs; i++) {
 		const char *k = d->attrs[i].key;
-		struct ctl_ids *set = NULL;
+		struct apv_bitmap *set = NULL;
 		unsigned int id;
 
 		if (!strcmp(k, "assign_adapter"))
@@ -180,7 +237,76 @@ int ctl_def_matrix(const struct ctl_def *d, struct ctl_ids *apm,
 			continue;
 		if (parse_id(d->attrs[i].val, &id))
 			return -EINVAL;
-		ctl_ids_set(set, id);
+		apv_bm_set(set, id);
 	}
 	return 0;
+}
+
+char *ctl_def_text(const struct apv_bitmap m[3], bool autostart)
+{
+	static const char *const assign_attr[3] = {
+		"assign_adapter", "assign_domain", "assign_control_domain"};
+	struct ctl_def d = {0};
+	char *s;
+
+	d.mdev_type = xstrdup(MDEV_TYPE);
+	d.autostart = autostart;
+	for (int k = 0; k < 3; k++)
+		apv_bm_for_each(i, &m[k]) {
+			char v[16];
+
+			snprintf(v, sizeof(v), "0x%x", (unsigned int)i);
+			ctl_def_add(&d, assign_attr[k], v);
+		}
+	s = ctl_def_dump(&d);
+	ctl_def_free(&d);
+	return s;
+}
+
+/* ---- the definitions of a snapshot ----------------------------------------- */
+
+int ctl_defs_load(struct ctl_defs *ds)
+{
+	char **uuids;
+	size_t n = 0;
+	int r;
+
+	memset(ds, 0, sizeof(*ds));
+	r = ctl_def_list(&uuids);
+	if (r < 0)
+		return r;
+	while (uuids[n])
+		n++;
+	ds->v = xcalloc(n ? n : 1, sizeof(*ds->v));
+	for (size_t i = 0; i < n; i++) {
+		struct ctl_defent *x = &ds->v[ds->n++];
+
+		snprintf(x->uuid, sizeof(x->uuid), "%s", uuids[i]);
+		x->err = ctl_def_get(x->uuid, &x->text);
+		if (!x->err && !x->text)
+			x->err = -ENOENT; /* gone meanwhile */
+		if (!x->err)
+			x->err = ctl_def_parse(x->text, &x->def);
+	}
+	ctl_strv_free(uuids);
+	return 0;
+}
+
+void ctl_defs_fini(struct ctl_defs *ds)
+{
+	for (size_t i = 0; i < ds->n; i++) {
+		free(ds->v[i].text);
+		ctl_def_free(&ds->v[i].def);
+	}
+	free(ds->v);
+	memset(ds, 0, sizeof(*ds));
+}
+
+const struct ctl_defent *ctl_defs_find(const struct ctl_defs *ds,
+				       const char *uuid)
+{
+	for (size_t i = 0; i < ds->n; i++)
+		if (!strcmp(ds->v[i].uuid, uuid))
+			return &ds->v[i];
+	return NULL;
 }

@@ -10,17 +10,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "apctl.h"
+#include <apvirt/apqn.h>
+#include <apvirt/scan.h>
+
+#include "rules.h"
 
 unsigned int ctl_max_id(const char *attr)
 {
 	char *path = ctl_sys_path("bus/ap/%s", attr), *v = NULL;
-	unsigned int max = CTL_MAX_ID - 1;
+	unsigned int max = APV_MAX_IDS - 1;
 
 	if (!ctl_read_file(path, &v)) {
 		unsigned long n = strtoul(v, NULL, 10);
 
-		if (n < CTL_MAX_ID)
+		if (n < APV_MAX_IDS)
 			max = (unsigned int)n;
 	}
 	free(v);
@@ -28,13 +31,15 @@ unsigned int ctl_max_id(const char *attr)
 	return max;
 }
 
-int ctl_read_mask(const char *rel, struct ctl_ids *ids)
+int ctl_read_mask(const char *rel, struct apv_bitmap *ids)
 {
 	char *path = ctl_sys_path("%s", rel), *v = NULL;
 	int r = ctl_read_file(path, &v);
 
-	if (!r)
-		r = ctl_parse_mask(v, ids);
+	if (!r && apv_scan_mask(v, strlen(v), ids)) {
+		apv_bm_zero(ids);
+		r = -EINVAL;
+	}
 	free(v);
 	free(path);
 	return r;
@@ -62,7 +67,7 @@ bool ctl_mdev_active(const char *uuid)
 
 static bool is_uuid(const char *name)
 {
-	return ctl_is_uuid(name);
+	return apv_uuid_is(name);
 }
 
 /* The active mdevs' UUIDs, sorted (none without vfio_ap). */
@@ -77,49 +82,45 @@ char **ctl_active_mdevs(void)
 	return v;
 }
 
-/* "aa.dddd", "aa." and ".dddd" lines into the adapter and domain sets. */
-void ctl_matrix_lines(const char *m, struct ctl_ids *apm, struct ctl_ids *aqm)
+/* An mdev attribute through one of base's readers (apvirt/scan.h). */
+int ctl_mdev_read_matrix(const char *uuid, const char *attr,
+			 struct apv_bitmap *apm, struct apv_bitmap *aqm)
 {
-	char *copy = xstrdup(m), *save = NULL;
+	char *v = ctl_mdev_attr(uuid, attr);
+	int r = v ? apv_scan_matrix(v, strlen(v), apm, aqm) : -ENODEV;
 
-	for (char *l = strtok_r(copy, "\n", &save); l;
-	     l = strtok_r(NULL, "\n", &save)) {
-		char *dot = strchr(l, '.');
-
-		if (!dot)
-			continue;
-		if (dot > l)
-			ctl_ids_set(apm,
-				    (unsigned int)strtoul(l, NULL, 16) & 0xff);
-		if (dot[1])
-			ctl_ids_set(aqm,
-				    (unsigned int)strtoul(dot + 1, NULL, 16) &
-					    0xff);
+	if (r) {
+		apv_bm_zero(apm);
+		apv_bm_zero(aqm);
 	}
-	free(copy);
+	free(v);
+	return r;
 }
 
-/* The mdev other than SELF whose matrix holds APQN ("05.0047"). */
-char *ctl_apqn_owner(const char *apqn, const char *self)
+int ctl_mdev_read_cdoms(const char *uuid, struct apv_bitmap *adm)
 {
-	char **mdevs = ctl_active_mdevs(), *owner = NULL;
+	char *v = ctl_mdev_attr(uuid, "control_domains");
+	int r = v ? apv_scan_control_domains(v, strlen(v), adm) : -ENODEV;
 
-	for (char **u = mdevs; *u && !owner; u++) {
-		char *m, *save = NULL;
+	if (r)
+		apv_bm_zero(adm);
+	free(v);
+	return r;
+}
 
-		if (self && !strcmp(*u, self))
-			continue;
-		m = ctl_mdev_attr(*u, "matrix");
-		for (char *l = m ? strtok_r(m, "\n", &save) : NULL; l;
-		     l = strtok_r(NULL, "\n", &save))
-			if (!strcmp(l, apqn)) {
-				owner = xstrdup(*u);
-				break;
-			}
-		free(m);
+int ctl_mdev_read_ap_config(const char *uuid, struct apv_bitmap *apm,
+			    struct apv_bitmap *aqm, struct apv_bitmap *adm)
+{
+	char *v = ctl_mdev_attr(uuid, "ap_config");
+	int r = v ? apv_scan_ap_config(v, strlen(v), apm, aqm, adm) : -ENODEV;
+
+	if (r) {
+		apv_bm_zero(apm);
+		apv_bm_zero(aqm);
+		apv_bm_zero(adm);
 	}
-	ctl_strv_free(mdevs);
-	return owner;
+	free(v);
+	return r;
 }
 
 bool ctl_is_card(const char *n)
@@ -177,31 +178,30 @@ bool ctl_has_ap_config(void)
 	return r;
 }
 
-/* Every attribute is an assign_*: ap_config can replace them. */
-/*
- * Why the kernel refused MATRIX (APM x AQM) for UUID with ERR: the
- * APQN the host keeps (EADDRNOTAVAIL) or another mdev holds (EADDRINUSE).
- */
-void ctl_explain(const char *uuid, int err, const struct ctl_ids *apm,
-		 const struct ctl_ids *aqm, struct ctl_err *e)
+void ctl_explain_now(const char *uuid, int err, const struct apv_bitmap *apm,
+		     const struct apv_bitmap *aqm, struct ctl_err *e)
 {
-	struct ctl_ids hapm, haqm;
-	bool masks = !ctl_read_mask("bus/ap/apmask", &hapm) &&
-		     !ctl_read_mask("bus/ap/aqmask", &haqm);
+	struct ctl_hostsnap now;
 
-	for (unsigned int ap = 0; ap < CTL_MAX_ID; ap++) {
-		if (!ctl_ids_test(apm, ap))
-			continue;
-		for (unsigned int dom = 0; dom < CTL_MAX_ID; dom++) {
-			char apqn[8];
+	ctl_hostsnap_load_mdevs(&now);
+	ctl_explain(&now, uuid, err, apm, aqm, e);
+	ctl_hostsnap_fini(&now);
+}
 
-			if (!ctl_ids_test(aqm, dom))
-				continue;
-			snprintf(apqn, sizeof(apqn), "%02x.%04x", ap, dom);
+void ctl_explain(const struct ctl_hostsnap *h, const char *uuid, int err,
+		 const struct apv_bitmap *apm, const struct apv_bitmap *aqm,
+		 struct ctl_err *e)
+{
+	apv_bm_for_each(ap, apm) {
+		apv_bm_for_each(dom, aqm) {
+			char apqn[APV_APQN_STRLEN];
+			const char *owner;
+
+			apv_apqn_str(APV_APQN(ap, dom), apqn);
 			/* Both bits set: the default drivers' (§1.6). */
-			if (err == EADDRNOTAVAIL && masks &&
-			    ctl_ids_test(&hapm, ap) &&
-			    ctl_ids_test(&haqm, dom)) {
+			if (err == EADDRNOTAVAIL && h->masks &&
+			    apv_bm_test(&h->apmask, (unsigned int)ap) &&
+			    apv_bm_test(&h->aqmask, (unsigned int)dom)) {
 				memcpy(e->apqn, apqn, sizeof(apqn));
 				e->rule = "apqn-host-reserved";
 				ctl_fail(
@@ -211,21 +211,20 @@ void ctl_explain(const char *uuid, int err, const struct ctl_ids *apm,
 					uuid, apqn, strerror(err));
 				return;
 			}
-			if (err == EADDRINUSE) {
-				char *owner = ctl_apqn_owner(apqn, uuid);
-
-				if (!owner)
-					continue;
-				memcpy(e->apqn, apqn, sizeof(apqn));
-				e->owner = owner;
-				e->rule = "apqn-in-use";
-				ctl_fail(
-					e, err,
-					"mdev %s: APQN %s is already assigned to "
-					"mdev %s: %s",
-					uuid, apqn, owner, strerror(err));
-				return;
-			}
+			if (err != EADDRINUSE)
+				continue;
+			owner = ctl_hostsnap_owner(h, (unsigned int)ap,
+						   (unsigned int)dom, uuid);
+			if (!owner)
+				continue;
+			memcpy(e->apqn, apqn, sizeof(apqn));
+			e->owner = xstrdup(owner);
+			e->rule = "apqn-in-use";
+			ctl_fail(e, err,
+				 "mdev %s: APQN %s is already assigned to "
+				 "mdev %s: %s",
+				 uuid, apqn, owner, strerror(err));
+			return;
 		}
 	}
 	ctl_fail(e, err, "mdev %s: the kernel refused the matrix: %s", uuid,

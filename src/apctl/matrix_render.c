@@ -86,15 +86,15 @@ static void buf_xml(struct mx_buf *b, const char *s)
 }
 
 /* "04-05,0a" (width 2) or "0047,0054" (width 4); "-" when empty. */
-static void buf_ids(struct mx_buf *b, const struct ctl_ids *ids, int width)
+static void buf_ids(struct mx_buf *b, const struct apv_bitmap *ids, int width)
 {
-	char *s = ctl_ids_str(ids, width);
+	char *s = ctl_idlist_str(ids, width);
 
 	buf_puts(b, s);
 	free(s);
 }
 
-static unsigned int ids_count(const struct ctl_ids *ids)
+static unsigned int ids_count(const struct apv_bitmap *ids)
 {
 	unsigned int n = 0;
 
@@ -141,16 +141,15 @@ void mx_init(struct mx_model *m)
 {
 	m->adapters = m->cfg_adapters;
 	m->domains = m->cfg_domains;
-	for (size_t i = 0; i < m->n_mdevs; i++)
-		for (int w = 0; w < 4; w++) {
-			m->adapters.w[w] |= m->mdevs[i].apm.w[w];
-			m->domains.w[w] |= m->mdevs[i].aqm.w[w];
-		}
+	for (size_t i = 0; i < m->n_mdevs; i++) {
+		apv_bm_or(&m->adapters, &m->adapters, &m->mdevs[i].apm);
+		apv_bm_or(&m->domains, &m->domains, &m->mdevs[i].aqm);
+	}
 	m->n_rows = m->n_cols = 0;
-	for (unsigned int id = 0; id < CTL_MAX_ID; id++) {
-		if (ctl_ids_test(&m->adapters, id))
+	for (unsigned int id = 0; id < APV_MAX_IDS; id++) {
+		if (apv_bm_test(&m->adapters, id))
 			m->row_id[m->n_rows++] = (unsigned char)id;
-		if (ctl_ids_test(&m->domains, id))
+		if (apv_bm_test(&m->domains, id))
 			m->col_id[m->n_cols++] = (unsigned char)id;
 	}
 	free(m->cells);
@@ -181,14 +180,14 @@ void mx_resolve(struct mx_model *m)
 
 			x->mdev = -1;
 			for (size_t i = 0; i < m->n_mdevs && x->mdev < 0; i++)
-				if (ctl_ids_test(&m->mdevs[i].apm, a) &&
-				    ctl_ids_test(&m->mdevs[i].aqm, d))
+				if (apv_bm_test(&m->mdevs[i].apm, a) &&
+				    apv_bm_test(&m->mdevs[i].aqm, d))
 					x->mdev = (int)i;
 			if (x->mdev >= 0) {
 				struct mx_mdev *md = &m->mdevs[x->mdev];
 				bool in = md->guest_known &&
-					  ctl_ids_test(&md->gapm, a) &&
-					  ctl_ids_test(&md->gaqm, d);
+					  apv_bm_test(&md->gapm, a) &&
+					  apv_bm_test(&md->gaqm, d);
 
 				x->state = in ? MX_ASSIGNED : MX_FILTERED;
 				md->n_cells++;
@@ -286,12 +285,10 @@ static void buf_facts2(struct mx_buf *b, const struct mx_model *m, bool utf8)
 	mx_buf_printf(b, "highest adapter id %02x, domain id %04x",
 		      m->max_adapter, m->max_domain);
 	if (m->have_masks) {
-		struct ctl_ids a = m->apmask, q = m->aqmask;
+		struct apv_bitmap a = m->apmask, q = m->aqmask;
 
-		for (int w = 0; w < 4; w++) {
-			a.w[w] &= m->cfg_adapters.w[w];
-			q.w[w] &= m->cfg_domains.w[w];
-		}
+		apv_bm_and(&a, &a, &m->cfg_adapters);
+		apv_bm_and(&q, &q, &m->cfg_domains);
 		mx_buf_printf(b, "; host keeps adapters ");
 		buf_ids(b, &a, 2);
 		mx_buf_printf(b, " %s domains ", utf8 ? "\u00d7" : "x");

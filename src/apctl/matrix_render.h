@@ -39,17 +39,17 @@ struct mx_cell {
 
 struct mx_mdev {
 	char uuid[37];
-	char label[4];		       /* "A" .. "Z", "AA" ..; mx_resolve() */
-	struct ctl_ids apm, aqm, adm;  /* matrix and control_domains */
-	struct ctl_ids gapm, gaqm;     /* guest_matrix */
-	bool guest_known;	       /* guest_matrix was readable */
-	unsigned int n_cells, n_guest; /* its cells in the grid; in guest */
+	char label[4];			 /* "A" .. "Z", "AA" ..; mx_resolve() */
+	struct apv_bitmap apm, aqm, adm; /* matrix and control_domains */
+	struct apv_bitmap gapm, gaqm;	 /* guest_matrix */
+	bool guest_known;		 /* guest_matrix was readable */
+	unsigned int n_cells, n_guest;	 /* its cells in the grid; in guest */
 };
 
 struct mx_model {
 	/* The host (the reader fills these before mx_init()): */
-	struct ctl_ids cfg_adapters, cfg_domains, cfg_control;
-	struct ctl_ids apmask, aqmask;
+	struct apv_bitmap cfg_adapters, cfg_domains, cfg_control;
+	struct apv_bitmap apmask, aqmask;
 	bool have_masks;
 	unsigned int max_adapter, max_domain;
 	char features[128]; /* the matrix device's features; "" */
@@ -57,9 +57,9 @@ struct mx_model {
 	struct mx_mdev *mdevs;
 	size_t n_mdevs;
 	/* The grid (mx_init()): */
-	struct ctl_ids adapters, domains; /* rows, columns */
+	struct apv_bitmap adapters, domains; /* rows, columns */
 	unsigned int n_rows, n_cols;
-	unsigned char row_id[CTL_MAX_ID], col_id[CTL_MAX_ID];
+	unsigned char row_id[APV_MAX_IDS], col_id[APV_MAX_IDS];
 	struct mx_cell *cells; /* n_rows x n_cols, row-major */
 	unsigned int count[MX_N_STATES];
 };

@@ -4,42 +4,11 @@
 #include "queues.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#define CFG_DIR "mdevctl.d/matrix"
-
-/* ---- test points ----------------------------------------------------------- */
-
-static long env_num(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtol(v, NULL, 10) : 0;
-}
-
-int ctl_test_point(void)
-{
-	static long n;
-	const char *run = getenv("APCTL_TEST_RUN_AT");
-
-	n++;
-	if (env_num("APCTL_TEST_CRASH_AT") == n) {
-		fflush(stdout);
-		raise(SIGKILL);
-	}
-	if (run && strtol(run, NULL, 10) == n && strchr(run, ':')) {
-		fflush(stdout);
-		if (system(strchr(run, ':') + 1) == -1)
-			perror("apctl: APCTL_TEST_RUN_AT");
-	}
-	return env_num("APCTL_TEST_FAIL_AT") == n ? -EIO : 0;
-}
+#include <apvirt/format.h>
 
 /* ---- matrices ------------------------------------------------------------- */
 
@@ -50,15 +19,15 @@ bool ctl_matrix_eq(const struct ctl_matrix *a, const struct ctl_matrix *b)
 
 json_t *ctl_matrix_json(const struct ctl_matrix *m)
 {
-	return json_pack("{s:o,s:o,s:o}", "adapters", ctl_ids_json(&m->m[0]),
-			 "domains", ctl_ids_json(&m->m[1]), "control_domains",
-			 ctl_ids_json(&m->m[2]));
+	return json_pack("{s:o,s:o,s:o}", "adapters", ctl_idlist_json(&m->m[0]),
+			 "domains", ctl_idlist_json(&m->m[1]),
+			 "control_domains", ctl_idlist_json(&m->m[2]));
 }
 
 char *ctl_matrix_str(const struct ctl_matrix *m)
 {
-	char *a = ctl_ids_str(&m->m[0], 2), *d = ctl_ids_str(&m->m[1], 4);
-	char *c = ctl_ids_str(&m->m[2], 4);
+	char *a = ctl_idlist_str(&m->m[0], 2), *d = ctl_idlist_str(&m->m[1], 4);
+	char *c = ctl_idlist_str(&m->m[2], 4);
 	char *s =
 		xasprintf("adapters %s domains %s control domains %s", a, d, c);
 
@@ -84,12 +53,14 @@ static int sys_write(const char *uuid, const char *attr, const char *val)
 
 static int write_ap_config(const char *uuid, const struct ctl_matrix *m)
 {
-	char h[3][67], cfg[3 * 67 + 2];
+	struct apv_strbuf sb = APV_STRBUF_INIT;
+	int r = apv_fmt_ap_config(&sb, &m->m[0], &m->m[1], &m->m[2]);
 
-	for (int i = 0; i < 3; i++)
-		ctl_mask_hex(&m->m[i], h[i]);
-	snprintf(cfg, sizeof(cfg), "%s,%s,%s\n", h[0], h[1], h[2]);
-	return sys_write(uuid, "ap_config", cfg);
+	if (r)
+		abort(); /* out of memory, as xmalloc() */
+	r = sys_write(uuid, "ap_config", apv_sb_str(&sb));
+	apv_sb_free(&sb);
+	return r;
 }
 
 struct op {
@@ -103,12 +74,12 @@ static size_t live_ops(const struct ctl_matrix *from,
 {
 	size_t n = 0;
 
-	*ops = xcalloc((size_t)6 * CTL_MAX_ID, sizeof(**ops));
+	*ops = xcalloc((size_t)6 * APV_MAX_IDS, sizeof(**ops));
 	for (int pass = 0; pass < 2; pass++)
 		for (int k = 0; k < 3; k++)
-			for (unsigned int i = 0; i < CTL_MAX_ID; i++) {
-				bool f = ctl_ids_test(&from->m[k], i);
-				bool t = ctl_ids_test(&to->m[k], i);
+			for (unsigned int i = 0; i < APV_MAX_IDS; i++) {
+				bool f = apv_bm_test(&from->m[k], i);
+				bool t = apv_bm_test(&to->m[k], i);
 
 				if (pass == 0 && f && !t)
 					(*ops)[n++] =
@@ -122,8 +93,9 @@ static size_t live_ops(const struct ctl_matrix *from,
 	return n;
 }
 
-int ctl_live_set(const char *uuid, const struct ctl_matrix *from,
-		 const struct ctl_matrix *to, struct ctl_err *e)
+int ctl_live_set(const char *uuid, bool ap_config,
+		 const struct ctl_matrix *from, const struct ctl_matrix *to,
+		 struct ctl_err *e)
 {
 	struct op *ops;
 	size_t n, done;
@@ -131,10 +103,10 @@ int ctl_live_set(const char *uuid, const struct ctl_matrix *from,
 
 	if (ctl_matrix_eq(from, to))
 		return 0;
-	if (ctl_has_ap_config()) {
+	if (ap_config) {
 		r = write_ap_config(uuid, to);
 		if (r)
-			ctl_explain(uuid, -r, &to->m[0], &to->m[1], e);
+			ctl_explain_now(uuid, -r, &to->m[0], &to->m[1], e);
 		return r ? -1 : 0;
 	}
 	n = live_ops(from, to, &ops);
@@ -150,7 +122,7 @@ int ctl_live_set(const char *uuid, const struct ctl_matrix *from,
 		const struct op *o = &ops[done];
 		bool undo_failed = false;
 
-		ctl_explain(uuid, -r, &to->m[0], &to->m[1], e);
+		ctl_explain_now(uuid, -r, &to->m[0], &to->m[1], e);
 		while (done--) {
 			char v[8];
 
@@ -172,8 +144,8 @@ int ctl_live_set(const char *uuid, const struct ctl_matrix *from,
 	return r ? -1 : 0;
 }
 
-int ctl_live_create(const char *uuid, const struct ctl_matrix *m,
-		    struct ctl_err *e)
+int ctl_live_create(const char *uuid, bool ap_config,
+		    const struct ctl_matrix *m, struct ctl_err *e)
 {
 	static const struct ctl_matrix empty;
 	char *create = ctl_sys_path(MATRIX "/mdev_supported_types/" MDEV_TYPE
@@ -186,7 +158,7 @@ int ctl_live_create(const char *uuid, const struct ctl_matrix *m,
 	if (r)
 		return ctl_fail(e, -r, "mdev %s: cannot create: %s", uuid,
 				strerror(-r));
-	if (ctl_live_set(uuid, &empty, m, e)) {
+	if (ctl_live_set(uuid, ap_config, &empty, m, e)) {
 		ctl_mdev_write(uuid, "remove", "1");
 		return -1;
 	}
@@ -203,162 +175,6 @@ int ctl_live_remove(const char *uuid, struct ctl_err *e)
 	return 0;
 }
 
-/* ---- definition files --------------------------------------------------------- */
-
-int ctl_def_get(const char *uuid, char **out)
-{
-	char *path = ctl_cfg_path(CFG_DIR "/%s", uuid);
-	size_t len = 0, cap = 4096;
-	char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	free(path);
-	*out = NULL;
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t n = read(fd, buf + len, cap - len);
-
-		if (n < 0) {
-			int e = -errno;
-
-			free(buf);
-			close(fd);
-			return e;
-		}
-		if (!n)
-			break;
-		len += (size_t)n;
-		if (len == cap)
-			buf = xrealloc(buf, (cap *= 2) + 1);
-	}
-	close(fd);
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
-}
-
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
-
-	if (fd < 0 || fsync(fd))
-		r = -errno;
-	if (fd >= 0)
-		close(fd);
-	return r;
-}
-
-int ctl_def_put(const char *uuid, const char *bytes)
-{
-	char *dir = ctl_cfg_path(CFG_DIR);
-	char *path = xasprintf("%s/%s", dir, uuid);
-	char *tmp = xasprintf("%s/.%s.XXXXXX", dir, uuid);
-	int fd = -1, r = ctl_test_point();
-
-	if (r)
-		goto out;
-	if (!bytes) {
-		r = unlink(path) && errno != ENOENT ? -errno : 0;
-		if (!r)
-			r = fsync_dir(dir);
-		goto out;
-	}
-	/* The directory tree is mdevctl's: create what is missing. */
-	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		mkdir(dir, 0755);
-		*p = '/';
-	}
-	mkdir(dir, 0755);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (fchmod(fd, 0644) || (r = write_all(fd, bytes, strlen(bytes))) ||
-	    fsync(fd) || (r = ctl_test_point())) {
-		r = r ? r : -errno;
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	fd = -1;
-	if (rename(tmp, path)) {
-		r = -errno;
-		unlink(tmp);
-		goto out;
-	}
-	r = fsync_dir(dir);
-	if (!r)
-		r = ctl_test_point();
-out:
-	if (fd >= 0)
-		close(fd);
-	free(tmp);
-	free(path);
-	free(dir);
-	return r;
-}
-
-static bool is_temp(const char *name)
-{
-	return name[0] == '.' && strlen(name) == 1 + 36 + 7 && name[37] == '.';
-}
-
-void ctl_def_clean_temps(void)
-{
-	char *dir = ctl_cfg_path(CFG_DIR);
-	char **names;
-
-	if (ctl_list_dir(dir, is_temp, &names) >= 0) {
-		for (char **n = names; *n; n++) {
-			char *p = xasprintf("%s/%s", dir, *n);
-
-			unlink(p);
-			free(p);
-		}
-		ctl_strv_free(names);
-	}
-	free(dir);
-}
-
-char *ctl_def_text(const struct ctl_matrix *m, bool autostart)
-{
-	struct ctl_def d = {0};
-	char *s;
-
-	d.mdev_type = xstrdup(MDEV_TYPE);
-	d.autostart = autostart;
-	for (int k = 0; k < 3; k++)
-		for (unsigned int i = 0; i < CTL_MAX_ID; i++)
-			if (ctl_ids_test(&m->m[k], i)) {
-				char v[8];
-
-				snprintf(v, sizeof(v), "0x%x", i);
-				ctl_def_add(&d, assign_attr[k], v);
-			}
-	s = ctl_def_dump(&d);
-	ctl_def_free(&d);
-	return s;
-}
-
 /* ---- plans -------------------------------------------------------------------- */
 
 static const char *const step_names[] = {
@@ -367,6 +183,11 @@ static const char *const step_names[] = {
 	[CTL_STEP_SHRINK] = "shrink",	  [CTL_STEP_GROW] = "grow",
 	[CTL_STEP_START] = "start",
 };
+
+const char *ctl_step_name(enum ctl_step_kind k)
+{
+	return step_names[k];
+}
 
 static struct ctl_step *add_step(struct ctl_plan *p, enum ctl_step_kind k,
 				 const char *uuid, const char *name)
@@ -396,67 +217,58 @@ static void run_matrix(const struct ctl_running *r, struct ctl_matrix *m)
 	m->m[2] = r->adm;
 }
 
-/* The definition as a matrix; false if apctl would not write it so. */
-static bool def_same(const struct ctl_spec *s)
+/* The definition as apctl would write it for s (same type, start, only
+ * assign_* attributes, same matrix). */
+static bool def_same(const struct ctl_defent *x, const struct ctl_spec *s)
 {
-	struct ctl_def d;
 	struct ctl_matrix m, want;
 	bool same;
 
-	if (ctl_def_load(s->uuid, &d))
+	if (x->err)
 		return false;
-	same = !strcmp(d.mdev_type, MDEV_TYPE) && d.autostart == s->autostart;
-	for (size_t i = 0; same && i < d.n_attrs; i++)
-		same = !strncmp(d.attrs[i].key, "assign_", 7);
-	if (same && !ctl_def_matrix(&d, &m.m[0], &m.m[1], &m.m[2])) {
+	same = !strcmp(x->def.mdev_type, MDEV_TYPE) &&
+	       x->def.autostart == s->autostart;
+	for (size_t i = 0; same && i < x->def.n_attrs; i++)
+		same = !strncmp(x->def.attrs[i].key, "assign_", 7);
+	if (same && !ctl_def_matrix(&x->def, &m.m[0], &m.m[1], &m.m[2])) {
 		spec_matrix(s, &want);
 		same = ctl_matrix_eq(&m, &want);
 	} else {
 		same = false;
 	}
-	ctl_def_free(&d);
 	return same;
 }
 
-static void plan_defs(const struct ctl_desired *d, struct ctl_plan *p)
+static void plan_defs(const struct ctl_desired *d, const struct ctl_hostsnap *h,
+		      struct ctl_plan *p)
 {
-	char **uuids;
+	if (d->prune && !h->defs_err) {
+		for (size_t i = 0; i < h->defs.n; i++) {
+			const struct ctl_defent *x = &h->defs.v[i];
 
-	if (d->prune && ctl_def_list(&uuids) >= 0) {
-		for (char **u = uuids; *u; u++) {
-			struct ctl_def def;
-
-			if (ctl_desired_find(d, *u) || ctl_def_load(*u, &def))
+			if (ctl_desired_find(d, x->uuid) || x->err)
 				continue;
-			if (!strcmp(def.mdev_type, MDEV_TYPE)) {
-				struct ctl_step *s = add_step(
-					p, CTL_STEP_UNDEFINE, *u, NULL);
-
-				ctl_def_get(*u, &s->old_text);
-			}
-			ctl_def_free(&def);
+			if (!strcmp(x->def.mdev_type, MDEV_TYPE))
+				add_step(p, CTL_STEP_UNDEFINE, x->uuid, NULL)
+					->old_text = xstrdup(x->text);
 		}
-		ctl_strv_free(uuids);
 	}
 	for (size_t i = 0; i < d->n; i++) {
 		const struct ctl_spec *sp = &d->v[i];
+		const struct ctl_defent *x = ctl_defs_find(&h->defs, sp->uuid);
 		struct ctl_step *s;
 		struct ctl_matrix m;
-		char *old;
 
 		if (sp->foreign)
 			continue;
-		if (ctl_def_get(sp->uuid, &old))
-			old = NULL;
-		if (old && def_same(sp)) {
-			free(old);
+		if (x && x->text && def_same(x, sp))
 			continue;
-		}
 		spec_matrix(sp, &m);
-		s = add_step(p, old ? CTL_STEP_REDEFINE : CTL_STEP_DEFINE,
+		s = add_step(p,
+			     x && x->text ? CTL_STEP_REDEFINE : CTL_STEP_DEFINE,
 			     sp->uuid, sp->name);
-		s->old_text = old;
-		s->new_text = ctl_def_text(&m, sp->autostart);
+		s->old_text = x && x->text ? xstrdup(x->text) : NULL;
+		s->new_text = ctl_def_text(m.m, sp->autostart);
 		s->to = m;
 	}
 }
@@ -465,7 +277,8 @@ void ctl_plan_build(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 		    struct ctl_plan *p)
 {
 	memset(p, 0, sizeof(*p));
-	plan_defs(d, p);
+	p->ap_config = h->ap_config;
+	plan_defs(d, h, p);
 	for (size_t i = 0; i < h->n_run; i++) {
 		const struct ctl_running *r = &h->run[i];
 		const struct ctl_spec *sp = ctl_desired_find(d, r->uuid);
@@ -489,9 +302,7 @@ void ctl_plan_build(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 			run_matrix(r, &from);
 			spec_matrix(sp, &to);
 			for (int k = 0; k < 3; k++)
-				for (int w = 0; w < 4; w++)
-					mid.m[k].w[w] = from.m[k].w[w] &
-							to.m[k].w[w];
+				apv_bm_and(&mid.m[k], &from.m[k], &to.m[k]);
 			if (pass == 0 && !ctl_matrix_eq(&from, &mid)) {
 				s = add_step(p, CTL_STEP_SHRINK, r->uuid,
 					     sp->name);
@@ -636,7 +447,7 @@ void ctl_plan_print(const struct ctl_plan *p)
 	}
 }
 
-static int step_do(const struct ctl_step *s, struct ctl_err *e)
+static int step_do(const struct ctl_step *s, bool ap_config, struct ctl_err *e)
 {
 	int r;
 
@@ -654,13 +465,14 @@ static int step_do(const struct ctl_step *s, struct ctl_err *e)
 	case CTL_STEP_STOP:
 		return ctl_live_remove(s->uuid, e);
 	case CTL_STEP_START:
-		return ctl_live_create(s->uuid, &s->to, e);
+		return ctl_live_create(s->uuid, ap_config, &s->to, e);
 	default:
-		return ctl_live_set(s->uuid, &s->from, &s->to, e);
+		return ctl_live_set(s->uuid, ap_config, &s->from, &s->to, e);
 	}
 }
 
-static int step_undo(const struct ctl_step *s, struct ctl_err *e)
+static int step_undo(const struct ctl_step *s, bool ap_config,
+		     struct ctl_err *e)
 {
 	switch (s->kind) {
 	case CTL_STEP_UNDEFINE:
@@ -675,11 +487,11 @@ static int step_undo(const struct ctl_step *s, struct ctl_err *e)
 			   0;
 	}
 	case CTL_STEP_STOP:
-		return ctl_live_create(s->uuid, &s->from, e);
+		return ctl_live_create(s->uuid, ap_config, &s->from, e);
 	case CTL_STEP_START:
 		return ctl_live_remove(s->uuid, e);
 	default:
-		return ctl_live_set(s->uuid, &s->to, &s->from, e);
+		return ctl_live_set(s->uuid, ap_config, &s->to, &s->from, e);
 	}
 }
 
@@ -689,7 +501,7 @@ int ctl_plan_run(struct ctl_plan *p, json_t *report, struct ctl_err *e)
 	size_t i;
 
 	for (i = 0; i < p->n; i++) {
-		if (step_do(&p->v[i], e))
+		if (step_do(&p->v[i], p->ap_config, e))
 			break;
 		p->v[i].done = true;
 	}
@@ -698,12 +510,14 @@ int ctl_plan_run(struct ctl_plan *p, json_t *report, struct ctl_err *e)
 		json_decref(rfailed);
 		return 0;
 	}
+	p->failed = i;
 	json_object_set_new(report, "failed_step", step_json(&p->v[i], i));
 	/* A definition write may fail after its rename: put the old back. */
 	if (p->v[i].kind <= CTL_STEP_REDEFINE) {
 		struct ctl_err ue = {0};
 
-		if (step_undo(&p->v[i], &ue))
+		if (step_undo(&p->v[i], p->ap_config, &ue) &&
+		    ++p->n_undo_failed)
 			json_array_append_new(rfailed,
 					      json_pack("{s:I,s:s}", "step",
 							(json_int_t)i + 1,
@@ -713,7 +527,8 @@ int ctl_plan_run(struct ctl_plan *p, json_t *report, struct ctl_err *e)
 	while (i--) {
 		struct ctl_err ue = {0};
 
-		if (step_undo(&p->v[i], &ue)) {
+		if (step_undo(&p->v[i], p->ap_config, &ue)) {
+			p->n_undo_failed++;
 			json_array_append_new(rfailed,
 					      json_pack("{s:I,s:s}", "step",
 							(json_int_t)i + 1,

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <apvirt/apqn.h>
+
 static int card_hwtype(const char *card)
 {
 	char *v = ctl_card_attr(card, "hwtype");
@@ -39,14 +41,17 @@ int ctl_queues_load(struct ctl_queue **out, size_t *n_out)
 			continue;
 		for (char **q = names; *q; q++) {
 			struct ctl_queue *x;
+			apv_apqn qn;
 			char *lp;
 
 			qs = xrealloc(qs, (n + 1) * sizeof(*qs));
 			x = &qs[n++];
 			memset(x, 0, sizeof(*x));
 			snprintf(x->apqn, sizeof(x->apqn), "%s", *q);
-			x->ap = (unsigned int)strtoul(*q, NULL, 16);
-			x->dom = (unsigned int)strtoul(*q + 3, NULL, 16);
+			if (!apv_apqn_parse(*q, strlen(*q), &qn)) {
+				x->ap = apv_apqn_apid(qn);
+				x->dom = apv_apqn_apqi(qn);
+			}
 			x->hwtype = hwtype;
 			lp = ctl_sys_path("devices/ap/%s/%s/driver", *c, *q);
 			if (ctl_link_base(lp, &x->driver))
@@ -99,19 +104,6 @@ char *ctl_queue_attr(const char *apqn, const char *attr)
 	return v;
 }
 
-int ctl_mdev_masks(const char *uuid, struct ctl_ids *apm, struct ctl_ids *aqm)
-{
-	char *m = ctl_mdev_attr(uuid, "matrix");
-
-	memset(apm, 0, sizeof(*apm));
-	memset(aqm, 0, sizeof(*aqm));
-	if (!m)
-		return -ENOENT;
-	ctl_matrix_lines(m, apm, aqm);
-	free(m);
-	return 0;
-}
-
 struct ctl_mdev_view *ctl_mdevs_load(size_t *n_out)
 {
 	char **uuids = ctl_active_mdevs();
@@ -123,7 +115,7 @@ struct ctl_mdev_view *ctl_mdevs_load(size_t *n_out)
 	v = xcalloc(n + 1, sizeof(*v));
 	for (size_t i = 0; i < n; i++) {
 		snprintf(v[i].uuid, sizeof(v[i].uuid), "%s", uuids[i]);
-		ctl_mdev_masks(uuids[i], &v[i].apm, &v[i].aqm);
+		ctl_mdev_read_matrix(uuids[i], "matrix", &v[i].apm, &v[i].aqm);
 		v[i].guest = ctl_mdev_has_guest(&v[i]);
 	}
 	ctl_strv_free(uuids);
@@ -134,7 +126,7 @@ struct ctl_mdev_view *ctl_mdevs_load(size_t *n_out)
 bool ctl_mdev_view_holds(const struct ctl_mdev_view *m, unsigned int ap,
 			 unsigned int dom)
 {
-	return ctl_ids_test(&m->apm, ap) && ctl_ids_test(&m->aqm, dom);
+	return apv_bm_test(&m->apm, ap) && apv_bm_test(&m->aqm, dom);
 }
 
 /*
@@ -143,16 +135,16 @@ bool ctl_mdev_view_holds(const struct ctl_mdev_view *m, unsigned int ap,
  */
 bool ctl_mdev_has_guest(const struct ctl_mdev_view *m)
 {
-	for (unsigned int ap = 0; ap < CTL_MAX_ID; ap++) {
-		if (!ctl_ids_test(&m->apm, ap))
+	for (unsigned int ap = 0; ap < APV_MAX_IDS; ap++) {
+		if (!apv_bm_test(&m->apm, ap))
 			continue;
-		for (unsigned int dom = 0; dom < CTL_MAX_ID; dom++) {
+		for (unsigned int dom = 0; dom < APV_MAX_IDS; dom++) {
 			char apqn[8], *s;
 			bool in_use;
 
-			if (!ctl_ids_test(&m->aqm, dom))
+			if (!apv_bm_test(&m->aqm, dom))
 				continue;
-			snprintf(apqn, sizeof(apqn), "%02x.%04x", ap, dom);
+			apv_apqn_str(APV_APQN(ap, dom), apqn);
 			s = ctl_queue_attr(apqn, "status");
 			in_use = s && !strcmp(s, "in use");
 			free(s);

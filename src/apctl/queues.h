@@ -30,12 +30,10 @@ char *ctl_queue_attr(const char *apqn, const char *attr);
 
 struct ctl_mdev_view {
 	char uuid[37];
-	struct ctl_ids apm, aqm; /* assigned, from its matrix attribute */
-	bool guest;		 /* a queue of it reads status "in use" */
+	struct apv_bitmap apm, aqm; /* assigned, from its matrix attribute */
+	bool guest;		    /* a queue of it reads status "in use" */
 };
 
-/* An mdev's assigned adapters and domains, from its matrix.  0, -ENOENT. */
-int ctl_mdev_masks(const char *uuid, struct ctl_ids *apm, struct ctl_ids *aqm);
 /* The active mdevs, sorted by UUID; free() the array. */
 struct ctl_mdev_view *ctl_mdevs_load(size_t *n_out);
 bool ctl_mdev_view_holds(const struct ctl_mdev_view *m, unsigned int ap,

@@ -8,67 +8,47 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ctl_apqn_str(unsigned int ap, unsigned int dom, char out[8])
-{
-	snprintf(out, 8, "%02x.%04x", ap & 0xff, dom & 0xffff);
-}
-
-static void ids_and(struct ctl_ids *r, const struct ctl_ids *a,
-		    const struct ctl_ids *b)
-{
-	for (int i = 0; i < 4; i++)
-		r->w[i] = a->w[i] & b->w[i];
-}
-
 /* ---- the host ------------------------------------------------------------ */
 
-int ctl_mdev_matrix(const char *uuid, struct ctl_ids *apm, struct ctl_ids *aqm,
-		    struct ctl_ids *adm)
+int ctl_mdev_matrix(const char *uuid, bool ap_config, struct apv_bitmap *apm,
+		    struct apv_bitmap *aqm, struct apv_bitmap *adm)
 {
-	char *v;
+	int r;
 
-	memset(apm, 0, sizeof(*apm));
-	memset(aqm, 0, sizeof(*aqm));
-	memset(adm, 0, sizeof(*adm));
-	if (ctl_has_ap_config()) {
-		char *save = NULL, *t[3];
-		int r = 0;
-
-		v = ctl_mdev_attr(uuid, "ap_config");
-		if (!v)
-			return -ENODEV;
-		t[0] = strtok_r(v, ",\n", &save);
-		t[1] = t[0] ? strtok_r(NULL, ",\n", &save) : NULL;
-		t[2] = t[1] ? strtok_r(NULL, ",\n", &save) : NULL;
-		if (!t[2] || ctl_parse_mask(t[0], apm) ||
-		    ctl_parse_mask(t[1], aqm) || ctl_parse_mask(t[2], adm))
-			r = -EINVAL;
-		free(v);
-		return r;
-	}
-	v = ctl_mdev_attr(uuid, "matrix");
-	if (!v)
-		return -ENODEV;
-	ctl_matrix_lines(v, apm, aqm);
-	free(v);
-	v = ctl_mdev_attr(uuid, "control_domains");
-	if (v) {
-		char *save = NULL;
-
-		for (char *l = strtok_r(v, "\n", &save); l;
-		     l = strtok_r(NULL, "\n", &save))
-			ctl_ids_set(adm,
-				    (unsigned int)strtoul(l, NULL, 16) & 0xff);
-	}
-	free(v);
-	return 0;
+	apv_bm_zero(adm);
+	if (ap_config)
+		return ctl_mdev_read_ap_config(uuid, apm, aqm, adm);
+	r = ctl_mdev_read_matrix(uuid, "matrix", apm, aqm);
+	if (!r)
+		ctl_mdev_read_cdoms(uuid, adm);
+	return r;
 }
 
-int ctl_hostsnap_load(struct ctl_hostsnap *h, struct ctl_err *e)
+/* The running mdevs (sorted); those gone meanwhile are left out. */
+static void load_running(struct ctl_hostsnap *h)
+{
+	char **uuids = ctl_active_mdevs();
+	size_t n = 0;
+
+	for (char **u = uuids; *u; u++)
+		n++;
+	h->run = xcalloc(n ? n : 1, sizeof(*h->run));
+	for (char **u = uuids; *u; u++) {
+		struct ctl_running *m = &h->run[h->n_run];
+
+		if (ctl_mdev_matrix(*u, h->ap_config, &m->apm, &m->aqm,
+				    &m->adm))
+			continue; /* gone meanwhile */
+		snprintf(m->uuid, sizeof(m->uuid), "%s", *u);
+		h->n_run++;
+	}
+	ctl_strv_free(uuids);
+}
+
+int ctl_hostsnap_load(struct ctl_hostsnap *h, unsigned int what,
+		      struct ctl_err *e)
 {
 	static const char *const masks[] = {"bus/ap/apmask", "bus/ap/aqmask"};
-	char **uuids;
-	size_t n = 0;
 	int r;
 
 	memset(h, 0, sizeof(*h));
@@ -83,25 +63,27 @@ int ctl_hostsnap_load(struct ctl_hostsnap *h, struct ctl_err *e)
 			return ctl_fail(e, -r, "'%s': cannot read: %s",
 					masks[i], strerror(-r));
 	}
-	uuids = ctl_active_mdevs();
-	for (char **u = uuids; *u; u++)
-		n++;
-	h->run = xcalloc(n ? n : 1, sizeof(*h->run));
-	for (char **u = uuids; *u; u++) {
-		struct ctl_running *m = &h->run[h->n_run];
-
-		if (ctl_mdev_matrix(*u, &m->apm, &m->aqm, &m->adm))
-			continue; /* gone meanwhile */
-		snprintf(m->uuid, sizeof(m->uuid), "%s", *u);
-		h->n_run++;
-	}
-	ctl_strv_free(uuids);
+	h->masks = true;
+	h->ap_config = ctl_has_ap_config();
+	load_running(h);
+	if (what & CTL_SNAP_DEFS)
+		h->defs_err = ctl_defs_load(&h->defs);
 	return 0;
+}
+
+void ctl_hostsnap_load_mdevs(struct ctl_hostsnap *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->masks = !ctl_read_mask("bus/ap/apmask", &h->apmask) &&
+		   !ctl_read_mask("bus/ap/aqmask", &h->aqmask);
+	h->ap_config = ctl_has_ap_config();
+	load_running(h);
 }
 
 void ctl_hostsnap_fini(struct ctl_hostsnap *h)
 {
 	free(h->run);
+	ctl_defs_fini(&h->defs);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -111,6 +93,20 @@ const struct ctl_running *ctl_hostsnap_find(const struct ctl_hostsnap *h,
 	for (size_t i = 0; i < h->n_run; i++)
 		if (!strcmp(h->run[i].uuid, uuid))
 			return &h->run[i];
+	return NULL;
+}
+
+const char *ctl_hostsnap_owner(const struct ctl_hostsnap *h, unsigned int ap,
+			       unsigned int dom, const char *self)
+{
+	for (size_t i = 0; i < h->n_run; i++) {
+		const struct ctl_running *r = &h->run[i];
+
+		if (self && !strcmp(r->uuid, self))
+			continue;
+		if (apv_bm_test(&r->apm, ap) && apv_bm_test(&r->aqm, dom))
+			return r->uuid;
+	}
 	return NULL;
 }
 
@@ -145,44 +141,37 @@ void ctl_desired_fini(struct ctl_desired *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* One definition file into s. */
-static void spec_from_def(struct ctl_spec *s, const struct ctl_hostsnap *h)
+/* One definition of the snapshot into s. */
+static void spec_from_def(struct ctl_spec *s, const struct ctl_defent *x,
+			  const struct ctl_hostsnap *h)
 {
-	struct ctl_def def;
-	int r = ctl_def_load(s->uuid, &def);
-
 	s->has_def = true;
 	s->active = ctl_hostsnap_find(h, s->uuid) != NULL;
-	if (r) {
+	if (x->err) {
 		s->unreadable = true;
 		return;
 	}
-	s->mdev_type = xstrdup(def.mdev_type);
-	s->autostart = def.autostart;
-	s->invalid = ctl_def_matrix(&def, &s->apm, &s->aqm, &s->adm) != 0;
-	ctl_def_free(&def);
+	s->mdev_type = xstrdup(x->def.mdev_type);
+	s->autostart = x->def.autostart;
+	s->invalid = ctl_def_matrix(&x->def, &s->apm, &s->aqm, &s->adm) != 0;
 }
 
 int ctl_desired_from_defs(struct ctl_desired *d, const struct ctl_hostsnap *h,
 			  struct ctl_err *e)
 {
-	char **uuids;
-	int r;
-
 	memset(d, 0, sizeof(*d));
-	r = ctl_def_list(&uuids);
-	if (r < 0)
-		return ctl_fail(e, -r, "'%s': %s", "mdevctl.d/matrix",
-				strerror(-r));
-	for (char **u = uuids; *u; u++)
-		spec_from_def(ctl_desired_add(d, *u), h);
-	ctl_strv_free(uuids);
+	if (h->defs_err)
+		return ctl_fail(e, -h->defs_err, "'%s': %s", CFG_DIR,
+				strerror(-h->defs_err));
+	for (size_t i = 0; i < h->defs.n; i++)
+		spec_from_def(ctl_desired_add(d, h->defs.v[i].uuid),
+			      &h->defs.v[i], h);
 	return 0;
 }
 
 /* An id list of the file: "4-5,0x0a" or [4, 5, 10]. */
 static int file_ids(const char *file, size_t i, const char *key,
-		    const json_t *v, struct ctl_ids *ids, struct ctl_err *e)
+		    const json_t *v, struct apv_bitmap *ids, struct ctl_err *e)
 {
 	struct ctl_err pe = {0};
 	size_t k;
@@ -194,7 +183,7 @@ static int file_ids(const char *file, size_t i, const char *key,
 	if (json_is_string(v)) {
 		if (!*json_string_value(v))
 			return 0;
-		if (!ctl_parse_list(key, json_string_value(v), CTL_MAX_ID - 1,
+		if (!ctl_parse_list(key, json_string_value(v), APV_MAX_IDS - 1,
 				    ids, &pe))
 			return 0;
 		ctl_fail(e, EINVAL, "'%s': mdevs[%zu].%s: %s", file, i, key,
@@ -210,12 +199,12 @@ static int file_ids(const char *file, size_t i, const char *key,
 	json_array_foreach(v, k, x)
 	{
 		if (!json_is_integer(x) || json_integer_value(x) < 0 ||
-		    json_integer_value(x) >= CTL_MAX_ID)
+		    json_integer_value(x) >= APV_MAX_IDS)
 			return ctl_fail(e, EINVAL,
 					"'%s': mdevs[%zu].%s[%zu]: not an id "
 					"0..255",
 					file, i, key, k);
-		ctl_ids_set(ids, (unsigned int)json_integer_value(x));
+		apv_bm_set(ids, (unsigned int)json_integer_value(x));
 	}
 	return 0;
 }
@@ -266,7 +255,7 @@ static int file_spec(struct ctl_desired *d, const char *file, size_t i,
 				"'%s': mdevs[%zu]: needs one of \"name\" or "
 				"\"uuid\" (a string)",
 				file, i);
-	if (uuid && !ctl_is_uuid(json_string_value(uuid)))
+	if (uuid && !apv_uuid_is(json_string_value(uuid)))
 		return ctl_fail(e, EINVAL, "'%s': mdevs[%zu]: '%s': not a UUID",
 				file, i, json_string_value(uuid));
 	ctl_resolve_uuid(json_string_value(name ? name : uuid), u);
@@ -342,18 +331,15 @@ int ctl_desired_from_file(struct ctl_desired *d, const char *file,
 	json_decref(root);
 	if (!d->prune) {
 		/* What the file does not list stays as it is. */
-		char **uuids;
+		for (size_t k = 0; !h->defs_err && k < h->defs.n; k++) {
+			const struct ctl_defent *x = &h->defs.v[k];
+			struct ctl_spec *s;
 
-		if (ctl_def_list(&uuids) >= 0) {
-			for (char **u = uuids; *u; u++)
-				if (!ctl_desired_find(d, *u)) {
-					struct ctl_spec *s =
-						ctl_desired_add(d, *u);
-
-					spec_from_def(s, h);
-					s->foreign = true;
-				}
-			ctl_strv_free(uuids);
+			if (ctl_desired_find(d, x->uuid))
+				continue;
+			s = ctl_desired_add(d, x->uuid);
+			spec_from_def(s, x, h);
+			s->foreign = true;
 		}
 		for (size_t k = 0; k < h->n_run; k++) {
 			const struct ctl_running *r = &h->run[k];
@@ -504,38 +490,38 @@ static void check_one(const struct ctl_spec *s, const struct ctl_hostsnap *h,
 		    "mdev %s: an assign_* value is not one number 0..255", u);
 		return;
 	}
-	for (unsigned int a = h->amax + 1; a < CTL_MAX_ID; a++)
-		if (ctl_ids_test(&s->apm, a)) {
+	for (unsigned int a = h->amax + 1; a < APV_MAX_IDS; a++)
+		if (apv_bm_test(&s->apm, a)) {
 			snprintf(id, sizeof(id), "%02x.", a);
 			add(f, CTL_SEV_ERROR, "id-out-of-range", u, id, NULL,
 			    "mdev %s: adapter 0x%02x is above "
 			    "ap_max_adapter_id 0x%02x",
 			    u, a, h->amax);
 		}
-	for (unsigned int d = h->dmax + 1; d < CTL_MAX_ID; d++) {
+	for (unsigned int d = h->dmax + 1; d < APV_MAX_IDS; d++) {
 		snprintf(id, sizeof(id), ".%04x", d);
-		if (ctl_ids_test(&s->aqm, d))
+		if (apv_bm_test(&s->aqm, d))
 			add(f, CTL_SEV_ERROR, "id-out-of-range", u, id, NULL,
 			    "mdev %s: domain 0x%04x is above "
 			    "ap_max_domain_id 0x%02x",
 			    u, d, h->dmax);
-		if (ctl_ids_test(&s->adm, d))
+		if (apv_bm_test(&s->adm, d))
 			add(f, CTL_SEV_ERROR, "id-out-of-range", u, id, NULL,
 			    "mdev %s: control domain 0x%04x is above "
 			    "ap_max_domain_id 0x%02x",
 			    u, d, h->dmax);
 	}
-	if (ctl_ids_empty(&s->apm) || ctl_ids_empty(&s->aqm))
+	if (apv_bm_empty(&s->apm) || apv_bm_empty(&s->aqm))
 		add(f, CTL_SEV_WARNING, "no-queues", u, NULL, NULL,
 		    "mdev %s: no %s: the guest gets no queue", u,
-		    ctl_ids_empty(&s->apm) ? "adapters" : "domains");
-	for (unsigned int a = 0; a < CTL_MAX_ID; a++) {
-		if (!ctl_ids_test(&s->apm, a) || !ctl_ids_test(&h->apmask, a))
+		    apv_bm_empty(&s->apm) ? "adapters" : "domains");
+	for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
+		if (!apv_bm_test(&s->apm, a) || !apv_bm_test(&h->apmask, a))
 			continue;
-		for (unsigned int d = 0; d < CTL_MAX_ID; d++)
-			if (ctl_ids_test(&s->aqm, d) &&
-			    ctl_ids_test(&h->aqmask, d)) {
-				ctl_apqn_str(a, d, id);
+		for (unsigned int d = 0; d < APV_MAX_IDS; d++)
+			if (apv_bm_test(&s->aqm, d) &&
+			    apv_bm_test(&h->aqmask, d)) {
+				apv_apqn_str(APV_APQN(a, d), id);
 				add(f, CTL_SEV_ERROR, "apqn-host-reserved", u,
 				    id, NULL,
 				    "mdev %s: APQN %s is reserved for the host "
@@ -545,8 +531,8 @@ static void check_one(const struct ctl_spec *s, const struct ctl_hostsnap *h,
 	}
 	if (!h->qci)
 		return;
-	for (unsigned int i = 0; i < CTL_MAX_ID; i++) {
-		if (ctl_ids_test(&s->apm, i) && !ctl_ids_test(&h->cfg_apm, i)) {
+	for (unsigned int i = 0; i < APV_MAX_IDS; i++) {
+		if (apv_bm_test(&s->apm, i) && !apv_bm_test(&h->cfg_apm, i)) {
 			snprintf(id, sizeof(id), "%02x.", i);
 			add(f, CTL_SEV_WARNING, "not-in-configuration", u, id,
 			    NULL,
@@ -555,13 +541,13 @@ static void check_one(const struct ctl_spec *s, const struct ctl_hostsnap *h,
 			    u, i);
 		}
 		snprintf(id, sizeof(id), ".%04x", i);
-		if (ctl_ids_test(&s->aqm, i) && !ctl_ids_test(&h->cfg_aqm, i))
+		if (apv_bm_test(&s->aqm, i) && !apv_bm_test(&h->cfg_aqm, i))
 			add(f, CTL_SEV_WARNING, "not-in-configuration", u, id,
 			    NULL,
 			    "mdev %s: domain %04x is not in the host "
 			    "configuration (filtered until it appears)",
 			    u, i);
-		if (ctl_ids_test(&s->adm, i) && !ctl_ids_test(&h->cfg_adm, i))
+		if (apv_bm_test(&s->adm, i) && !apv_bm_test(&h->cfg_adm, i))
 			add(f, CTL_SEV_WARNING, "not-in-configuration", u, id,
 			    NULL,
 			    "mdev %s: control domain %04x is not in the host "
@@ -574,25 +560,26 @@ static void check_one(const struct ctl_spec *s, const struct ctl_hostsnap *h,
  * The APQNs mdev u shares with owner (products apm x aqm intersecting:
  * the kernel's sharing rule), and their common control domains.
  */
-static void check_pair(const char *u, const struct ctl_ids *apm,
-		       const struct ctl_ids *aqm, const struct ctl_ids *adm,
-		       const char *owner, const struct ctl_ids *oapm,
-		       const struct ctl_ids *oaqm, const struct ctl_ids *oadm,
-		       const char *rule, const char *why,
-		       struct ctl_findings *f)
+static void check_pair(const char *u, const struct apv_bitmap *apm,
+		       const struct apv_bitmap *aqm,
+		       const struct apv_bitmap *adm, const char *owner,
+		       const struct apv_bitmap *oapm,
+		       const struct apv_bitmap *oaqm,
+		       const struct apv_bitmap *oadm, const char *rule,
+		       const char *why, struct ctl_findings *f)
 {
-	struct ctl_ids ca, cd, cc;
+	struct apv_bitmap ca, cd, cc;
 	char id[8];
 
-	ids_and(&ca, apm, oapm);
-	ids_and(&cd, aqm, oaqm);
-	ids_and(&cc, adm, oadm);
-	for (unsigned int a = 0; a < CTL_MAX_ID; a++) {
-		if (!ctl_ids_test(&ca, a))
+	apv_bm_and(&ca, apm, oapm);
+	apv_bm_and(&cd, aqm, oaqm);
+	apv_bm_and(&cc, adm, oadm);
+	for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
+		if (!apv_bm_test(&ca, a))
 			continue;
-		for (unsigned int d = 0; d < CTL_MAX_ID; d++)
-			if (ctl_ids_test(&cd, d)) {
-				ctl_apqn_str(a, d, id);
+		for (unsigned int d = 0; d < APV_MAX_IDS; d++)
+			if (apv_bm_test(&cd, d)) {
+				apv_apqn_str(APV_APQN(a, d), id);
 				add(f, CTL_SEV_ERROR, rule, u, id, owner,
 				    "mdev %s: APQN %s is also in %s %s%s", u,
 				    id,
@@ -601,8 +588,8 @@ static void check_pair(const char *u, const struct ctl_ids *apm,
 				    owner, why);
 			}
 	}
-	for (unsigned int d = 0; d < CTL_MAX_ID; d++)
-		if (ctl_ids_test(&cc, d)) {
+	for (unsigned int d = 0; d < APV_MAX_IDS; d++)
+		if (apv_bm_test(&cc, d)) {
 			snprintf(id, sizeof(id), ".%04x", d);
 			add(f, CTL_SEV_WARNING, "control-domain-shared", u, id,
 			    owner,
@@ -667,7 +654,7 @@ void ctl_validate(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 			check_pair(s->uuid, &s->apm, &s->aqm,
 				   s->autostart || s->active ?
 					   &s->adm :
-					   &(struct ctl_ids){0},
+					   &(struct apv_bitmap){0},
 				   r->uuid, &r->apm, &r->aqm, &r->adm,
 				   "apqn-in-use", " (running)", f);
 		}

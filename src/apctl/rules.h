@@ -42,6 +42,8 @@
 
 #include <jansson.h>
 
+#include <apvirt/apqn.h>
+
 #include "apctl.h"
 
 /* One mdev of a desired set. */
@@ -49,7 +51,7 @@ struct ctl_spec {
 	char uuid[37];
 	char *name;	 /* as the user gave it, or NULL */
 	char *mdev_type; /* NULL: vfio_ap-passthrough */
-	struct ctl_ids apm, aqm, adm;
+	struct apv_bitmap apm, aqm, adm;
 	bool autostart;
 	bool active;	 /* is (definitions) or should be (file) running */
 	bool invalid;	 /* an assign_* value is not one number */
@@ -68,18 +70,29 @@ struct ctl_desired {
 /* A running mdev as sysfs shows it. */
 struct ctl_running {
 	char uuid[37];
-	struct ctl_ids apm, aqm, adm;
+	struct apv_bitmap apm, aqm, adm;
 };
 
-/* The host: limits, configuration, reservation masks, running mdevs. */
+/*
+ * One snapshot of the host, read once per command: limits, configuration,
+ * reservation masks, the matrix device's features, the running mdevs and
+ * (CTL_SNAP_DEFS) every definition.  The rules and the planner work on it
+ * without I/O; tests build it in memory.
+ */
 struct ctl_hostsnap {
 	unsigned int amax, dmax;
 	bool qci; /* the configuration masks are readable */
-	struct ctl_ids cfg_apm, cfg_aqm, cfg_adm;
-	struct ctl_ids apmask, aqmask;
-	struct ctl_running *run;
+	struct apv_bitmap cfg_apm, cfg_aqm, cfg_adm;
+	bool masks; /* apmask and aqmask are readable */
+	struct apv_bitmap apmask, aqmask;
+	bool ap_config; /* the matrix device has ap_config (features) */
+	struct ctl_running *run; /* sorted by UUID */
 	size_t n_run;
+	struct ctl_defs defs; /* CTL_SNAP_DEFS */
+	int defs_err;	      /* 0, or -errno: the directory is unreadable */
 };
+
+#define CTL_SNAP_DEFS 1u
 
 enum ctl_severity {
 	CTL_SEV_ERROR,
@@ -100,26 +113,40 @@ struct ctl_findings {
 	size_t n, errors, warnings;
 };
 
-/* Read the host.  0, or -1 with e filled (the AP bus is unreadable). */
-int ctl_hostsnap_load(struct ctl_hostsnap *h, struct ctl_err *e);
+/*
+ * Read the host (and with CTL_SNAP_DEFS the definitions).  0, or -1 with
+ * e filled (the AP bus is unreadable).
+ */
+int ctl_hostsnap_load(struct ctl_hostsnap *h, unsigned int what,
+		      struct ctl_err *e);
+/* Only what explains a refusal: the reservation masks, the features and
+ * the running mdevs (never fails; what is unreadable stays empty). */
+void ctl_hostsnap_load_mdevs(struct ctl_hostsnap *h);
 void ctl_hostsnap_fini(struct ctl_hostsnap *h);
 const struct ctl_running *ctl_hostsnap_find(const struct ctl_hostsnap *h,
 					    const char *uuid);
+/* The running mdev other than self (may be NULL) whose matrix holds APQN
+ * (ap, dom), or NULL. */
+const char *ctl_hostsnap_owner(const struct ctl_hostsnap *h, unsigned int ap,
+			       unsigned int dom, const char *self);
 
 /*
- * A running mdev's assigned matrix: ap_config where the kernel has it,
- * else the matrix and control_domains files.  0 or -errno.
+ * A running mdev's assigned matrix: ap_config where the kernel has it
+ * (ap_config: ctl_has_ap_config()), else the matrix and control_domains
+ * files.  0 or -errno.
  */
-int ctl_mdev_matrix(const char *uuid, struct ctl_ids *apm, struct ctl_ids *aqm,
-		    struct ctl_ids *adm);
+int ctl_mdev_matrix(const char *uuid, bool ap_config, struct apv_bitmap *apm,
+		    struct apv_bitmap *aqm, struct apv_bitmap *adm);
 
-/* The persistent definitions (every file in mdevctl.d/matrix). */
+/* The persistent definitions (every file in mdevctl.d/matrix, as the
+ * snapshot h read them: CTL_SNAP_DEFS). */
 int ctl_desired_from_defs(struct ctl_desired *d, const struct ctl_hostsnap *h,
 			  struct ctl_err *e);
 /*
  * An apply file (docs/apctl.8, "APPLY FILE").  With "prune": false, the
  * definitions and running mdevs the file does not list are added as
- * foreign specs (kept as they are).  0, or -1 with e filled.
+ * foreign specs (kept as they are; h loaded with CTL_SNAP_DEFS).  0, or -1
+ * with e filled.
  */
 int ctl_desired_from_file(struct ctl_desired *d, const char *file,
 			  const struct ctl_hostsnap *h, struct ctl_err *e);
@@ -146,8 +173,5 @@ int ctl_findings_fail(const struct ctl_findings *f, const char *what,
 		      struct ctl_err *e);
 
 #define CTL_EXIT_FINDINGS 3
-
-/* "05.0047" */
-void ctl_apqn_str(unsigned int ap, unsigned int dom, char out[8]);
 
 #endif

@@ -2,11 +2,11 @@
 /* apctl: the sysfs and configuration access layer (sysfs.h). */
 #include "sysfs.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +124,7 @@ char *ctl_cfg_path(const char *fmt, ...)
 	return p;
 }
 
-int ctl_read_file(const char *path, char **out)
+int ctl_read_bytes(const char *path, char **out)
 {
 	size_t len = 0, cap = 4096;
 	char *buf;
@@ -155,10 +155,22 @@ int ctl_read_file(const char *path, char **out)
 		}
 	}
 	close(fd);
-	while (len && buf[len - 1] == '\n')
-		len--;
 	buf[len] = '\0';
 	*out = buf;
+	return 0;
+}
+
+int ctl_read_file(const char *path, char **out)
+{
+	int r = ctl_read_bytes(path, out);
+	size_t len;
+
+	if (r)
+		return r;
+	len = strlen(*out);
+	while (len && (*out)[len - 1] == '\n')
+		len--;
+	(*out)[len] = '\0';
 	return 0;
 }
 
@@ -238,6 +250,33 @@ void ctl_strv_free(char **v)
 	free(v);
 }
 
+/* ---- test points ------------------------------------------------------- */
+
+static long env_num(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtol(v, NULL, 10) : 0;
+}
+
+int ctl_test_point(void)
+{
+	static long n;
+	const char *run = getenv("APCTL_TEST_RUN_AT");
+
+	n++;
+	if (env_num("APCTL_TEST_CRASH_AT") == n) {
+		fflush(stdout);
+		raise(SIGKILL);
+	}
+	if (run && strtol(run, NULL, 10) == n && strchr(run, ':')) {
+		fflush(stdout);
+		if (system(strchr(run, ':') + 1) == -1)
+			perror("apctl: APCTL_TEST_RUN_AT");
+	}
+	return env_num("APCTL_TEST_FAIL_AT") == n ? -EIO : 0;
+}
+
 /* ---- atomic files ---------------------------------------------------------- */
 
 static int mkdirs(const char *path)
@@ -257,93 +296,71 @@ static int mkdirs(const char *path)
 	return e;
 }
 
-int ctl_write_atomic(const char *path, const char *data)
+static int write_all(int fd, const char *s, size_t len)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir = slash ? xasprintf("%.*s", (int)(slash - path), path) :
-			    xstrdup(".");
-	char *tmp = xasprintf("%s/.%s.XXXXXX", dir, slash ? slash + 1 : path);
-	size_t len = strlen(data);
-	int fd, dfd, e;
+	while (len) {
+		ssize_t n = write(fd, s, len);
 
-	e = mkdirs(path);
-	if (e)
-		goto out;
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		e = -errno;
-		goto out;
-	}
-	while (len && !e) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno != EINTR)
-			e = -errno;
-		if (n > 0) {
-			data += n;
-			len -= (size_t)n;
-		}
-	}
-	if (!e && (fchmod(fd, 0644) || fsync(fd)))
-		e = -errno;
-	if (close(fd) && !e)
-		e = -errno;
-	if (!e && rename(tmp, path))
-		e = -errno;
-	if (e) {
-		unlink(tmp);
-		goto out;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd))
-		e = -errno;
-	if (dfd >= 0)
-		close(dfd);
-out:
-	free(tmp);
-	free(dir);
-	return e;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-int ctl_parse_mask(const char *s, struct ctl_ids *ids)
-{
-	unsigned int bit = 0;
-
-	memset(ids, 0, sizeof(*ids));
-	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-		return -EINVAL;
-	for (s += 2; *s && bit < CTL_MAX_ID; s++) {
-		int v = hexval((unsigned char)*s);
-
-		if (v < 0)
-			return -EINVAL;
-		for (int i = 3; i >= 0; i--, bit++)
-			if (v >> i & 1)
-				ctl_ids_set(ids, bit);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		s += n;
+		len -= (size_t)n;
 	}
 	return 0;
 }
 
-bool ctl_is_uuid(const char *s)
+int ctl_fsync_dir(const char *dir)
 {
-	static const char pat[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
 
-	if (strlen(s) != sizeof(pat) - 1)
-		return false;
-	for (size_t i = 0; pat[i]; i++) {
-		if (pat[i] == '-' ? s[i] != '-' :
-				    hexval((unsigned char)s[i]) < 0)
-			return false;
+	if (fd < 0 || fsync(fd))
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+int ctl_write_atomic(const char *path, const char *data, unsigned int flags)
+{
+	const bool points = flags & CTL_ATOMIC_TEST_POINTS;
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xasprintf("%.*s", (int)(slash - path), path) :
+			    xstrdup(".");
+	char *tmp = xasprintf("%s/.%s.XXXXXX", dir, slash ? slash + 1 : path);
+	int fd = -1, r = points ? ctl_test_point() : 0;
+
+	if (!r)
+		r = mkdirs(path);
+	if (r)
+		goto out;
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
 	}
-	return true;
+	if (fchmod(fd, 0644) || (r = write_all(fd, data, strlen(data))) ||
+	    fsync(fd) || (points && (r = ctl_test_point()))) {
+		r = r ? r : -errno;
+		unlink(tmp);
+		goto out;
+	}
+	r = close(fd) ? -errno : 0;
+	fd = -1;
+	if (!r && rename(tmp, path))
+		r = -errno;
+	if (r) {
+		unlink(tmp);
+		goto out;
+	}
+	r = ctl_fsync_dir(dir);
+	if (!r && points)
+		r = ctl_test_point();
+out:
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(dir);
+	return r;
 }

@@ -13,22 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CTL_MAX_ID 256
-
-/* A set of adapter or domain numbers 0..255. */
-struct ctl_ids {
-	uint64_t w[4];
-};
-
-static inline void ctl_ids_set(struct ctl_ids *s, unsigned int id)
-{
-	s->w[id / 64] |= UINT64_C(1) << (id % 64);
-}
-
-static inline bool ctl_ids_test(const struct ctl_ids *s, unsigned int id)
-{
-	return id < CTL_MAX_ID && (s->w[id / 64] >> (id % 64)) & 1;
-}
+#include <apvirt/bitmap.h>
+#include <apvirt/uuid.h>
 
 void ctl_set_roots(const char *sysfs_root, const char *config_root);
 
@@ -37,16 +23,25 @@ char *ctl_sys_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "<config root>/<rel>"; caller frees; never NULL. */
 char *ctl_cfg_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Read a whole file as it is (malloc'ed, NUL added).  0 or -errno. */
+int ctl_read_bytes(const char *path, char **out);
 /* Read a whole file; trailing newline stripped.  0 or -errno. */
 int ctl_read_file(const char *path, char **out);
 /* open(O_WRONLY|O_TRUNC), one write(2) of VAL.  0 or -errno. */
 int ctl_write_file(const char *path, const char *val);
 /*
- * Write data to path atomically: a temporary file ".<name>.XXXXXX" beside
- * it (mode 0644), fsync, rename, fsync of the directory; the directories
- * are created first.  0 or -errno.
+ * The one atomic writer: data to path through a temporary file
+ * ".<name>.XXXXXX" beside it (mode 0644), fsync, rename, fsync of the
+ * directory; missing directories are created first.  With
+ * CTL_ATOMIC_TEST_POINTS the write is three test points (plan.h): before
+ * the temporary file, before the rename, after it.  0 or -errno.
  */
-int ctl_write_atomic(const char *path, const char *data);
+#define CTL_ATOMIC_TEST_POINTS 1u
+int ctl_write_atomic(const char *path, const char *data, unsigned int flags);
+int ctl_fsync_dir(const char *dir);
+/* A test point (plan.h, "Test hooks"): 0, or -EIO when a failure is
+ * injected. */
+int ctl_test_point(void);
 /* The basename of a symlink's target.  0 or -errno. */
 int ctl_link_base(const char *path, char **out);
 
@@ -58,11 +53,6 @@ int ctl_link_base(const char *path, char **out);
 int ctl_list_dir(const char *path, bool (*keep)(const char *name),
 		 char ***names);
 void ctl_strv_free(char **v);
-
-/* A sysfs mask "0x<64 hex digits>" (MSB-0: bit 0 is the first). */
-int ctl_parse_mask(const char *s, struct ctl_ids *ids);
-
-bool ctl_is_uuid(const char *s);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);

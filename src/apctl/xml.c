@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <apvirt/hex.h>
+
 struct px {
 	const char *b;
 	size_t len, pos;
@@ -133,15 +135,11 @@ static int parse_ref(struct px *p, struct str *out)
 		p->pos++;
 	while (p->pos < p->len && p->b[p->pos] != ';') {
 		char c = p->b[p->pos];
-		int d;
+		int d = hex		     ? apv_hex_val(c) :
+			c >= '0' && c <= '9' ? c - '0' :
+					       -1;
 
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (hex && c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (hex && c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		if (d < 0)
 			return xml_fail(p, "bad character reference");
 		v = v * (hex ? 16 : 10) + (unsigned long)d;
 		if (v > 0x7f || ++digits > 8)
