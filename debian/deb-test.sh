@@ -69,7 +69,7 @@ for who in root user; do
 	P=()
 	[ $who = user ] && P=("${U[@]}")
 	[ $who = root ] && [ "$(id -u)" -ne 0 ] && continue
-	out=$("${P[@]}" "$A" exec -- sh -c 'cat /sys/bus/ap/bindings; "$0" host | head -1; shift; "$@"' "$C" "${lsz[@]}" 2>&1)
+	out=$("${P[@]}" "$A" exec -- sh -c 'cat /sys/bus/ap/bindings; "$0" host | head -1; "$@"' "$C" "${lsz[@]}" 2>&1)
 	expect_match "$out" "^6/6 \(complete\)$" "$who: installed apsim exec serves the tree"
 	expect_match "$out" "^adapters +04-05$" "$who: installed apctl host inside apsim exec"
 	[ "${lsz[0]}" = true ] ||
@@ -125,7 +125,7 @@ int main(void)
 	return 0;
 }
 C
-pc=(env PKG_CONFIG_LIBDIR="$(ls -d "$R"/usr/lib/*/pkgconfig)" PKG_CONFIG_SYSROOT_DIR="$R" pkg-config)
+pc=(env PKG_CONFIG_PATH="$(ls -d "$R"/usr/lib/*/pkgconfig)" PKG_CONFIG_SYSROOT_DIR="$R" pkg-config)
 if out=$(cc -o "$R/t" "$R/t.c" $("${pc[@]}" --cflags --libs --static libapvirt) 2>&1) &&
 	out=$("$R/t" 2>&1); then
 	expect_match "$out" "^6\.[0-9]+$" "a program builds and runs against libapvirt (pkg-config)"
