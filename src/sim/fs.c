@@ -85,7 +85,7 @@ struct apsim_fs {
 	pthread_t loop;
 	bool loop_started;
 	int loop_rc;
-	dev_t dev; /* device of the mounted tree (fusectl connection) */
+	dev_t dev;	/* device of the mounted tree (fusectl connection) */
 	struct timespec born;
 	pthread_mutex_t ilock;
 	struct inode *itab[INODE_HASH];
@@ -372,8 +372,8 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	if (to_set &
-	    (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID |
+		      FUSE_SET_ATTR_GID)) {
 		fuse_reply_err(req, EPERM);
 		return;
 	}
