@@ -309,6 +309,29 @@ static void rootless_remedy(int err)
 		      stderr);
 }
 
+/*
+ * A user namespace is needed when the caller is not root, or is a root
+ * without CAP_SYS_ADMIN (a container's root without --cap-add SYS_ADMIN):
+ * neither may unshare a mount namespace or mount.
+ */
+static bool need_userns(void)
+{
+	char line[256];
+	unsigned long long eff = 0;
+	FILE *f;
+
+	if (geteuid() != 0)
+		return true;
+	f = fopen("/proc/self/status", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return !(eff & (1ULL << 21)); /* CAP_SYS_ADMIN */
+}
+
 /* Fail at once, with the remedy, when FUSE cannot work here. */
 static int fuse_preflight(void)
 {
@@ -364,8 +387,8 @@ static int enter_userns(void)
 	if (unshare(CLONE_NEWUSER)) {
 		e = errno;
 		fprintf(stderr,
-			"apsim: not root, and cannot create a user namespace: "
-			"%s\n",
+			"apsim: not root (or no CAP_SYS_ADMIN), and cannot "
+			"create a user namespace: %s\n",
 			strerror(e));
 		rootless_remedy(e);
 		return -e;
@@ -678,8 +701,9 @@ int apsim_ns_exec(const struct apsim_opts *o, char *const argv[])
 	sigset_t set, old;
 	int rc, status = 1;
 	pid_t pid;
+	bool userns = need_userns();
 
-	if (geteuid() != 0 && o->dev) {
+	if (userns && o->dev) {
 		fputs("apsim: --dev needs root: a user namespace may not "
 		      "create device nodes\n",
 		      stderr);
@@ -700,7 +724,7 @@ int apsim_ns_exec(const struct apsim_opts *o, char *const argv[])
 	if (scratch_new(ns.scratch, sizeof(ns.scratch)))
 		return 1;
 	ns.scratch_made = true;
-	if (geteuid() != 0 && enter_userns())
+	if (userns && enter_userns())
 		goto out;
 	if (apsim_boot(o, &topo, &host))
 		goto out;

@@ -63,6 +63,13 @@ if [ "$(id -u)" -eq 0 ]; then
 	esac
 fi
 
+# root without CAP_SYS_ADMIN (a container's root without --cap-add
+# SYS_ADMIN) may not mount either: it gets a user namespace too
+if [ "$(id -u)" -eq 0 ]; then
+	out=$(setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin "$APSIM" exec -- cat /sys/bus/ap/bindings 2>&1)
+	expect_eq "$out" "6/6 (complete)" "exec as root without CAP_SYS_ADMIN: in a user namespace"
+fi
+
 # a host without /etc/mdevctl.d (no mdevctl installed): the user may not
 # create it in /etc, so apsim shadows /etc for the command (here /etc is a
 # small tmpfs of a private mount namespace)
