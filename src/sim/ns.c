@@ -405,6 +405,7 @@ static int enter_userns(void)
 			"apsim: cannot map uid %u to root in the user "
 			"namespace: %s\n",
 			(unsigned int)uid, strerror(-e));
+		rootless_remedy(-e);
 		return e;
 	}
 	rootless = true;
@@ -579,6 +580,8 @@ static int ns_setup(struct ns *ns, const struct apsim_opts *o)
 			e == EPERM ? " (apsim exec needs root or a user "
 				     "namespace)" :
 				     "");
+		if (rootless)
+			rootless_remedy(e);
 		return -e;
 	}
 	/* systemd makes / shared: keep every mount below in here */
