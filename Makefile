@@ -13,6 +13,7 @@ JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD         := build
 BUILD_ASAN    := build-asan
 BUILD_RELEASE := build-release
+BUILD_DEB     := build-deb
 
 # C sources and headers we own (make format / format-check).
 FORMAT_DIRS := include src tests bench tools
@@ -20,8 +21,8 @@ FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | sort)
 
 export MESON
 
-.PHONY: all deps deps-lint build check bench demo demo-lib clean format \
-	format-check lint cppcheck clang-tidy
+.PHONY: all deps deps-lint deps-demo deps-deb build check bench demo demo-lib \
+	clean format format-check lint cppcheck clang-tidy install deb deb-test
 
 all: build
 
@@ -31,13 +32,49 @@ deps:
 deps-lint:
 	@scripts/deps.sh core lint
 
+# make demo installs only what the demo needs (no chromium, no libvirt).
+deps-demo:
+	@scripts/deps.sh core demo
+
+deps-deb:
+	@scripts/deps.sh core deb
+
 # gcc debug build with warnings as errors.
-build: deps
+define build_gcc
 	@if [ ! -f $(BUILD)/build.ninja ]; then \
 		rm -rf $(BUILD) && \
 		CC=gcc $(MESON) setup $(BUILD) --werror; \
 	fi
 	$(MESON) compile -C $(BUILD)
+endef
+
+build: deps
+	$(build_gcc)
+
+# meson install of the gcc build (prefix /usr/local unless the build was
+# set up otherwise; DESTDIR=DIR stages it): apsim, apctl, libapvirt,
+# libapvirt_guest, headers, pkg-config files, man pages, completions.
+install: build
+	DESTDIR=$(DESTDIR) $(MESON) install -C $(BUILD) --no-rebuild
+
+# Debian packages (apvirt, libapvirt-dev) with dpkg-buildpackage, built
+# from a copy of the tree in $(BUILD_DEB)/apvirt; the .debs land in
+# $(BUILD_DEB).
+deb: deps-deb
+	rm -rf $(BUILD_DEB) && mkdir -p $(BUILD_DEB)/apvirt
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -co --exclude-standard -z | \
+			tar --null -T - --ignore-failed-read -cf - ; \
+	else \
+		tar --exclude='./build*' --exclude=./.git -cf - . ; \
+	fi | tar -C $(BUILD_DEB)/apvirt -xf -
+	cd $(BUILD_DEB)/apvirt && dpkg-buildpackage -b -uc -us
+	@ls $(BUILD_DEB)/*.deb
+
+# The packages unpacked in a clean root and run from there (smoke checks:
+# apsim exec, lszcrypt, apctl, as root and as a user; pkg-config).
+deb-test: deb
+	debian/deb-test.sh $(BUILD_DEB)
 
 # Whole test suite twice (gcc build/ and clang ASan+UBSan build-asan/); the
 # last line printed is `N passed, N failed, N skipped` over both.
@@ -55,7 +92,8 @@ bench: deps
 
 # The vfio_ap session on apsim's simulated host with the real lszcrypt and
 # mdevctl (tools/demo.sh; needs root and /dev/fuse, exits 77 without them).
-demo: build
+demo: deps-demo
+	$(build_gcc)
 	APSIM=$(CURDIR)/$(BUILD)/src/sim/apsim tools/demo.sh
 
 # The library demo, without apsim: the same story on the model's API.
@@ -63,7 +101,7 @@ demo-lib: build
 	./$(BUILD)/tools/apvirt-demo
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_RELEASE)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_RELEASE) $(BUILD_DEB)
 
 format: deps-lint
 	$(CLANG_FORMAT) -i $(FORMAT_FILES)

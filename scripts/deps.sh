@@ -35,10 +35,18 @@ PKGS_lint="
 	clang-tidy-14
 	clang-format-14
 "
-# interop: the real tools for tests/interop.  mdevctl runs natively; the
-# s390x-only s390-tools are unpacked (not installed) by the hook below and
-# run under qemu-s390x-static with libc6:s390x (both handled by the hook, as
-# they need `dpkg --add-architecture s390x`).  strace: debugging the tools.
+# demo: what `make demo` needs on top of core -- the real tools of the
+# vfio_ap session (tools/demo.sh): mdevctl and s390-tools 2.16 under
+# qemu-s390x-static (the hook below), nothing else.
+PKGS_demo="
+	qemu-user-static
+	mdevctl
+"
+# interop: the real tools for tests/interop (the demo's, plus what only the
+# tests need).  mdevctl runs natively; the s390x-only s390-tools are
+# unpacked (not installed) by the hook below and run under
+# qemu-s390x-static with libc6:s390x (both handled by the hook, as they
+# need `dpkg --add-architecture s390x`).  strace: debugging the tools.
 # chromium (headless) and a font: tests/apctl/matrix-render.sh renders
 # `apctl matrix --html` to a PNG, as a person's browser would.
 PKGS_interop="
@@ -48,7 +56,14 @@ PKGS_interop="
 	chromium
 	fonts-dejavu-core
 "
+# deb: make deb (dpkg-buildpackage with debhelper's meson build system;
+# the Build-Depends of debian/control are the core group).
+PKGS_deb="
+	debhelper
+	dpkg-dev
+"
 # HOOK_<group>: a script in scripts/ run after the group's packages are in.
+HOOK_demo=s390x-tools.sh
 HOOK_interop=s390x-tools.sh
 # ---------------------------------------------------------------------------
 

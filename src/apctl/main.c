@@ -269,7 +269,26 @@ int main(int argc, char **argv)
 		usage(stdout, cmd);
 		goto done;
 	}
-	ctl_set_roots(a.val[OPT_SYSFS_ROOT], a.val[OPT_CONFIG_ROOT]);
+	{
+		/* without the options, the tools' root hooks: s390-tools'
+		 * SYSFS_ROOT (the sysfs directory), then mdevctl's
+		 * MDEVCTL_ENV_ROOT (a whole root: R/sys, R/etc/mdevctl.d) */
+		static char env_sys[4096], env_etc[4096];
+		const char *sys = getenv("SYSFS_ROOT");
+		const char *root = getenv("MDEVCTL_ENV_ROOT");
+
+		if (root && *root) {
+			snprintf(env_sys, sizeof(env_sys), "%s/sys", root);
+			snprintf(env_etc, sizeof(env_etc), "%s/etc", root);
+		}
+		ctl_set_roots(a.val[OPT_SYSFS_ROOT] ? a.val[OPT_SYSFS_ROOT] :
+			      sys && *sys	    ? sys :
+			      env_sys[0]	    ? env_sys :
+						      NULL,
+			      a.val[OPT_CONFIG_ROOT] ? a.val[OPT_CONFIG_ROOT] :
+			      env_etc[0]	     ? env_etc :
+						       NULL);
+	}
 	ctl_lock_set_root(a.val[OPT_RUN_ROOT]);
 	if (cmd->locked) {
 		r = ctl_lock_take();

@@ -38,7 +38,12 @@
  *   - reading or writing an open file whose device or attribute has gone
  *     since (mdev removed, queue rebound) fails with ENODEV;
  *   - readdir gives d_type; a directory listing is taken at its first
- *     readdir (and again at every readdir from offset 0).
+ *     readdir (and again at every readdir from offset 0);
+ *   - everything is owned by root, and a tree mounted by root is
+ *     readable by every user (allow_other), as sysfs is: a caller other
+ *     than root or the user who mounted it gets the "other" bits of the
+ *     mode (other_check), so it reads what sysfs lets it read and writes
+ *     nothing.
  */
 #define FUSE_USE_VERSION 314
 
@@ -88,6 +93,7 @@ struct apsim_fs {
 	char root_path[1];
 	void (*zcdn_hook)(void *ctx);
 	void *zcdn_ctx;
+	uid_t owner; /* the daemon's uid: root, or a rootless `apsim run` */
 };
 
 /* Per open file: the node and the content snapshot. */
@@ -393,10 +399,34 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_readlink(req, n.target);
 }
 
+/* A caller who is neither root nor the owner gets the "other" bits. */
+static int other_check(fuse_req_t req, const struct apsim_node *n, int mask)
+{
+	uid_t uid = fuse_req_ctx(req)->uid;
+
+	if (uid == 0 || uid == req_fs(req)->owner)
+		return 0;
+	if (((mask & R_OK) && !(n->mode & 0004)) ||
+	    ((mask & W_OK) && !(n->mode & 0002)) ||
+	    ((mask & X_OK) && !(n->mode & 0001)))
+		return -EACCES;
+	return 0;
+}
+
+static int open_mask(int flags)
+{
+	int acc = flags & O_ACCMODE;
+
+	return acc == O_RDONLY ? R_OK : acc == O_WRONLY ? W_OK : R_OK | W_OK;
+}
+
 static void op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
 	struct apsim_node n;
 	int rc = node_of(req_fs(req), ino, &n);
+
+	if (!rc)
+		rc = other_check(req, &n, mask);
 
 	/* root passes R_OK and W_OK whatever the mode; X_OK needs an x bit */
 	if (!rc && (mask & X_OK) && n.type == APSIM_FILE && !(n.mode & 0111))
@@ -455,6 +485,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int rc = node_of(req_fs(req), ino, &n);
 
 	if (!rc)
+		rc = other_check(req, &n, open_mask(fi->flags));
+	if (!rc)
 		rc = fh_new(&n, fi);
 	if (rc)
 		fuse_reply_err(req, -rc);
@@ -481,6 +513,8 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	else if (rc == 0 && (fi->flags & O_EXCL))
 		rc = -EEXIST;
 	else if (rc == 0)
+		rc = other_check(req, &n, open_mask(fi->flags));
+	if (rc == 0)
 		rc = fh_new(&n, fi);
 	if (rc)
 		fuse_reply_err(req, -rc);
@@ -819,7 +853,13 @@ static void fs_free(struct apsim_fs *fs)
 int apsim_fs_start(struct apv_host *host, const char *mountpoint,
 		   struct apsim_fs **out)
 {
-	char *argv[] = {"apsim", "-o", "fsname=apsim,subtype=apsim", NULL};
+	/* root's tree is for every user (allow_other); a user's goes
+	 * through fusermount3, which allows that only with user_allow_other */
+	char *argv[] = {"apsim", "-o",
+			geteuid() == 0 ?
+				"fsname=apsim,subtype=apsim,allow_other" :
+				"fsname=apsim,subtype=apsim",
+			NULL};
 	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
 	sigset_t all, old;
 	struct apsim_fs *fs;
@@ -831,6 +871,7 @@ int apsim_fs_start(struct apv_host *host, const char *mountpoint,
 	if (!fs)
 		return -ENOMEM;
 	fs->host = host;
+	fs->owner = geteuid();
 	fs->root.path = fs->root_path;
 	pthread_mutex_init(&fs->ilock, NULL);
 	clock_gettime(CLOCK_REALTIME, &fs->born);
@@ -930,9 +971,8 @@ void apsim_fs_stop(struct apsim_fs *fs)
 		abort_connection(fs->dev);
 		if (join_for(fs->loop, 3000)) {
 			/* still stuck: leave it to process exit */
-			fprintf(stderr,
-				"apsim: the FUSE loop did not stop; "
-				"leaving it behind\n");
+			fprintf(stderr, "apsim: the FUSE loop did not stop; "
+					"leaving it behind\n");
 			pthread_detach(fs->loop);
 			return;
 		}

@@ -4,6 +4,9 @@
  *
  *   apsim run   [BOOT] --mount DIR [--socket PATH]  (default $APSIM_SOCKET
  *                                                   or /run/apsim.sock)
+ *   apsim run   [BOOT] --root DIR [--socket PATH]   (tree on DIR/sys, socket
+ *                                                   DIR/run/apsim.sock)
+ *   apsim env   DIR                                 (the root hooks' variables)
  *   apsim exec  [BOOT] [--socket PATH] [--dev] -- CMD [ARG...]
  *   apsim shell [BOOT] [--socket PATH] [--dev]
  *   apsim ctl   [--socket PATH] VERB [ARG...]
@@ -15,6 +18,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,10 +38,12 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: apsim run   [BOOT] --mount DIR [--socket PATH]\n"
+	fputs("usage: apsim run   [BOOT] (--mount DIR | --root DIR) "
+	      "[--socket PATH]\n"
 	      "       apsim exec  [BOOT] [--socket PATH] [--dev] -- CMD "
 	      "[ARG...]\n"
 	      "       apsim shell [BOOT] [--socket PATH] [--dev]\n"
+	      "       apsim env   DIR\n"
 	      "       apsim ctl   [--socket PATH] VERB [ARG...]\n"
 	      "       apsim guest --mdev UUID [--cpu LIST] [--name G] "
 	      "[--mem SIZE] [--json] [lsap]\n"
@@ -45,14 +51,20 @@ static void usage(FILE *f)
 	      "[--workers N]\n"
 	      "       [--reset-delay MS]\n"
 	      "\n"
-	      "run    serve the host's /sys tree on DIR until SIGINT/SIGTERM\n"
+	      "run    serve the host's /sys tree on DIR until SIGINT/SIGTERM;\n"
+	      "       --root DIR makes DIR a fake root (DIR/sys, "
+	      "DIR/etc/mdevctl.d, ...)\n"
+	      "env    print the variables that point the tools at a --root "
+	      "DIR (sh syntax)\n"
 	      "exec   run CMD in a private mount namespace with the tree on "
 	      "/sys\n"
 	      "       (and private /etc/mdevctl.d, /run/lock, "
 	      "/etc/udev/rules.d);\n"
 	      "       exits with CMD's status.  --dev also gives it a "
 	      "private /dev\n"
-	      "       with the zcrypt device nodes.\n"
+	      "       with the zcrypt device nodes.  A user other than root "
+	      "gets a user\n"
+	      "       namespace (--dev: root only).\n"
 	      "shell  the same with an interactive $SHELL\n"
 	      "ctl    talk to a running host's control socket "
 	      "(docs/control-protocol.md)\n"
@@ -123,6 +135,7 @@ enum {
 	OPT_PRESET = 'p',
 	OPT_KERNEL = 'k',
 	OPT_MOUNT = 'm',
+	OPT_ROOT = 'R',
 	OPT_SOCKET = 's',
 	OPT_DEV = 'd',
 	OPT_HELP = 'h',
@@ -136,6 +149,7 @@ static int parse_opts(int argc, char **argv, bool run, struct apsim_opts *o)
 		{"preset", required_argument, NULL, OPT_PRESET},
 		{"kernel", required_argument, NULL, OPT_KERNEL},
 		{"mount", required_argument, NULL, OPT_MOUNT},
+		{"root", required_argument, NULL, OPT_ROOT},
 		{"socket", required_argument, NULL, OPT_SOCKET},
 		{"dev", no_argument, NULL, OPT_DEV},
 		{"workers", required_argument, NULL, OPT_WORKERS},
@@ -149,7 +163,7 @@ static int parse_opts(int argc, char **argv, bool run, struct apsim_opts *o)
 	o->workers = -1;
 	optind = 1;
 	/* '+': stop at the command of exec */
-	while ((c = getopt_long(argc, argv, "+t:p:k:m:s:dw:r:h", longopts,
+	while ((c = getopt_long(argc, argv, "+t:p:k:m:R:s:dw:r:h", longopts,
 				NULL)) != -1) {
 		char *end;
 
@@ -190,6 +204,11 @@ static int parse_opts(int argc, char **argv, bool run, struct apsim_opts *o)
 				goto bad;
 			o->mount = optarg;
 			break;
+		case OPT_ROOT:
+			if (!run)
+				goto bad;
+			o->root = optarg;
+			break;
 		case OPT_SOCKET:
 			o->socket = optarg;
 			break;
@@ -220,11 +239,128 @@ static int parse_opts(int argc, char **argv, bool run, struct apsim_opts *o)
 	}
 	return optind;
 bad:
-	if (c == OPT_MOUNT || c == OPT_DEV)
+	if (c == OPT_MOUNT || c == OPT_ROOT || c == OPT_DEV)
 		fprintf(stderr, "apsim %s: option --%s is not allowed here\n",
-			argv[0], c == OPT_MOUNT ? "mount" : "dev");
+			argv[0],
+			c == OPT_MOUNT ? "mount" :
+			c == OPT_ROOT  ? "root" :
+					 "dev");
 	usage(stderr);
 	return -1;
+}
+
+/* The socket of a fake root DIR (apsim run --root, apsim env). */
+#define ROOT_SOCKET "/run/apsim.sock"
+
+/*
+ * --root DIR: lay DIR out as a fake root and serve the tree on DIR/sys,
+ * the control socket on DIR/run/apsim.sock unless --socket says
+ * otherwise.  Returns -1 (o->mount NULL: usage error) if it cannot.
+ */
+static int run_root(struct apsim_opts *o)
+{
+	static char mnt[PATH_MAX], sock[PATH_MAX];
+
+	if (!o->root)
+		return 0;
+	if (o->mount) {
+		fprintf(stderr, "apsim run: --mount and --root exclude each "
+				"other\n");
+		o->mount = NULL;
+		return -1;
+	}
+	if (strlen(o->root) + sizeof(ROOT_SOCKET) > sizeof(mnt)) {
+		fprintf(stderr, "apsim run: --root: path too long\n");
+		return -1;
+	}
+	snprintf(mnt, sizeof(mnt), "%s/sys", o->root);
+	snprintf(sock, sizeof(sock), "%s" ROOT_SOCKET, o->root);
+	o->mount = mnt;
+	if (apsim_root_layout(o->root))
+		return -1;
+	if (!o->socket)
+		o->socket = sock;
+	return 0;
+}
+
+/* Print s single-quoted for sh. */
+static void sh_quote(const char *s)
+{
+	putchar('\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*s);
+	}
+	putchar('\'');
+}
+
+/*
+ * `apsim env DIR`: the variables that point each tool's root hook at a
+ * fake root of `apsim run --root DIR`, as sh `export` lines (eval them).
+ * SYSFS_ROOT is the sysfs directory (s390-tools' libutil and apctl),
+ * MDEVCTL_ENV_ROOT the whole root (mdevctl >= 1.3), APSYSFS_* and
+ * ZCRYPT_CLASSDIR the k8s CEX device plug-in's AP directories.
+ */
+static int cmd_env(int argc, char **argv)
+{
+	static const struct {
+		const char *name, *below;
+	} vars[] = {
+		{"SYSFS_ROOT", "/sys"},
+		{"MDEVCTL_ENV_ROOT", ""},
+		{"APSYSFS_BUSDIR", "/sys/bus/ap"},
+		{"APSYSFS_DEVSDIR", "/sys/devices/ap"},
+		{"ZCRYPT_CLASSDIR", "/sys/class/zcrypt"},
+		{"APSIM_SOCKET", ROOT_SOCKET},
+	};
+	char dir[2 * PATH_MAX + 2], cwd[PATH_MAX];
+	size_t n;
+
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc != 2 || !*argv[1]) {
+		fprintf(stderr, "usage: apsim env DIR\n");
+		return 2;
+	}
+	if (!realpath(argv[1], dir)) {
+		/* not there yet: made absolute, as given */
+		size_t lc = 0, la = strlen(argv[1]);
+
+		if (argv[1][0] != '/') {
+			if (!getcwd(cwd, sizeof(cwd))) {
+				fprintf(stderr, "apsim env: %s: %s\n", argv[1],
+					strerror(errno));
+				return 1;
+			}
+			lc = strlen(cwd);
+			memcpy(dir, cwd, lc);
+			dir[lc++] = '/';
+		}
+		if (lc + la >= sizeof(dir)) {
+			fprintf(stderr, "apsim env: %s: path too long\n",
+				argv[1]);
+			return 1;
+		}
+		memcpy(dir + lc, argv[1], la + 1);
+	}
+	n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
+	for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++) {
+		char val[2 * PATH_MAX + 32];
+
+		snprintf(val, sizeof(val), "%s%s",
+			 n == 1 && vars[i].below[0] ? "" : dir, vars[i].below);
+		printf("export %s=", vars[i].name);
+		sh_quote(val);
+		putchar('\n');
+	}
+	return 0;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -240,6 +376,8 @@ static int cmd_run(int argc, char **argv)
 
 	if (i < 0)
 		return 2;
+	if (run_root(&o))
+		return o.mount ? 1 : 2;
 	if (i != argc || !o.mount) {
 		fprintf(stderr, "apsim run: %s\n",
 			o.mount ? "unexpected arguments" :
@@ -343,6 +481,8 @@ int main(int argc, char **argv)
 		return cmd_exec(argc - 1, argv + 1, false);
 	if (!strcmp(cmd, "shell"))
 		return cmd_exec(argc - 1, argv + 1, true);
+	if (!strcmp(cmd, "env"))
+		return cmd_env(argc - 1, argv + 1);
 	if (!strcmp(cmd, "ctl"))
 		return apsim_ctl_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "guest"))

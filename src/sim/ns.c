@@ -21,7 +21,25 @@
  * it, stop the host and return its exit status.  Mount points that do not
  * exist are created first (/etc/mdevctl.d on a host without mdevctl, for
  * instance); that empty directory is the only trace left on the host.
+ *
+ * Rootless: a caller that is not root first enters a new user namespace
+ * with itself mapped to root (what `unshare -Urm` does; user_namespaces(7)),
+ * then does the same.  There the kernel allows tmpfs, bind and FUSE mounts
+ * (FUSE since Linux 4.18), but not device nodes (--dev needs real root)
+ * nor new directories in the host's /etc: a missing /etc/mdevctl.d is
+ * then made by shadowing its parent (a tmpfs holding binds of the
+ * parent's entries and the new directory).
+ *
+ * The command dies with apsim (PR_SET_PDEATHSIG), and the scratch
+ * directory is removed even when apsim is killed: a small cleaner process
+ * forked before the namespace waits for apsim's end (EOF on a pipe) and
+ * removes it from the host's side.
+ *
+ * `apsim run --root DIR` (apsim_root_layout) lays the same private
+ * directories out below DIR instead, for tools with a root hook
+ * (SYSFS_ROOT, MDEVCTL_ENV_ROOT, ...; apsim_root_env prints them).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -161,11 +180,11 @@ static int bind_file(const char *dev, const char *src)
 /* Build a private /dev in <scratch>/dev and move it over /dev. */
 static int private_dev(const char *scratch)
 {
-	static const char *const binds[] = {"/dev/null",   "/dev/zero",
-					    "/dev/full",   "/dev/random",
+	static const char *const binds[] = {"/dev/null",    "/dev/zero",
+					    "/dev/full",    "/dev/random",
 					    "/dev/urandom", "/dev/tty"};
 	static const char *const links[][2] = {
-		{"fd", "/proc/self/fd"},	{"stdin", "/proc/self/fd/0"},
+		{"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"},
 		{"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
 		{"ptmx", "pts/ptmx"},
 	};
@@ -202,6 +221,320 @@ static int private_dev(const char *scratch)
 	return 0;
 }
 
+/* ---- a fake root (apsim run --root) ------------------------------------- */
+
+int apsim_root_layout(const char *dir)
+{
+	static const char *const dirs[] = {
+		"sys",
+		"etc/mdevctl.d/scripts.d/callouts",
+		"etc/mdevctl.d/scripts.d/notifiers",
+		"usr/lib/mdevctl/scripts.d/callouts",
+		"usr/lib/mdevctl/scripts.d/notifiers",
+		"run/lock",
+		"etc/udev/rules.d",
+	};
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(*dirs); i++) {
+		int e;
+
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+				     dirs[i]) >= sizeof(path)) {
+			errno = ENAMETOOLONG;
+			return ns_fail("cannot create", dir);
+		}
+		e = mkdir_p(path, 0755);
+		if (e) {
+			errno = -e;
+			return ns_fail("cannot create", path);
+		}
+	}
+	return 0;
+}
+
+/* ---- rootless ---------------------------------------------------------- */
+
+static bool rootless; /* apsim exec by a user: in a user namespace */
+
+static int read_sysctl(const char *path)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "re");
+	int v = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = atoi(buf);
+	fclose(f);
+	return v;
+}
+
+/* What the machine needs for rootless apsim exec, after err from unshare
+ * or from the first mount in the new namespace. */
+static void rootless_remedy(int err)
+{
+	if (read_sysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+		fputs("apsim: this kernel forbids unprivileged user namespaces "
+		      "(kernel.unprivileged_userns_clone = 0);\n"
+		      "apsim: allow them with `sysctl -w "
+		      "kernel.unprivileged_userns_clone=1`, or run apsim as "
+		      "root\n",
+		      stderr);
+	else if (read_sysctl("/proc/sys/user/max_user_namespaces") == 0)
+		fputs("apsim: user namespaces are disabled "
+		      "(user.max_user_namespaces = 0);\n"
+		      "apsim: allow them with `sysctl -w "
+		      "user.max_user_namespaces=15000`, or run apsim as root\n",
+		      stderr);
+	else if (read_sysctl("/proc/sys/kernel/"
+			     "apparmor_restrict_unprivileged_userns") == 1)
+		fputs("apsim: AppArmor denies unprivileged user namespaces "
+		      "their capabilities\n"
+		      "apsim: (kernel.apparmor_restrict_unprivileged_userns = "
+		      "1, Ubuntu 23.10 and later);\n"
+		      "apsim: allow them with `sysctl -w "
+		      "kernel.apparmor_restrict_unprivileged_userns=0` or an "
+		      "AppArmor profile\n"
+		      "apsim: for apsim with `userns,`, or run apsim as root\n",
+		      stderr);
+	else if (err == EPERM)
+		fputs("apsim: a seccomp filter or security module forbids "
+		      "user namespaces here\n"
+		      "apsim: (in a container: run it with `--security-opt "
+		      "seccomp=unconfined` or with\n"
+		      "apsim: CAP_SYS_ADMIN, or run apsim as root; "
+		      "docs/ci.md)\n",
+		      stderr);
+}
+
+/*
+ * A user namespace is needed when the caller is not root, or is a root
+ * without CAP_SYS_ADMIN (a container's root without --cap-add SYS_ADMIN):
+ * neither may unshare a mount namespace or mount.
+ */
+static bool need_userns(void)
+{
+	char line[256];
+	unsigned long long eff = 0;
+	FILE *f;
+
+	if (geteuid() != 0)
+		return true;
+	f = fopen("/proc/self/status", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return !(eff & (1ULL << 21)); /* CAP_SYS_ADMIN */
+}
+
+/* Fail at once, with the remedy, when FUSE cannot work here. */
+static int fuse_preflight(void)
+{
+	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	int e;
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	e = errno;
+	fprintf(stderr, "apsim: cannot open /dev/fuse: %s\n", strerror(e));
+	if (e == ENOENT || e == ENXIO || e == ENODEV)
+		fputs("apsim: load the fuse module (`modprobe fuse`) or, in a "
+		      "container, pass the device\n"
+		      "apsim: (`docker run --device /dev/fuse ...`; "
+		      "docs/ci.md)\n",
+		      stderr);
+	else
+		fputs("apsim: /dev/fuse must be readable and writable by this "
+		      "user (mode 0666 is usual)\n",
+		      stderr);
+	return -e;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n, len = (ssize_t)strlen(text);
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, (size_t)len);
+	if (n != len) {
+		int e = n < 0 ? errno : EIO;
+
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Enter a new user namespace with the caller (uid and gid) as root.
+ * Must run before any thread is started (unshare(2): EINVAL otherwise). */
+static int enter_userns(void)
+{
+	char map[64];
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	int e;
+
+	if (unshare(CLONE_NEWUSER)) {
+		e = errno;
+		fprintf(stderr,
+			"apsim: not root (or no CAP_SYS_ADMIN), and cannot "
+			"create a user namespace: %s\n",
+			strerror(e));
+		rootless_remedy(e);
+		return -e;
+	}
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned int)uid);
+	e = write_file("/proc/self/uid_map", map);
+	if (!e)
+		e = write_file("/proc/self/setgroups", "deny\n");
+	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned int)gid);
+	if (!e)
+		e = write_file("/proc/self/gid_map", map);
+	if (e) {
+		fprintf(stderr,
+			"apsim: cannot map uid %u to root in the user "
+			"namespace: %s\n",
+			(unsigned int)uid, strerror(-e));
+		rootless_remedy(-e);
+		return e;
+	}
+	rootless = true;
+	return 0;
+}
+
+/*
+ * dir is missing and its parent cannot take a new directory (a user
+ * namespace does not own the host's /etc): cover the parent with a tmpfs
+ * that holds a bind of each of the parent's entries, a copy of its
+ * symlinks, and dir.  Entries are bound recursively, so mounts below stay.
+ */
+static int shadow_parent(const char *scratch, const char *dir)
+{
+	static unsigned int count;
+	char parent[PATH_MAX], shadow[PATH_MAX], src[PATH_MAX * 2],
+		dst[PATH_MAX * 2], target[PATH_MAX];
+	const char *slash = strrchr(dir, '/');
+	struct dirent *d;
+	DIR *dp;
+
+	if (!slash || slash == dir || (size_t)(slash - dir) >= sizeof(parent))
+		return ns_fail("cannot create", dir);
+	memcpy(parent, dir, (size_t)(slash - dir));
+	parent[slash - dir] = '\0';
+	snprintf(shadow, sizeof(shadow), "%s/shadow%u", scratch, count++);
+	if (mkdir(shadow, 0755))
+		return ns_fail("cannot create", shadow);
+	if (mount_tmpfs(shadow, "mode=0755"))
+		return -1;
+	dp = opendir(parent);
+	if (!dp)
+		return ns_fail("cannot read", parent);
+	while ((d = readdir(dp))) {
+		struct stat st;
+		ssize_t n;
+		int fd;
+
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		snprintf(src, sizeof(src), "%s/%s", parent, d->d_name);
+		snprintf(dst, sizeof(dst), "%s/%s", shadow, d->d_name);
+		if (lstat(src, &st))
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			n = readlink(src, target, sizeof(target) - 1);
+			if (n < 0)
+				continue;
+			target[n] = '\0';
+			if (symlink(target, dst))
+				goto fail;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (mkdir(dst, 0755))
+				goto fail;
+		} else {
+			fd = open(dst, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+			if (fd < 0)
+				goto fail;
+			close(fd);
+		}
+		if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL))
+			goto fail;
+	}
+	closedir(dp);
+	snprintf(dst, sizeof(dst), "%s/%s", shadow, slash + 1);
+	if (mkdir(dst, 0755))
+		return ns_fail("cannot create", dst);
+	if (mount(shadow, parent, NULL, MS_BIND | MS_REC, NULL))
+		return ns_fail("cannot bind a shadow over", parent);
+	return 0;
+fail:
+	closedir(dp);
+	return ns_fail("cannot shadow", src);
+}
+
+/* ---- the scratch directory and its cleaner ------------------------------ */
+
+/*
+ * mkdtemp the scratch directory, then fork a process that stays in the
+ * host's mount namespace and removes it once apsim is gone, however it
+ * ends (it sees EOF on a pipe whose write end only apsim holds).  In the
+ * host's namespace the directory is not a mount point, so rmdir works
+ * there.  Before any thread is started (fork).
+ */
+static int scratch_new(char *scratch, size_t size)
+{
+	int fds[2];
+	pid_t pid;
+
+	snprintf(scratch, size, "/tmp/apsim.XXXXXX");
+	if (!mkdtemp(scratch))
+		return ns_fail("cannot create", "/tmp/apsim.XXXXXX");
+	if (pipe2(fds, O_CLOEXEC)) {
+		rmdir(scratch);
+		return ns_fail("cannot create a pipe for", scratch);
+	}
+	pid = fork();
+	if (pid == 0) {
+		char c;
+		int nul = open("/dev/null", O_RDWR);
+
+		/* hold no terminal, pipe or cwd of the caller's */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGQUIT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		for (int fd = 0; fd < 3; fd++)
+			if (nul >= 0 && fd != fds[0])
+				dup2(nul, fd);
+		if (chdir("/"))
+			_exit(1);
+		close(fds[1]);
+		while (read(fds[0], &c, 1) < 0 && errno == EINTR)
+			;
+		rmdir(scratch);
+		_exit(0);
+	}
+	close(fds[0]);
+	if (pid < 0) {
+		close(fds[1]);
+		rmdir(scratch);
+		return ns_fail("cannot fork the cleaner of", scratch);
+	}
+	/* fds[1] stays open (close-on-exec) until apsim ends */
+	return 0;
+}
+
 /* ---- the namespace ------------------------------------------------------ */
 
 struct ns {
@@ -210,6 +543,21 @@ struct ns {
 	char sock[PATH_MAX];
 	bool scratch_made, scratch_mounted, sys_bound;
 };
+
+/* mkdir -p dir, or, rootless and not allowed to, shadow its parent. */
+static int make_dir(const struct ns *ns, const char *dir)
+{
+	int e = mkdir_p(dir, 0755);
+
+	if (e && rootless &&
+	    (e == -EACCES || e == -EPERM || e == -EROFS || e == -EOVERFLOW))
+		return shadow_parent(ns->scratch, dir);
+	if (e) {
+		errno = -e;
+		return ns_fail("cannot create", dir);
+	}
+	return 0;
+}
 
 static int ns_setup(struct ns *ns, const struct apsim_opts *o)
 {
@@ -221,22 +569,30 @@ static int ns_setup(struct ns *ns, const struct apsim_opts *o)
 		"/etc/udev/rules.d",
 		"/usr/lib/mdevctl",
 	};
+	struct stat st;
 
 	if (unshare(CLONE_NEWNS)) {
 		int e = errno;
 
-		fprintf(stderr, "apsim: cannot create a mount namespace: %s%s\n",
-			strerror(e), e == EPERM ? " (apsim exec needs root)" : "");
+		fprintf(stderr,
+			"apsim: cannot create a mount namespace: %s%s\n",
+			strerror(e),
+			e == EPERM ? " (apsim exec needs root or a user "
+				     "namespace)" :
+				     "");
+		if (rootless)
+			rootless_remedy(e);
 		return -e;
 	}
 	/* systemd makes / shared: keep every mount below in here */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		return ns_fail("cannot make private", "/");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		int e = errno;
 
-	snprintf(ns->scratch, sizeof(ns->scratch), "/tmp/apsim.XXXXXX");
-	if (!mkdtemp(ns->scratch))
-		return ns_fail("cannot create", "/tmp/apsim.XXXXXX");
-	ns->scratch_made = true;
+		ns_fail("cannot make private", "/");
+		if (rootless)
+			rootless_remedy(e);
+		return -e;
+	}
 	if (mount_tmpfs(ns->scratch, "mode=0700"))
 		return -1;
 	ns->scratch_mounted = true;
@@ -250,9 +606,12 @@ static int ns_setup(struct ns *ns, const struct apsim_opts *o)
 			 ns->scratch);
 
 	for (size_t i = 0; i < sizeof(private_dirs) / sizeof(*private_dirs);
-	     i++)
-		if (scratch_over(private_dirs[i], false))
+	     i++) {
+		if (stat(private_dirs[i], &st) && make_dir(ns, private_dirs[i]))
 			return -1;
+		if (scratch_over(private_dirs[i], true))
+			return -1;
+	}
 	for (size_t i = 0; i < sizeof(optional_dirs) / sizeof(*optional_dirs);
 	     i++)
 		if (scratch_over(optional_dirs[i], true))
@@ -291,15 +650,18 @@ static void ns_cleanup(struct ns *ns)
 
 static pid_t spawn(char *const argv[], const sigset_t *old, const char *sock)
 {
+	pid_t parent = getpid();
 	pid_t pid = fork();
 
 	if (pid != 0)
 		return pid;
+	/* die with apsim: its tree is gone then (kill -9 included) */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(137);
 	setenv("APSIM_SOCKET", sock, 1);
 	sigprocmask(SIG_SETMASK, old, NULL);
 	execvp(argv[0], argv);
-	fprintf(stderr, "apsim: cannot run %s: %s\n", argv[0],
-		strerror(errno));
+	fprintf(stderr, "apsim: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
@@ -334,7 +696,7 @@ static int wait_child(pid_t pid, const sigset_t *set)
 
 int apsim_ns_exec(const struct apsim_opts *o, char *const argv[])
 {
-	struct apsim_topology topo;
+	struct apsim_topology topo = {0};
 	struct ns ns = {0};
 	struct apv_host *host = NULL;
 	struct apsim_fs *fs = NULL;
@@ -342,6 +704,16 @@ int apsim_ns_exec(const struct apsim_opts *o, char *const argv[])
 	sigset_t set, old;
 	int rc, status = 1;
 	pid_t pid;
+	bool userns = need_userns();
+
+	if (userns && o->dev) {
+		fputs("apsim: --dev needs root: a user namespace may not "
+		      "create device nodes\n",
+		      stderr);
+		return 1;
+	}
+	if (fuse_preflight())
+		return 1;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -351,8 +723,14 @@ int apsim_ns_exec(const struct apsim_opts *o, char *const argv[])
 	sigaddset(&set, SIGQUIT);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 
-	if (apsim_boot(o, &topo, &host))
+	/* both fork or unshare: before the host's threads */
+	if (scratch_new(ns.scratch, sizeof(ns.scratch)))
 		return 1;
+	ns.scratch_made = true;
+	if (userns && enter_userns())
+		goto out;
+	if (apsim_boot(o, &topo, &host))
+		goto out;
 	if (apsim_start_workers(o, host))
 		goto out;
 	if (ns_setup(&ns, o))

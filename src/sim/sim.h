@@ -70,6 +70,7 @@ struct apsim_opts {
 	const char *preset;   /* --preset NAME */
 	const char *kernel;   /* --kernel 6.1|6.12 */
 	const char *mount;    /* --mount DIR (run) */
+	const char *root;     /* --root DIR (run): a fake root, DIR/sys */
 	const char *socket;   /* --socket PATH */
 	bool dev;	      /* --dev: private /dev with zcrypt nodes */
 	long workers;	      /* --workers N: adapter worker threads
@@ -100,6 +101,14 @@ int apsim_boot(const struct apsim_opts *o, struct apsim_topology *topo,
  * namespace cannot be set up.
  */
 int apsim_ns_exec(const struct apsim_opts *o, char *const argv[]);
+
+/*
+ * `apsim run --root DIR`: make DIR a fake root for the tools' root hooks
+ * (DIR/sys, DIR/etc/mdevctl.d/scripts.d/{callouts,notifiers},
+ * DIR/usr/lib/mdevctl/scripts.d/{callouts,notifiers}, DIR/run/lock,
+ * DIR/etc/udev/rules.d); prints what is wrong and returns -errno.
+ */
+int apsim_root_layout(const char *dir);
 
 /* ---- control/server.c---------------------------------------------------- */
 
