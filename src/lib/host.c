@@ -9,16 +9,6 @@
 
 #include "model.h"
 
-void apv_lock(struct apv_host *host)
-{
-	pthread_mutex_lock(&host->lock);
-}
-
-void apv_unlock(struct apv_host *host)
-{
-	pthread_mutex_unlock(&host->lock);
-}
-
 const char *apv_kernel_name(enum apv_kernel k)
 {
 	return k == APV_KERNEL_6_1 ? "6.1" : "6.12";
@@ -134,7 +124,7 @@ int apv_host_new(const struct apv_host_config *cfg, struct apv_host **out)
 		free(host);
 		return apv_fail(rc, APV_RULE_NO_MEMORY, "out of resources");
 	}
-	pthread_mutex_init(&host->lock, NULL);
+	apv_lock_init(&host->lock);
 	pthread_cond_init(&host->cond, NULL);
 	host->kernel = cfg->kernel;
 	host->remove_slice_ms = 10000;
@@ -157,12 +147,11 @@ int apv_host_new(const struct apv_host_config *cfg, struct apv_host **out)
 		apv_host_free(host);
 		return apv_fail(-ENOMEM, APV_RULE_NO_MEMORY, "out of memory");
 	}
+	apv_lock(host);
 	host->hw.aqm = cfg->domains;
 	host->hw.adm = cfg->control_domains;
 	for (size_t i = 0; i < cfg->n_adapters; i++)
 		apv_hw_install_locked(host, &cfg->adapters[i]);
-
-	apv_lock(host);
 	boot_mask(cfg->apmask, &host->bus.apmask);
 	boot_mask(cfg->aqmask, &host->bus.aqmask);
 	rc = apv_bus_init_locked(host);
@@ -202,7 +191,7 @@ void apv_host_free(struct apv_host *host)
 		free(host->hw.ad[a].q);
 	free(host->log.e);
 	pthread_cond_destroy(&host->cond);
-	pthread_mutex_destroy(&host->lock);
+	apv_lock_destroy(&host->lock);
 	free(host);
 }
 

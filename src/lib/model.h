@@ -21,6 +21,8 @@
 #include <apvirt/vfio_ap.h>
 #include <apvirt/zcdn.h>
 
+#include "lock.h"
+
 /* ---- AP response codes and the queue status word --------------------- */
 
 enum {
@@ -589,7 +591,7 @@ struct apv_log_ring {
 };
 
 struct apv_host {
-	pthread_mutex_t lock;
+	struct apv_model_lock lock; /* lock.h */
 	pthread_cond_t cond;
 	enum apv_kernel kernel;
 	struct apv_hw hw;
@@ -603,9 +605,6 @@ struct apv_host {
 	struct apv_engine_ops engine;	/* process == NULL: built-in */
 	struct apv_hw_workers wk;	/* adapter worker threads */
 };
-
-void apv_lock(struct apv_host *host);
-void apv_unlock(struct apv_host *host);
 
 /* ---- reasons and log (reason.c, log.c) ------------------------------- */
 

@@ -34,6 +34,7 @@ static bool match_cex2c(const struct apv_host *host, int type)
 
 void apv_bus_queue_restart_locked(struct apv_host *host, struct apv_queue *q)
 {
+	apv_assert_locked(host);
 	/* the bus state machine starts with a plain reset (RAPQ) ... */
 	(void)apv_hw_rapq_locked(host, q->apqn);
 	q->sm = APV_QSM_IDLE;
@@ -91,6 +92,7 @@ static const struct apv_driver zcrypt_drivers[] = {
 void apv_bus_register_driver_locked(struct apv_host *host,
 				    const struct apv_driver *drv)
 {
+	apv_assert_locked(host);
 	struct apv_bus *bus = &host->bus;
 
 	if (bus->n_drivers < APV_MAX_DRIVERS)
@@ -99,6 +101,7 @@ void apv_bus_register_driver_locked(struct apv_host *host,
 
 int apv_bus_init_locked(struct apv_host *host)
 {
+	apv_assert_locked(host);
 	struct apv_bus *bus = &host->bus;
 	const struct apv_host_config *cfg = &host->hw.cfg;
 	size_t n = apv_is_61(host) ? 6 : 2;
@@ -124,6 +127,7 @@ int apv_bus_init_locked(struct apv_host *host)
 
 void apv_bus_fini_locked(struct apv_host *host)
 {
+	apv_assert_locked(host);
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++)
 		if (host->bus.cards[a])
 			apv_bus_card_destroy_locked(host, host->bus.cards[a]);
@@ -164,6 +168,7 @@ struct apv_queue *apv_bus_queue(struct apv_host *host, apv_apqn q)
 
 bool apv_bus_reserved_locked(const struct apv_host *host, apv_apqn q)
 {
+	apv_assert_locked(host);
 	return apv_bm_test(&host->bus.apmask, apv_apqn_apid(q)) &&
 	       apv_bm_test(&host->bus.aqmask, apv_apqn_apqi(q));
 }
@@ -196,6 +201,7 @@ static int queue_probe(struct apv_host *host, const struct apv_driver *drv,
 
 void apv_bus_attach_queue_locked(struct apv_host *host, struct apv_queue *q)
 {
+	apv_assert_locked(host);
 	for (unsigned int i = 0; i < host->bus.n_drivers && !q->driver; i++) {
 		const struct apv_driver *drv = host->bus.drivers[i];
 
@@ -206,6 +212,7 @@ void apv_bus_attach_queue_locked(struct apv_host *host, struct apv_queue *q)
 
 void apv_bus_detach_queue_locked(struct apv_host *host, struct apv_queue *q)
 {
+	apv_assert_locked(host);
 	const struct apv_driver *drv = q->driver;
 
 	if (!drv)
@@ -237,6 +244,7 @@ struct apv_card *apv_bus_card_create_locked(struct apv_host *host,
 					    unsigned int apid, uint64_t info,
 					    int type)
 {
+	apv_assert_locked(host);
 	struct apv_card *c = calloc(1, sizeof(*c));
 
 	if (!c)
@@ -256,6 +264,7 @@ struct apv_card *apv_bus_card_create_locked(struct apv_host *host,
 
 void apv_bus_card_destroy_locked(struct apv_host *host, struct apv_card *c)
 {
+	apv_assert_locked(host);
 	for (unsigned int d = 0; d < APV_MAX_IDS && c->nqueues; d++)
 		if (c->q[d])
 			apv_bus_queue_destroy_locked(host, c->q[d]);
@@ -267,6 +276,7 @@ struct apv_queue *apv_bus_queue_create_locked(struct apv_host *host,
 					      struct apv_card *c,
 					      unsigned int apqi)
 {
+	apv_assert_locked(host);
 	struct apv_queue *q = calloc(1, sizeof(*q));
 
 	if (!q)
@@ -285,6 +295,7 @@ struct apv_queue *apv_bus_queue_create_locked(struct apv_host *host,
 
 void apv_bus_queue_destroy_locked(struct apv_host *host, struct apv_queue *q)
 {
+	apv_assert_locked(host);
 	struct apv_card *c = q->card;
 
 	apv_bus_detach_queue_locked(host, q);
@@ -296,6 +307,7 @@ void apv_bus_queue_destroy_locked(struct apv_host *host, struct apv_queue *q)
 
 void apv_bus_revise_bindings_locked(struct apv_host *host)
 {
+	apv_assert_locked(host);
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
 		struct apv_card *c = host->bus.cards[a];
 
@@ -358,6 +370,7 @@ static void strip_nl(const char *in, size_t inlen, char *out, size_t len)
 int apv_bus_bind_locked(struct apv_host *host, const char *driver,
 			const char *dev, size_t len)
 {
+	apv_assert_locked(host);
 	const struct apv_driver *drv;
 	struct apv_card *c;
 	struct apv_queue *q;
@@ -413,6 +426,7 @@ int apv_bus_bind(struct apv_host *host, const char *driver, const char *dev)
 int apv_bus_unbind_locked(struct apv_host *host, const char *driver,
 			  const char *dev, size_t len)
 {
+	apv_assert_locked(host);
 	const struct apv_driver *drv;
 	struct apv_card *c;
 	struct apv_queue *q;

@@ -15,6 +15,7 @@
 static int set_mask_locked(struct apv_host *host, bool is_ap,
 			   const struct apv_bitmap *m)
 {
+	apv_assert_locked(host);
 	struct apv_bus *bus = &host->bus;
 	struct apv_bitmap *cur = is_ap ? &bus->apmask : &bus->aqmask;
 	struct apv_bitmap newly;
@@ -71,6 +72,7 @@ int apv_bus_set_aqmask(struct apv_host *host, const struct apv_bitmap *m)
 int apv_bus_store_mask_locked(struct apv_host *host, bool is_ap,
 			      const char *buf, size_t len)
 {
+	apv_assert_locked(host);
 	struct apv_bitmap m;
 	int rc;
 

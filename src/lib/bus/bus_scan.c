@@ -133,6 +133,7 @@ static void scan_adapter(struct apv_host *host, unsigned int a)
 
 void apv_bus_scan_locked(struct apv_host *host)
 {
+	apv_assert_locked(host);
 	struct apv_bus *bus = &host->bus;
 	struct apv_qci old = bus->qci, cur;
 	bool changed = false;

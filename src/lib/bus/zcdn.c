@@ -52,6 +52,7 @@ static int check_name(const char *name)
 
 struct apv_zcdn *apv_zcdn_find_locked(struct apv_host *host, const char *name)
 {
+	apv_assert_locked(host);
 	struct apv_zcdns *t = &host->zcdn;
 
 	for (unsigned int i = 0; name && t->n && i < APV_ZCDN_MAX; i++)
@@ -63,6 +64,7 @@ struct apv_zcdn *apv_zcdn_find_locked(struct apv_host *host, const char *name)
 int apv_zcdn_create_locked(struct apv_host *host, const char *name,
 			   struct apv_zcdn **out)
 {
+	apv_assert_locked(host);
 	struct apv_zcdns *t = &host->zcdn;
 	char autoname[APV_ZCDN_NAME_MAX + 1];
 	struct apv_zcdn *z = NULL;
@@ -104,6 +106,7 @@ int apv_zcdn_create_locked(struct apv_host *host, const char *name,
 
 int apv_zcdn_destroy_locked(struct apv_host *host, const char *name)
 {
+	apv_assert_locked(host);
 	struct apv_zcdn *z = apv_zcdn_find_locked(host, name);
 
 	if (!z)

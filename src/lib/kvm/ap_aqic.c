@@ -99,6 +99,7 @@ static uint32_t vfio_handle_pqap(struct apv_host *host, struct apv_mdev *m,
 void apv_aqic_intercept_locked(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 			       struct apv_insn_result *res)
 {
+	apv_assert_locked(kvm->host);
 	struct apv_host *host = kvm->host;
 	uint64_t gr0 = regs->gr[0];
 	uint32_t st;

@@ -28,6 +28,7 @@ static const struct apv_memslot *slot_of(const struct apv_kvm *kvm,
 bool apv_kvm_mem_valid_locked(const struct apv_kvm *kvm, uint64_t gpa,
 			      uint64_t len)
 {
+	apv_assert_locked(kvm->host);
 	if (len == 0)
 		return slot_of(kvm, gpa) != NULL;
 	if (gpa + len < gpa)
@@ -50,6 +51,7 @@ bool apv_kvm_mem_valid_locked(const struct apv_kvm *kvm, uint64_t gpa,
 int apv_kvm_mem_read_locked(const struct apv_kvm *kvm, uint64_t gpa, void *buf,
 			    size_t len)
 {
+	apv_assert_locked(kvm->host);
 	uint8_t *p = buf;
 
 	if (!apv_kvm_mem_valid_locked(kvm, gpa, len))
@@ -71,6 +73,7 @@ int apv_kvm_mem_read_locked(const struct apv_kvm *kvm, uint64_t gpa, void *buf,
 int apv_kvm_mem_write_locked(struct apv_kvm *kvm, uint64_t gpa, const void *buf,
 			     size_t len)
 {
+	apv_assert_locked(kvm->host);
 	const uint8_t *p = buf;
 
 	if (!apv_kvm_mem_valid_locked(kvm, gpa, len))
@@ -91,6 +94,7 @@ int apv_kvm_mem_write_locked(struct apv_kvm *kvm, uint64_t gpa, const void *buf,
 
 void apv_kvm_mem_free_locked(struct apv_kvm *kvm)
 {
+	apv_assert_locked(kvm->host);
 	for (unsigned int i = 0; i < kvm->nslots; i++)
 		free(kvm->slot[i].mem);
 	kvm->nslots = 0;

@@ -115,6 +115,7 @@ void apv_kvm_set_masks_locked(struct apv_kvm *kvm,
 			      const struct apv_bitmap *aqm,
 			      const struct apv_bitmap *adm)
 {
+	apv_assert_locked(kvm->host);
 	uint8_t b[32];
 
 	if (kvm->fmt == 2) {
@@ -134,6 +135,7 @@ void apv_kvm_set_masks_locked(struct apv_kvm *kvm,
 
 void apv_kvm_clear_masks_locked(struct apv_kvm *kvm)
 {
+	apv_assert_locked(kvm->host);
 	memset(&kvm->crycb[APV_CRYCB_APCB0], 0, 32);
 	memset(&kvm->crycb[APV_CRYCB_APCB1], 0, 128);
 	notify_change(kvm);

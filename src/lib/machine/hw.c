@@ -98,6 +98,7 @@ static bool hw_resetting(struct apv_hw_queue *hq)
 uint32_t apv_hw_tapq_locked(struct apv_host *host, apv_apqn q, bool t,
 			    uint64_t *info)
 {
+	apv_assert_locked(host);
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq;
 	uint32_t flags;
@@ -327,6 +328,7 @@ uint32_t apv_hw_nqap_locked(struct apv_host *host, apv_apqn q, uint64_t psmid,
 			    bool special, const uint8_t *msg, size_t len,
 			    enum apv_nqap_end end)
 {
+	apv_assert_locked(host);
 	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq;
 	struct apv_ap_msg *m;
@@ -386,6 +388,7 @@ const struct apv_ap_msg *apv_hw_dqap_peek_locked(struct apv_host *host,
 						 apv_apqn q,
 						 uint32_t *status)
 {
+	apv_assert_locked(host);
 	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq;
 	unsigned int rc;
@@ -405,6 +408,7 @@ const struct apv_ap_msg *apv_hw_dqap_peek_locked(struct apv_host *host,
 uint32_t apv_hw_dqap_consume_locked(struct apv_host *host, apv_apqn q,
 				    size_t n)
 {
+	apv_assert_locked(host);
 	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq = hw_queue(host, q);
 	struct apv_ap_msg *m = hq->rep;
@@ -421,6 +425,7 @@ uint32_t apv_hw_aqic_locked(struct apv_host *host, apv_apqn q, bool enable,
 			    unsigned int isc, uint64_t nib,
 			    struct apv_kvm *kvm)
 {
+	apv_assert_locked(host);
 	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq;
 	unsigned int rc;
@@ -445,6 +450,7 @@ uint32_t apv_hw_aqic_locked(struct apv_host *host, apv_apqn q, bool enable,
 
 void apv_hw_forget_kvm_locked(struct apv_host *host, struct apv_kvm *kvm)
 {
+	apv_assert_locked(host);
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
 		struct apv_hw_adapter *ad = &host->hw.ad[a];
 
@@ -461,6 +467,7 @@ void apv_hw_forget_kvm_locked(struct apv_host *host, struct apv_kvm *kvm)
 
 void apv_hw_discard_all_locked(struct apv_host *host)
 {
+	apv_assert_locked(host);
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++)
 		for (unsigned int d = 0; host->hw.ad[a].q && d < APV_MAX_IDS;
 		     d++)
@@ -479,6 +486,7 @@ static void hw_zeroize(struct apv_hw_queue *hq)
 
 uint32_t apv_hw_zapq_locked(struct apv_host *host, apv_apqn q)
 {
+	apv_assert_locked(host);
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 
 	host->stats.zapq++;
@@ -494,6 +502,7 @@ uint32_t apv_hw_zapq_locked(struct apv_host *host, apv_apqn q)
 
 uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q)
 {
+	apv_assert_locked(host);
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq;
 
@@ -518,6 +527,7 @@ uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q)
 uint32_t apv_hw_guest_reset_locked(struct apv_host *host, apv_apqn q,
 				   bool zeroize)
 {
+	apv_assert_locked(host);
 	uint32_t st = zeroize ? apv_hw_zapq_locked(host, q) :
 				apv_hw_rapq_locked(host, q);
 	uint64_t delay = host->hw.reset_delay_ns;
@@ -557,6 +567,7 @@ int apv_hw_queue_busy(struct apv_host *host, apv_apqn q, unsigned int count)
 
 void apv_hw_qci_locked(struct apv_host *host, struct apv_qci *out)
 {
+	apv_assert_locked(host);
 	const struct apv_host_config *c = &host->hw.cfg;
 
 	memset(out, 0, sizeof(*out));
@@ -663,6 +674,7 @@ int apv_hw_check_spec(const struct apv_host_config *cfg,
 void apv_hw_install_locked(struct apv_host *host,
 			   const struct apv_adapter_spec *s)
 {
+	apv_assert_locked(host);
 	struct apv_hw_adapter *ad = &host->hw.ad[s->id];
 
 	ad->installed = true;
@@ -734,6 +746,7 @@ static int hw_adapter_event_locked(struct apv_host *host, unsigned int apid,
 				   enum hw_adapter_op op, bool on,
 				   unsigned int flags)
 {
+	apv_assert_locked(host);
 	struct apv_hw_adapter *ad;
 	int rc;
 
@@ -802,6 +815,7 @@ int apv_hw_adapter_restore(struct apv_host *host, unsigned int apid,
 int apv_hw_adapter_configure_locked(struct apv_host *host, unsigned int apid,
 				    bool on, unsigned int flags)
 {
+	apv_assert_locked(host);
 	return hw_adapter_event_locked(host, apid, HW_CONFIGURE, on, flags);
 }
 

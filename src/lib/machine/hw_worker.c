@@ -62,6 +62,7 @@ static struct apv_hw_queue *runq_pop(struct apv_hw_workers *wk)
 static void job_take_locked(struct apv_host *host, struct apv_hw_queue *hq,
 			    struct hw_job *job)
 {
+	apv_assert_locked(host);
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(hq->apqn)];
 	struct apv_ap_msg *rq = apv_hw_msg_pop(&hq->req, &hq->req_tail);
 
@@ -120,6 +121,7 @@ static struct apv_ap_msg *job_run(struct hw_job *job)
 static bool job_post_locked(struct apv_host *host, struct apv_hw_queue *hq,
 			    struct hw_job *job, struct apv_ap_msg *rp)
 {
+	apv_assert_locked(host);
 	free(job->rq);
 	job->rq = NULL;
 	if (job->epoch != hq->epoch) {
@@ -141,6 +143,7 @@ static bool job_post_locked(struct apv_host *host, struct apv_hw_queue *hq,
 /* Answer every request of hq now, engine called under host->lock. */
 static void hw_run_sync_locked(struct apv_host *host, struct apv_hw_queue *hq)
 {
+	apv_assert_locked(host);
 	while (hq->req && !hq->inflight) {
 		struct hw_job job;
 
@@ -153,6 +156,7 @@ static void hw_run_sync_locked(struct apv_host *host, struct apv_hw_queue *hq)
 /* Without workers: answer whatever the run queue still holds. */
 static void hw_run_all_sync_locked(struct apv_host *host)
 {
+	apv_assert_locked(host);
 	struct apv_hw_queue *hq;
 
 	while ((hq = runq_pop(&host->wk)))
@@ -166,6 +170,7 @@ static bool hw_idle(const struct apv_hw_workers *wk)
 
 void apv_hw_schedule_locked(struct apv_host *host, struct apv_hw_queue *hq)
 {
+	apv_assert_locked(host);
 	struct apv_hw_workers *wk = &host->wk;
 
 	if (!hq->req)
@@ -193,7 +198,7 @@ static void *hw_worker_main(void *arg)
 		struct hw_job job;
 
 		if (!hq) {
-			pthread_cond_wait(&wk->work, &host->lock);
+			(void)apv_lock_wait(host, &wk->work, NULL);
 			continue;
 		}
 		/* reset since it was queued, or already in an engine */
@@ -352,11 +357,8 @@ int apv_host_drain(struct apv_host *host, int timeout_ms)
 	if (!wk->n)
 		hw_run_all_sync_locked(host);
 	while (!hw_idle(wk) && rc != ETIMEDOUT) {
-		if (timeout_ms < 0)
-			rc = pthread_cond_wait(&wk->idle, &host->lock);
-		else
-			rc = pthread_cond_timedwait(&wk->idle, &host->lock,
-						    &dl);
+		rc = apv_lock_wait(host, &wk->idle,
+				   timeout_ms < 0 ? NULL : &dl);
 	}
 	rc = hw_idle(wk) ? 0 : -ETIMEDOUT;
 	apv_unlock(host);

@@ -38,6 +38,7 @@ const struct apv_driver apv_vfio_ap_driver = {
 
 int apv_vfio_init_locked(struct apv_host *host)
 {
+	apv_assert_locked(host);
 	struct apv_vfio *vfio = &host->vfio;
 
 	vfio->owner = calloc((size_t)APV_MAX_IDS * APV_MAX_IDS,
@@ -69,6 +70,7 @@ static void mdev_free_locked(struct apv_host *host, struct apv_mdev *m);
 
 void apv_vfio_fini_locked(struct apv_host *host)
 {
+	apv_assert_locked(host);
 	struct apv_vfio *vfio = &host->vfio;
 
 	while (vfio->mdevs)
@@ -173,6 +175,7 @@ struct apv_vq *apv_vfio_linked(struct apv_host *host,
 void apv_vfio_link_locked(struct apv_host *host, struct apv_mdev *m,
 			  struct apv_vq *vq)
 {
+	apv_assert_locked(host);
 	if (vq->mdev)
 		return;
 	vq->mdev = m;
@@ -182,6 +185,7 @@ void apv_vfio_link_locked(struct apv_host *host, struct apv_mdev *m,
 
 void apv_vfio_unlink_locked(struct apv_host *host, struct apv_vq *vq)
 {
+	apv_assert_locked(host);
 	struct apv_mdev *m = vq->mdev;
 
 	if (!m)
@@ -196,6 +200,7 @@ void apv_vfio_unlink_locked(struct apv_host *host, struct apv_vq *vq)
 
 void apv_vfio_release_irq_locked(struct apv_host *host, struct apv_vq *vq)
 {
+	apv_assert_locked(host);
 	vq->saved_isc = -1;
 	vq->saved_nib = 0;
 }
@@ -302,6 +307,7 @@ static int reset_61(struct apv_host *host, struct apv_vq *vq)
 
 int apv_vfio_reset_queue_locked(struct apv_host *host, struct apv_vq *vq)
 {
+	apv_assert_locked(host);
 	return apv_is_61(host) ? reset_61(host, vq) : reset_612(host, vq);
 }
 
@@ -330,6 +336,7 @@ static int reset_linked(struct apv_host *host, struct apv_mdev *m)
 
 int apv_mdev_create_locked(struct apv_host *host, const uint8_t uuid[16])
 {
+	apv_assert_locked(host);
 	struct apv_vfio *vfio = &host->vfio;
 	struct apv_mdev *m;
 	char name[37];
@@ -382,6 +389,7 @@ int apv_mdev_create(struct apv_host *host, const uint8_t uuid[16])
 
 static void mdev_free_locked(struct apv_host *host, struct apv_mdev *m)
 {
+	apv_assert_locked(host);
 	struct apv_vfio *vfio = &host->vfio;
 
 	if (m->open) {
@@ -428,11 +436,12 @@ static void wait_slice(struct apv_host *host, unsigned int ms)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
-	pthread_cond_timedwait(&host->cond, &host->lock, &ts);
+	(void)apv_lock_wait(host, &host->cond, &ts);
 }
 
 int apv_mdev_remove_locked(struct apv_host *host, struct apv_mdev *m)
 {
+	apv_assert_locked(host);
 	unsigned int count = 0;
 	bool told = false;
 
@@ -545,6 +554,7 @@ const char *apv_queue_status_name(enum apv_queue_status s)
 int apv_vfio_queue_status_locked(struct apv_host *host, apv_apqn q,
 				 enum apv_queue_status *out)
 {
+	apv_assert_locked(host);
 	struct apv_queue *bq = apv_bus_queue(host, q);
 	struct apv_mdev *m;
 
@@ -644,6 +654,7 @@ int apv_mdev_open(struct apv_host *host, const uint8_t uuid[16])
 
 void apv_mdev_close_locked(struct apv_host *host, struct apv_mdev *m)
 {
+	apv_assert_locked(host);
 	if (!m->open)
 		return;
 	m->kvm->hook = NULL;

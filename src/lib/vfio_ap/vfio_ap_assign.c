@@ -327,12 +327,14 @@ DEFINE_ASSIGN(apv_mdev_unassign_control_domain, unassign, CONTROL)
 int apv_mdev_assign_locked(struct apv_host *host, const uint8_t uuid[16],
 			   enum apv_assign_kind what, unsigned long id)
 {
+	apv_assert_locked(host);
 	return assign(host, uuid, (enum which)what, id);
 }
 
 int apv_mdev_unassign_locked(struct apv_host *host, const uint8_t uuid[16],
 			     enum apv_assign_kind what, unsigned long id)
 {
+	apv_assert_locked(host);
 	return unassign(host, uuid, (enum which)what, id);
 }
 
@@ -426,6 +428,7 @@ int apv_mdev_set_ap_config_locked(struct apv_host *host,
 				  const struct apv_bitmap *aqm,
 				  const struct apv_bitmap *adm)
 {
+	apv_assert_locked(host);
 	return set_ap_config(host, uuid, apm, aqm, adm);
 }
 

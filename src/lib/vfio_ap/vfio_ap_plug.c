@@ -12,6 +12,7 @@
 
 void apv_plug_push_locked(struct apv_host *host, struct apv_mdev *m)
 {
+	apv_assert_locked(host);
 	if (!m->open || !m->kvm)
 		return;
 	apv_kvm_set_masks_locked(m->kvm, &m->sh_apm, &m->sh_aqm, &m->sh_adm);
@@ -22,6 +23,7 @@ void apv_plug_reset_adapters_locked(struct apv_host *host, struct apv_mdev *m,
 				    const struct apv_bitmap *apids,
 				    const struct apv_bitmap *apqis)
 {
+	apv_assert_locked(host);
 	apv_bm_for_each(a, apids) {
 		apv_bm_for_each(d, apqis) {
 			struct apv_vq *vq =
@@ -37,6 +39,7 @@ void apv_plug_filter_and_push_locked(struct apv_host *host,
 				     struct apv_mdev *m, bool apm_aqm,
 				     bool adm)
 {
+	apv_assert_locked(host);
 	struct apv_bitmap filtered;
 	bool changed = false;
 
@@ -55,6 +58,7 @@ void apv_plug_filter_and_push_locked(struct apv_host *host,
 void apv_plug_link_adapter_locked(struct apv_host *host, struct apv_mdev *m,
 				  unsigned int a)
 {
+	apv_assert_locked(host);
 	apv_bm_for_each(d, &m->aqm) {
 		struct apv_queue *q = apv_bus_queue(host, APV_APQN(a, d));
 
@@ -66,6 +70,7 @@ void apv_plug_link_adapter_locked(struct apv_host *host, struct apv_mdev *m,
 void apv_plug_link_domain_locked(struct apv_host *host, struct apv_mdev *m,
 				 unsigned int d)
 {
+	apv_assert_locked(host);
 	apv_bm_for_each(a, &m->apm) {
 		struct apv_queue *q = apv_bus_queue(host, APV_APQN(a, d));
 
@@ -116,6 +121,7 @@ void apv_plug_unplug_adapters_locked(struct apv_host *host,
 				     struct apv_mdev *m,
 				     const struct apv_bitmap *apids)
 {
+	apv_assert_locked(host);
 	struct apv_bitmap in_shadow;
 
 	if (apv_bm_empty(apids))
@@ -133,6 +139,7 @@ void apv_plug_unplug_domains_locked(struct apv_host *host,
 				    struct apv_mdev *m,
 				    const struct apv_bitmap *apqis)
 {
+	apv_assert_locked(host);
 	struct apv_bitmap in_shadow;
 
 	if (apv_bm_empty(apqis))
