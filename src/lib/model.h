@@ -75,12 +75,25 @@ struct apv_ap_msg {
 	uint8_t data[];
 };
 
+/*
+ * Where a queue's adapter interruptions go: the guest memory holding the
+ * NIB and the interruption state the ISC is made pending in (what KVM
+ * sets up with the GISA and the pinned NIB page for vfio_ap's host AQIC).
+ * KVM embeds one in every guest; the machine only calls post(), which
+ * stores the NIB byte, makes the ISC pending and tells the party running
+ * the guest (false: the NIB is not in guest memory, nothing happened).
+ */
+struct apv_airq_sink {
+	bool (*post)(struct apv_airq_sink *sink, uint64_t nib,
+		     unsigned int isc);
+};
+
 struct apv_hw_queue {
 	apv_apqn apqn;	   /* set when its adapter is installed */
 	bool irq;	   /* interruptions enabled (AQIC) */
 	uint8_t isc;
-	uint64_t nib;	   /* NIB address (guest absolute for irq_kvm) */
-	struct apv_kvm *irq_kvm; /* guest whose memory holds the NIB */
+	uint64_t nib;	   /* NIB address (guest absolute for irq_sink) */
+	struct apv_airq_sink *irq_sink; /* guest whose memory holds the NIB */
 	uint64_t zeroized; /* times this queue was reset and zeroized */
 	/* the engine seam: requests waiting, replies ready (FIFO each) */
 	struct apv_ap_msg *req, **req_tail;
@@ -114,7 +127,19 @@ struct apv_hw {
 	uint64_t reset_delay_ns;    /* duration of a guest's RAPQ/ZAPQ */
 	struct apv_bitmap apm, aqm, adm; /* current configuration */
 	struct apv_hw_adapter ad[APV_MAX_IDS];
+	/* the configuration-change hook (apv_hw_set_cfg_chg_locked) */
+	void (*cfg_chg)(struct apv_host *host);
 };
+
+/*
+ * The machine's configuration-change notification, as the kernel's AP bus
+ * learns of one through ap_bus_cfg_chg(): the one way hardware events reach
+ * the bus.  The AP bus registers its scan at init (NULL unregisters); every
+ * hardware event calls it after changing the machine unless the caller
+ * passed APV_EV_NOSCAN.  The machine never calls the bus by name.
+ */
+void apv_hw_set_cfg_chg_locked(struct apv_host *host,
+			       void (*fn)(struct apv_host *host));
 
 /* TAPQ: status word; *info receives GR2 (facility word << 32 | type ...). */
 uint32_t apv_hw_tapq_locked(struct apv_host *host, apv_apqn q, bool t,
@@ -167,10 +192,10 @@ uint32_t apv_hw_dqap_consume_locked(struct apv_host *host, apv_apqn q,
  */
 uint32_t apv_hw_aqic_locked(struct apv_host *host, apv_apqn q, bool enable,
 			    unsigned int isc, uint64_t nib,
-			    struct apv_kvm *kvm);
+			    struct apv_airq_sink *sink);
 /* A reply was posted: NIB byte, ISC pending, adapter_irq notification
- * (when the queue has interruptions on). */
-void apv_hw_notify_locked(struct apv_hw_queue *hq);
+ * (when the queue has interruptions on), through the queue's sink. */
+void apv_hw_notify_locked(struct apv_host *host, struct apv_hw_queue *hq);
 /* The 8-byte type 82 error reply with reply code `code`. */
 void apv_hw_error_reply(uint8_t *reply, size_t *len, uint8_t code);
 /* Queue q is in the configuration (adapter installed, APM, AQM). */
@@ -205,8 +230,9 @@ void apv_hw_workers_fini(struct apv_host *host);
  */
 void apv_hw_schedule_locked(struct apv_host *host, struct apv_hw_queue *hq);
 
-/* Forget kvm as the holder of NIBs (the guest goes away). */
-void apv_hw_forget_kvm_locked(struct apv_host *host, struct apv_kvm *kvm);
+/* Forget sink as the holder of NIBs (its guest goes away). */
+void apv_hw_forget_sink_locked(struct apv_host *host,
+			       struct apv_airq_sink *sink);
 /* Discard every request and reply of every queue (host teardown). */
 void apv_hw_discard_all_locked(struct apv_host *host);
 uint32_t apv_hw_functions(const struct apv_host *host,
@@ -537,6 +563,7 @@ struct apv_kvm {
 	uint32_t segment;	/* NQAP/DQAP segment size (0: none) */
 	uint8_t airq_pending;	/* adapter interruptions pending, bit = ISC */
 	uint64_t airqs;		/* adapter interruptions made pending */
+	struct apv_airq_sink airq; /* this guest as the machine's target */
 	struct apv_kvm *next;
 };
 
@@ -548,6 +575,9 @@ int apv_kvm_mem_read_locked(const struct apv_kvm *kvm, uint64_t gpa,
 int apv_kvm_mem_write_locked(struct apv_kvm *kvm, uint64_t gpa,
 			     const void *buf, size_t len);
 void apv_kvm_mem_free_locked(struct apv_kvm *kvm);
+/* The guest's apv_airq_sink.post (host->lock held). */
+bool apv_kvm_airq_post(struct apv_airq_sink *sink, uint64_t nib,
+		       unsigned int isc);
 
 /* ap_insn.c: GR1 := status word, CC 3 iff its RC is nonzero, else 0. */
 void apv_insn_status(struct apv_cpu_regs *regs, struct apv_insn_result *res,

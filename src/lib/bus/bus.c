@@ -122,12 +122,15 @@ int apv_bus_init_locked(struct apv_host *host)
 	bus->have_qci = bus->qci.available;
 	for (size_t i = 0; i < n; i++)
 		apv_bus_register_driver_locked(host, &zcrypt_drivers[i]);
+	/* the machine's configuration changes reach the bus as a scan */
+	apv_hw_set_cfg_chg_locked(host, apv_bus_scan_locked);
 	return 0;
 }
 
 void apv_bus_fini_locked(struct apv_host *host)
 {
 	apv_assert_locked(host);
+	apv_hw_set_cfg_chg_locked(host, NULL);
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++)
 		if (host->bus.cards[a])
 			apv_bus_card_destroy_locked(host, host->bus.cards[a]);

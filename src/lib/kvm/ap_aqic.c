@@ -58,7 +58,7 @@ static uint32_t vfio_irq_enable(struct apv_host *host, struct apv_kvm *kvm,
 	/* the NIB must be nonzero and backed by a memslot (pinnable) */
 	if (!nib || !apv_kvm_mem_valid_locked(kvm, nib, 1))
 		return apv_qs_make(APV_RC_INVALID_ADDRESS, 0);
-	st = apv_hw_aqic_locked(host, vq->apqn, true, isc, nib, kvm);
+	st = apv_hw_aqic_locked(host, vq->apqn, true, isc, nib, &kvm->airq);
 	switch (apv_qs_rc(st)) {
 	case APV_RC_NORMAL:
 		/* the previous registration is released, the new one kept */

@@ -6,6 +6,7 @@
  * DQAP buffers are read and written here.  host->lock guards the slots.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,4 +195,24 @@ unsigned int apv_kvm_take_adapter_irqs(struct apv_kvm *kvm, uint64_t *count)
 		*count = kvm->airqs;
 	apv_unlock(kvm->host);
 	return p;
+}
+
+/*
+ * The machine's adapter interruption for this guest: the NIB byte first,
+ * then the ISC pending, then tell the party running the guest.
+ */
+bool apv_kvm_airq_post(struct apv_airq_sink *sink, uint64_t nib,
+		       unsigned int isc)
+{
+	static const uint8_t one = 1;
+	struct apv_kvm *kvm = (struct apv_kvm *)((char *)sink -
+						 offsetof(struct apv_kvm, airq));
+
+	if (apv_kvm_mem_write_locked(kvm, nib, &one, 1))
+		return false;
+	kvm->airq_pending |= (uint8_t)(1u << isc);
+	kvm->airqs++;
+	if (kvm->notify.adapter_irq)
+		kvm->notify.adapter_irq(kvm->notify.opaque, isc);
+	return true;
 }

@@ -47,6 +47,7 @@ int apv_kvm_new(struct apv_host *host, const char *name, unsigned int cpu,
 		return apv_fail(-ENOMEM, APV_RULE_NO_MEMORY, "out of memory");
 	}
 	k->host = host;
+	k->airq.post = apv_kvm_airq_post;
 	snprintf(k->name, sizeof(k->name), "%s", name);
 	k->cpu = cpu;
 	/* the format is fixed at VM creation, from the host's APXA */
@@ -82,7 +83,7 @@ void apv_kvm_free(struct apv_kvm *kvm)
 		}
 	}
 	/* no machine queue may point into the memory of a gone guest */
-	apv_hw_forget_kvm_locked(host, kvm);
+	apv_hw_forget_sink_locked(host, &kvm->airq);
 	apv_kvm_mem_free_locked(kvm);
 	apv_unlock(host);
 	free(kvm);

@@ -3,8 +3,8 @@
  * The machine: adapters installed in the CEC, the LPAR's AP configuration
  * (what QCI reports) and the answers of the queue instructions the host
  * kernel issues (TAPQ, RAPQ, ZAPQ).  Hardware events change this state and
- * then let the AP bus scan, as a real host does on the configuration-change
- * notification.
+ * then announce the configuration change through the one hook the AP bus
+ * registers (the kernel's ap_bus_cfg_chg()), which scans.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -220,32 +220,6 @@ struct apv_ap_msg *apv_hw_msg_pop(struct apv_ap_msg **head,
 	return m;
 }
 
-void apv_hw_error_reply(uint8_t *reply, size_t *len, uint8_t code)
-{
-	memset(reply, 0, APV_REPLY_ERROR_LEN);
-	reply[1] = APV_REPLY_ERROR_TYPE;
-	reply[4] = code;
-	*len = APV_REPLY_ERROR_LEN;
-}
-
-int apv_engine_builtin(void *opaque, const struct apv_engine_request *req,
-		       uint8_t *reply, size_t reply_max, size_t *reply_len)
-{
-	uint8_t want = req->mode == APV_MODE_ACCEL ? 0x50 : 0x06;
-	uint8_t code = APV_REP82_MACHINE_FAILURE;
-
-	(void)opaque;
-	if (reply_max < APV_REPLY_ERROR_LEN)
-		return -ENOSPC;
-	if (req->len < 8 || req->msg[1] != want)
-		code = APV_REP82_MESSAGE_TYPE;
-	else if (want == 0x50 &&
-		 (((size_t)req->msg[2] << 8) | req->msg[3]) != req->len)
-		code = APV_REP82_INVALID_MSG_LEN;
-	apv_hw_error_reply(reply, reply_len, code);
-	return 0;
-}
-
 void apv_host_set_engine(struct apv_host *host,
 			 const struct apv_engine_ops *ops)
 {
@@ -261,20 +235,12 @@ void apv_host_set_engine(struct apv_host *host,
  * Make an adapter interruption pending: the NIB first, then the ISC, then
  * tell the party running the guest.
  */
-void apv_hw_notify_locked(struct apv_hw_queue *hq)
+void apv_hw_notify_locked(struct apv_host *host, struct apv_hw_queue *hq)
 {
-	static const uint8_t one = 1;
-	struct apv_kvm *kvm = hq->irq_kvm;
-	unsigned int isc = hq->isc & 7u;
-
-	if (!hq->irq || !kvm)
+	apv_assert_locked(host);
+	if (!hq->irq || !hq->irq_sink)
 		return;
-	if (apv_kvm_mem_write_locked(kvm, hq->nib, &one, 1))
-		return;
-	kvm->airq_pending |= (uint8_t)(1u << isc);
-	kvm->airqs++;
-	if (kvm->notify.adapter_irq)
-		kvm->notify.adapter_irq(kvm->notify.opaque, isc);
+	(void)hq->irq_sink->post(hq->irq_sink, hq->nib, hq->isc & 7u);
 }
 
 /* The machine's answer for an APQN that exists: 00, 03 or 04. */
@@ -423,7 +389,7 @@ uint32_t apv_hw_dqap_consume_locked(struct apv_host *host, apv_apqn q,
 
 uint32_t apv_hw_aqic_locked(struct apv_host *host, apv_apqn q, bool enable,
 			    unsigned int isc, uint64_t nib,
-			    struct apv_kvm *kvm)
+			    struct apv_airq_sink *sink)
 {
 	apv_assert_locked(host);
 	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
@@ -441,23 +407,24 @@ uint32_t apv_hw_aqic_locked(struct apv_host *host, apv_apqn q, bool enable,
 	hq->irq = enable;
 	hq->isc = enable ? (uint8_t)(isc & 7) : 0;
 	hq->nib = enable ? nib : 0;
-	hq->irq_kvm = enable ? kvm : NULL;
+	hq->irq_sink = enable ? sink : NULL;
 	/* replies already waiting are announced right away */
 	if (enable && hq->nrep)
-		apv_hw_notify_locked(hq);
+		apv_hw_notify_locked(host, hq);
 	return apv_qs_make(APV_RC_NORMAL, hw_flags(ad, hq));
 }
 
-void apv_hw_forget_kvm_locked(struct apv_host *host, struct apv_kvm *kvm)
+void apv_hw_forget_sink_locked(struct apv_host *host,
+			       struct apv_airq_sink *sink)
 {
 	apv_assert_locked(host);
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
 		struct apv_hw_adapter *ad = &host->hw.ad[a];
 
 		for (unsigned int d = 0; ad->q && d < APV_MAX_IDS; d++) {
-			if (ad->q[d].irq_kvm == kvm) {
+			if (ad->q[d].irq_sink == sink) {
 				ad->q[d].irq = false;
-				ad->q[d].irq_kvm = NULL;
+				ad->q[d].irq_sink = NULL;
 				ad->q[d].nib = 0;
 				ad->q[d].isc = 0;
 			}
@@ -477,7 +444,7 @@ void apv_hw_discard_all_locked(struct apv_host *host)
 static void hw_zeroize(struct apv_hw_queue *hq)
 {
 	hw_discard(hq);
-	hq->irq_kvm = NULL;
+	hq->irq_sink = NULL;
 	hq->irq = false;
 	hq->isc = 0;
 	hq->nib = 0;
@@ -517,7 +484,7 @@ uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q)
 	/* RAPQ discards all requests and replies and disables
 	 * interruptions like ZAPQ does */
 	hw_discard(hq);
-	hq->irq_kvm = NULL;
+	hq->irq_sink = NULL;
 	hq->irq = false;
 	hq->isc = 0;
 	hq->nib = 0;
@@ -688,10 +655,24 @@ void apv_hw_install_locked(struct apv_host *host,
 	apv_bm_set(&host->hw.apm, s->id);
 }
 
+void apv_hw_set_cfg_chg_locked(struct apv_host *host,
+			       void (*fn)(struct apv_host *host))
+{
+	apv_assert_locked(host);
+	host->hw.cfg_chg = fn;
+}
+
+/* After a hardware event: the configuration-change notification. */
+static void hw_cfg_chg_locked(struct apv_host *host, unsigned int flags)
+{
+	apv_assert_locked(host);
+	if (!(flags & APV_EV_NOSCAN) && host->hw.cfg_chg)
+		host->hw.cfg_chg(host);
+}
+
 static int hw_finish(struct apv_host *host, unsigned int flags)
 {
-	if (!(flags & APV_EV_NOSCAN))
-		apv_bus_scan_locked(host);
+	hw_cfg_chg_locked(host, flags);
 	apv_unlock(host);
 	return 0;
 }
@@ -783,8 +764,7 @@ static int hw_adapter_event_locked(struct apv_host *host, unsigned int apid,
 		ad->chkstop = on;
 		break;
 	}
-	if (!(flags & APV_EV_NOSCAN))
-		apv_bus_scan_locked(host);
+	hw_cfg_chg_locked(host, flags);
 	return 0;
 }
 

@@ -136,7 +136,7 @@ static bool job_post_locked(struct apv_host *host, struct apv_hw_queue *hq,
 	}
 	apv_hw_msg_append(&hq->rep, &hq->rep_tail, rp);
 	hq->nrep++;
-	apv_hw_notify_locked(hq);
+	apv_hw_notify_locked(host, hq);
 	return true;
 }
 
