@@ -389,6 +389,25 @@ int apv_bus_store_mask_locked(struct apv_host *host, bool is_apmask,
 /* bus_scan.c */
 void apv_bus_scan_locked(struct apv_host *host);
 
+/* ---- the guest's PQAP hook (KVM owns the slot, vfio_ap the handler) --- */
+
+struct apv_kvm;
+
+/*
+ * The PQAP hook (the kernel's kvm->arch.crypto.pqap_hook): the one handler
+ * a guest's intercepted PQAP(AQIC) goes to after KVM's own checks.  The
+ * vfio_ap driver registers it on the guest when a guest opens one of its
+ * devices and removes it on close; KVM knows nothing but these pointers.
+ * aqic() returns the status word for the guest; release() is called when
+ * the guest goes away with the hook registered (QEMU exits: the device is
+ * released) and must unregister it.
+ */
+struct apv_pqap_hook {
+	uint32_t (*aqic)(struct apv_pqap_hook *hook, struct apv_kvm *kvm,
+			 const struct apv_cpu_regs *regs);
+	void (*release)(struct apv_pqap_hook *hook, struct apv_kvm *kvm);
+};
+
 /* ---- vfio_ap ------------------------------------------------------------ */
 
 /* struct apv_vq, vfio_ap's per-queue object, is defined with the queue. */
@@ -406,6 +425,7 @@ struct apv_mdev {
 	struct apv_bitmap apm_add, aqm_add, adm_add;
 
 	struct apv_kvm *kvm;	/* associated guest (vfio group in KVM) */
+	struct apv_pqap_hook hook; /* on kvm while open */
 	bool open;
 	bool removing;
 	unsigned int nlinked;
@@ -459,6 +479,10 @@ int apv_vfio_reset_queue_locked(struct apv_host *host, struct apv_vq *vq);
 void apv_vfio_release_irq_locked(struct apv_host *host, struct apv_vq *vq);
 
 void apv_mdev_close_locked(struct apv_host *host, struct apv_mdev *m);
+/* vfio_ap_aqic.c: vfio_ap's PQAP hook, set on every mdev at creation. */
+extern const struct apv_pqap_hook apv_vfio_pqap_hook;
+/* The mdev a PQAP hook of vfio_ap belongs to. */
+struct apv_mdev *apv_vfio_hook_mdev(struct apv_pqap_hook *hook);
 /* `create` / `remove` under host->lock; remove waits on host->cond
  * (releasing the lock) while the device is open, then frees m. */
 int apv_mdev_create_locked(struct apv_host *host, const uint8_t uuid[16]);
@@ -555,7 +579,7 @@ struct apv_kvm {
 	int fmt;
 	uint8_t crycb[APV_CRYCB_SIZE];
 	uint64_t updates;
-	struct apv_mdev *hook;	/* mdev holding the PQAP hook (open) */
+	struct apv_pqap_hook *pqap_hook; /* registered by vfio_ap, or NULL */
 	struct apv_kvm_notify notify;
 	struct apv_memslot slot[APV_KVM_MAX_SLOTS];
 	unsigned int nslots;
@@ -583,7 +607,8 @@ bool apv_kvm_airq_post(struct apv_airq_sink *sink, uint64_t nib,
 void apv_insn_status(struct apv_cpu_regs *regs, struct apv_insn_result *res,
 		     uint32_t status);
 /* ap_aqic.c: PQAP(AQIC) intercepted to KVM (steps 4..10 of
- * vfio-ap-semantics.md §3.5; privileged state already checked). */
+ * vfio-ap-semantics.md §3.5; privileged state already checked): KVM's
+ * checks, then the guest's PQAP hook. */
 void apv_aqic_intercept_locked(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 			       struct apv_insn_result *res);
 
@@ -632,6 +657,9 @@ struct apv_host {
 	struct apv_zcdns zcdn;
 	struct apv_host_stats stats;
 	unsigned int remove_slice_ms; /* mdev remove request interval */
+	/* a guest goes away (apv_kvm_free): the driver that may name it as
+	 * the KVM of its devices forgets it (vfio_ap registers it) */
+	void (*guest_gone)(struct apv_host *host, struct apv_kvm *kvm);
 	struct apv_engine_ops engine;	/* process == NULL: built-in */
 	struct apv_hw_workers wk;	/* adapter worker threads */
 };

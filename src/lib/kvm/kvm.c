@@ -71,11 +71,10 @@ void apv_kvm_free(struct apv_kvm *kvm)
 	host = kvm->host;
 	apv_lock(host);
 	/* QEMU exits: the vfio device is released */
-	if (kvm->hook)
-		apv_mdev_close_locked(host, kvm->hook);
-	for (struct apv_mdev *m = host->vfio.mdevs; m; m = m->next)
-		if (m->kvm == kvm)
-			m->kvm = NULL;
+	if (kvm->pqap_hook)
+		kvm->pqap_hook->release(kvm->pqap_hook, kvm);
+	if (host->guest_gone)
+		host->guest_gone(host, kvm);
 	for (struct apv_kvm **p = &host->kvms; *p; p = &(*p)->next) {
 		if (*p == kvm) {
 			*p = kvm->next;

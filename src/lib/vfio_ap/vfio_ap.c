@@ -36,6 +36,15 @@ const struct apv_driver apv_vfio_ap_driver = {
 	.on_scan_complete = apv_plug_scan_complete,
 };
 
+/* A guest goes away: no mdev names it as its KVM any more. */
+static void vfio_guest_gone(struct apv_host *host, struct apv_kvm *kvm)
+{
+	apv_assert_locked(host);
+	for (struct apv_mdev *m = host->vfio.mdevs; m; m = m->next)
+		if (m->kvm == kvm)
+			m->kvm = NULL;
+}
+
 int apv_vfio_init_locked(struct apv_host *host)
 {
 	apv_assert_locked(host);
@@ -51,6 +60,7 @@ int apv_vfio_init_locked(struct apv_host *host)
 		vfio->hash = NULL;
 		return apv_fail(-ENOMEM, APV_RULE_NO_MEMORY, "out of memory");
 	}
+	host->guest_gone = vfio_guest_gone;
 	/* without QCI the copy stays all zero: nothing reaches a guest */
 	apv_hw_qci_locked(host, &vfio->info);
 	vfio->loaded = true;
@@ -75,6 +85,7 @@ void apv_vfio_fini_locked(struct apv_host *host)
 
 	while (vfio->mdevs)
 		mdev_free_locked(host, vfio->mdevs);
+	host->guest_gone = NULL;
 	free(vfio->owner);
 	free(vfio->hash);
 	vfio->owner = NULL;
@@ -362,6 +373,7 @@ int apv_mdev_create_locked(struct apv_host *host, const uint8_t uuid[16])
 	memcpy(m->uuid, uuid, 16);
 	memcpy(m->name, name, sizeof(m->name));
 	m->seq = ++vfio->next_seq;
+	m->hook = apv_vfio_pqap_hook;
 	m->apm_max = vfio->info.apxa ? vfio->info.na : 63;
 	m->aqm_max = vfio->info.apxa ? vfio->info.nd : 15;
 	m->adm_max = m->aqm_max;
@@ -394,7 +406,7 @@ static void mdev_free_locked(struct apv_host *host, struct apv_mdev *m)
 
 	if (m->open) {
 		apv_kvm_clear_masks_locked(m->kvm);
-		m->kvm->hook = NULL;
+		m->kvm->pqap_hook = NULL;
 		m->open = false;
 	}
 	(void)reset_linked(host, m);
@@ -637,13 +649,15 @@ int apv_mdev_open(struct apv_host *host, const uint8_t uuid[16])
 	} else if (!m->kvm) {
 		rc = apv_fail(-EINVAL, APV_RULE_NO_KVM,
 			      "mdev %s has no KVM associated", m->name);
-	} else if (m->kvm->hook) {
+	} else if (m->kvm->pqap_hook) {
+		const struct apv_mdev *o = apv_vfio_hook_mdev(m->kvm->pqap_hook);
+
 		rc = apv_fail(-EPERM, APV_RULE_KVM_TAKEN,
 			      "guest %s already uses vfio_ap mdev %s",
-			      m->kvm->name, m->kvm->hook->name);
-		apv_reason_owner(m->kvm->hook->name);
+			      m->kvm->name, o->name);
+		apv_reason_owner(o->name);
 	} else {
-		m->kvm->hook = m;
+		m->kvm->pqap_hook = &m->hook;
 		m->open = true;
 		/* the current shadow, as it is: no re-filtering */
 		apv_plug_push_locked(host, m);
@@ -657,7 +671,7 @@ void apv_mdev_close_locked(struct apv_host *host, struct apv_mdev *m)
 	apv_assert_locked(host);
 	if (!m->open)
 		return;
-	m->kvm->hook = NULL;
+	m->kvm->pqap_hook = NULL;
 	/* the guest loses all AP access first ... */
 	apv_kvm_clear_masks_locked(m->kvm);
 	m->open = false;
