@@ -95,6 +95,8 @@ struct apv_adapter_spec {
 	bool standby;		/* in the configuration but configured off */
 };
 
+struct apv_devev;
+
 struct apv_host_config {
 	enum apv_kernel kernel;
 	bool qci;		/* facility 12: QCI available */
@@ -112,6 +114,10 @@ struct apv_host_config {
 	const char *apmask;	/* boot ap.apmask= string, or NULL */
 	const char *aqmask;	/* boot ap.aqmask= string, or NULL */
 	bool no_vfio_ap;	/* do not load the vfio_ap driver */
+	/* device events from the boot on (include/apvirt/devev.h), or
+	 * NULL; apv_host_set_devev_listener() changes it later */
+	void (*devev)(void *opaque, const struct apv_devev *ev);
+	void *devev_opaque;
 };
 
 /* Default host config: 6.12, QCI with APXA, Na = Nd = 255, irq, no cards. */

@@ -133,6 +133,10 @@ int apv_host_new(const struct apv_host_config *cfg, struct apv_host **out)
 	host->hw.cfg.n_adapters = 0;
 	host->hw.cfg.apmask = NULL;
 	host->hw.cfg.aqmask = NULL;
+	host->hw.cfg.devev = NULL;
+	host->hw.cfg.devev_opaque = NULL;
+	host->devev.fn = cfg->devev;
+	host->devev.opaque = cfg->devev ? cfg->devev_opaque : NULL;
 	host->log.e = calloc(APV_LOG_CAPACITY, sizeof(*host->log.e));
 	host->log.next_seq = 1;
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
@@ -176,6 +180,8 @@ void apv_host_free(struct apv_host *host)
 		return;
 	apv_hw_workers_fini(host); /* joins the workers: nothing runs now */
 	apv_lock(host);
+	/* tearing the host down announces no device events */
+	host->devev.fn = NULL;
 	while (host->kvms) {
 		struct apv_kvm *k = host->kvms;
 

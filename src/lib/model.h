@@ -21,6 +21,7 @@
 #include <apvirt/vfio_ap.h>
 #include <apvirt/zcdn.h>
 
+#include "devev.h"
 #include "lock.h"
 
 /* ---- AP response codes and the queue status word --------------------- */
@@ -345,6 +346,7 @@ struct apv_bus {
 	unsigned int n_drivers;
 	unsigned int nqueues, nbound;
 	bool interrupts;
+	uint64_t complete_count; /* BINDINGS=complete sent (COMPLETECOUNT) */
 };
 
 /* bus.c */
@@ -385,6 +387,10 @@ int apv_bus_unbind_locked(struct apv_host *host, const char *driver,
 /* bus_masks.c: parse and store apmask/aqmask (-EINVAL, -EBUSY). */
 int apv_bus_store_mask_locked(struct apv_host *host, bool is_apmask,
 			      const char *buf, size_t len);
+
+/* BINDINGS=complete if every queue device is bound (after a probe, and
+ * once after the first scan). */
+void apv_bus_check_complete_locked(struct apv_host *host);
 
 /* bus_scan.c */
 void apv_bus_scan_locked(struct apv_host *host);
@@ -662,6 +668,7 @@ struct apv_host {
 	void (*guest_gone)(struct apv_host *host, struct apv_kvm *kvm);
 	struct apv_engine_ops engine;	/* process == NULL: built-in */
 	struct apv_hw_workers wk;	/* adapter worker threads */
+	struct apv_devev_listener devev; /* device events (devev.h) */
 };
 
 /* ---- reasons and log (reason.c, log.c) ------------------------------- */

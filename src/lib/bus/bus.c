@@ -184,6 +184,23 @@ static bool driver_matches(const struct apv_host *host,
 	return !!(drv->flags & APV_DRV_CARD) == card && drv->match(host, type);
 }
 
+/*
+ * Bindings complete (spec §1.7): after the first scan, a probe that leaves
+ * every queue device bound sends BINDINGS=complete with COMPLETECOUNT
+ * (the 6.1 rule; 6.12's re-arming is not modelled).
+ */
+void apv_bus_check_complete_locked(struct apv_host *host)
+{
+	apv_assert_locked(host);
+	struct apv_bus *bus = &host->bus;
+
+	if (!bus->scans || bus->nbound != bus->nqueues)
+		return;
+	bus->complete_count++;
+	apv_devev_named(host, APV_DEVEV_CHANGE, APV_DEVEV_BUS, "ap", NULL, NULL,
+			APV_DEVCHG_BINDINGS, bus->complete_count, NULL);
+}
+
 /* The probe rule (spec §1.7): reserved-for-default == driver-is-default. */
 static int queue_probe(struct apv_host *host, const struct apv_driver *drv,
 		       struct apv_queue *q)
@@ -199,6 +216,9 @@ static int queue_probe(struct apv_host *host, const struct apv_driver *drv,
 		return rc;
 	q->driver = drv;
 	host->bus.nbound++;
+	apv_devev_queue(host, APV_DEVEV_BIND, q->apqn, drv->name,
+			APV_DEVCHG_NONE, 0);
+	apv_bus_check_complete_locked(host);
 	return 0;
 }
 
@@ -229,6 +249,8 @@ void apv_bus_detach_queue_locked(struct apv_host *host, struct apv_queue *q)
 	q->sm = APV_QSM_UNINIT;
 	q->bus_irq = false;
 	q->online = false;
+	apv_devev_queue(host, APV_DEVEV_UNBIND, q->apqn, drv->name,
+			APV_DEVCHG_NONE, 0);
 }
 
 static void card_attach(struct apv_host *host, struct apv_card *c)
@@ -261,7 +283,11 @@ struct apv_card *apv_bus_card_create_locked(struct apv_host *host,
 	c->hwinfo = card_hwinfo(info);
 	c->config = true;
 	host->bus.cards[apid] = c;
+	apv_devev_card(host, APV_DEVEV_ADD, apid, NULL, APV_DEVCHG_NONE, 0);
 	card_attach(host, c);
+	if (c->driver)
+		apv_devev_card(host, APV_DEVEV_BIND, apid, c->driver->name,
+			       APV_DEVCHG_NONE, 0);
 	return c;
 }
 
@@ -271,6 +297,11 @@ void apv_bus_card_destroy_locked(struct apv_host *host, struct apv_card *c)
 	for (unsigned int d = 0; d < APV_MAX_IDS && c->nqueues; d++)
 		if (c->q[d])
 			apv_bus_queue_destroy_locked(host, c->q[d]);
+	if (c->driver)
+		apv_devev_card(host, APV_DEVEV_UNBIND, c->id, c->driver->name,
+			       APV_DEVCHG_NONE, 0);
+	apv_devev_card(host, APV_DEVEV_REMOVE, c->id, NULL, APV_DEVCHG_NONE,
+		       0);
 	host->bus.cards[c->id] = NULL;
 	free(c);
 }
@@ -292,6 +323,7 @@ struct apv_queue *apv_bus_queue_create_locked(struct apv_host *host,
 	c->q[apqi] = q;
 	c->nqueues++;
 	host->bus.nqueues++;
+	apv_devev_queue(host, APV_DEVEV_ADD, q->apqn, NULL, APV_DEVCHG_NONE, 0);
 	apv_bus_attach_queue_locked(host, q);
 	return q;
 }
@@ -305,6 +337,8 @@ void apv_bus_queue_destroy_locked(struct apv_host *host, struct apv_queue *q)
 	c->q[apv_apqn_apqi(q->apqn)] = NULL;
 	c->nqueues--;
 	host->bus.nqueues--;
+	apv_devev_queue(host, APV_DEVEV_REMOVE, q->apqn, NULL, APV_DEVCHG_NONE,
+			0);
 	free(q);
 }
 
@@ -399,6 +433,8 @@ int apv_bus_bind_locked(struct apv_host *host, const char *driver,
 	if (c) {
 		c->driver = drv;
 		c->online = true;
+		apv_devev_card(host, APV_DEVEV_BIND, c->id, drv->name,
+			       APV_DEVCHG_NONE, 0);
 		return 0;
 	}
 	rc = queue_probe(host, drv, q);
@@ -444,6 +480,8 @@ int apv_bus_unbind_locked(struct apv_host *host, const char *driver,
 	if (c) {
 		c->driver = NULL;
 		c->online = false;
+		apv_devev_card(host, APV_DEVEV_UNBIND, c->id, drv->name,
+			       APV_DEVCHG_NONE, 0);
 	} else {
 		apv_bus_detach_queue_locked(host, q);
 	}

@@ -44,6 +44,9 @@ static int set_mask_locked(struct apv_host *host, bool is_ap,
 	}
 	*cur = *m;
 	apv_bus_revise_bindings_locked(host);
+	/* then the AP bus root device's change event (spec §1.6 step 7) */
+	apv_devev_named(host, APV_DEVEV_CHANGE, APV_DEVEV_BUS, "ap", NULL, NULL,
+			is_ap ? APV_DEVCHG_APMASK : APV_DEVCHG_AQMASK, 0, cur);
 	return 0;
 }
 

@@ -99,6 +99,8 @@ int apv_zcdn_create_locked(struct apv_host *host, const char *name,
 	z->used = true;
 	snprintf(z->name, sizeof(z->name), "%s", name);
 	t->n++;
+	apv_devev_named(host, APV_DEVEV_ADD, APV_DEVEV_ZCDN, z->name, NULL, NULL,
+			APV_DEVCHG_NONE, apv_zcdn_minor(host, z), NULL);
 	if (out)
 		*out = z;
 	return 0;
@@ -112,6 +114,8 @@ int apv_zcdn_destroy_locked(struct apv_host *host, const char *name)
 	if (!z)
 		return apv_fail(-ENOENT, APV_RULE_NO_DEVICE,
 				"zcrypt node %.32s does not exist", name);
+	apv_devev_named(host, APV_DEVEV_REMOVE, APV_DEVEV_ZCDN, z->name, NULL,
+			NULL, APV_DEVCHG_NONE, apv_zcdn_minor(host, z), NULL);
 	memset(z, 0, sizeof(*z));
 	host->zcdn.n--;
 	return 0;

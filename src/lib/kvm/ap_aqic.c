@@ -45,4 +45,3 @@ void apv_aqic_intercept_locked(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 	}
 	apv_insn_status(regs, res, st);
 }
-

@@ -64,6 +64,14 @@ int apv_vfio_init_locked(struct apv_host *host)
 	/* without QCI the copy stays all zero: nothing reaches a guest */
 	apv_hw_qci_locked(host, &vfio->info);
 	vfio->loaded = true;
+	/* vfio_ap_init: the matrix device and its driver, the mdev parent,
+	 * then the queue driver (whose probes follow) */
+	apv_devev_named(host, APV_DEVEV_ADD, APV_DEVEV_MATRIX, "matrix", NULL,
+			NULL, APV_DEVCHG_NONE, 0, NULL);
+	apv_devev_named(host, APV_DEVEV_BIND, APV_DEVEV_MATRIX, "matrix", NULL,
+			"vfio_ap", APV_DEVCHG_NONE, 0, NULL);
+	apv_devev_named(host, APV_DEVEV_CHANGE, APV_DEVEV_MATRIX, "matrix", NULL,
+			"vfio_ap", APV_DEVCHG_REGISTERED, 0, NULL);
 	apv_bus_register_driver_locked(host, &apv_vfio_ap_driver);
 	/* queues no default driver may have get probed now */
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
@@ -77,6 +85,9 @@ int apv_vfio_init_locked(struct apv_host *host)
 }
 
 static void mdev_free_locked(struct apv_host *host, struct apv_mdev *m);
+
+/* the mdev core's driver every vfio_ap mdev binds to */
+#define VFIO_AP_MDEV_DRIVER "vfio_ap_mdev"
 
 void apv_vfio_fini_locked(struct apv_host *host)
 {
@@ -385,6 +396,11 @@ int apv_mdev_create_locked(struct apv_host *host, const uint8_t uuid[16])
 	m->hnext = *mdev_bucket(vfio, uuid);
 	*mdev_bucket(vfio, uuid) = m;
 	vfio->n_mdevs++;
+	/* the mdev core adds the device, then vfio_ap_mdev binds it */
+	apv_devev_named(host, APV_DEVEV_ADD, APV_DEVEV_MDEV, m->name, m->uuid,
+			NULL, APV_DEVCHG_NONE, 0, NULL);
+	apv_devev_named(host, APV_DEVEV_BIND, APV_DEVEV_MDEV, m->name, m->uuid,
+			VFIO_AP_MDEV_DRIVER, APV_DEVCHG_NONE, 0, NULL);
 	return 0;
 }
 
@@ -434,6 +450,10 @@ static void mdev_free_locked(struct apv_host *host, struct apv_mdev *m)
 		}
 	}
 	vfio->n_mdevs--;
+	apv_devev_named(host, APV_DEVEV_UNBIND, APV_DEVEV_MDEV, m->name, m->uuid,
+			VFIO_AP_MDEV_DRIVER, APV_DEVCHG_NONE, 0, NULL);
+	apv_devev_named(host, APV_DEVEV_REMOVE, APV_DEVEV_MDEV, m->name, m->uuid,
+			NULL, APV_DEVCHG_NONE, 0, NULL);
 	free(m);
 }
 
