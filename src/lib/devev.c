@@ -2,7 +2,7 @@
 /* The device-event dispatcher (include/apvirt/devev.h, devev.h). */
 #include <stdio.h>
 
-#include "model.h"
+#include "host_int.h"
 
 void apv_host_set_devev_listener(struct apv_host *host, apv_devev_fn fn,
 				 void *opaque)

@@ -7,7 +7,7 @@
 
 #include <apvirt/parse.h>
 
-#include "model.h"
+#include "host_int.h"
 
 const char *apv_kernel_name(enum apv_kernel k)
 {

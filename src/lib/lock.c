@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The model lock and its owner (lock.h states the order). */
-#include "model.h"
+#include "host_int.h"
 
 void apv_lock_init(struct apv_model_lock *l)
 {

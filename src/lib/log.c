@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "model.h"
+#include "host_int.h"
 
 static uint64_t now_ns(void)
 {

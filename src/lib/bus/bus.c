@@ -11,7 +11,9 @@
 
 #include <apvirt/bus.h>
 
-#include "model.h"
+#include "bus_int.h"
+#include "host_int.h"
+#include "machine/machine.h"
 
 /* ---- the default (zcrypt) drivers ------------------------------------ */
 

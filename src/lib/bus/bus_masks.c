@@ -10,7 +10,9 @@
 #include <apvirt/bus.h>
 #include <apvirt/parse.h>
 
-#include "model.h"
+#include "bus_int.h"
+#include "host_int.h"
+#include "machine/machine.h"
 
 static int set_mask_locked(struct apv_host *host, bool is_ap,
 			   const struct apv_bitmap *m)

@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "host_int.h"
+#include "kvm_int.h"
+#include "machine/machine.h"
 
 #define APCB0_APM 0x00
 #define APCB0_AQM 0x08

@@ -23,7 +23,8 @@
 
 #include <apvirt/engine.h>
 
-#include "model.h"
+#include "host_int.h"
+#include "machine.h"
 
 /* One request detached from its queue, with what the engine needs. */
 struct hw_job {

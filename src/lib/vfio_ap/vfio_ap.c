@@ -12,7 +12,11 @@
 
 #include <apvirt/parse.h>
 
-#include "model.h"
+#include "bus/bus_int.h"
+#include "host_int.h"
+#include "kvm/kvm_int.h"
+#include "machine/machine.h"
+#include "vfio_ap_int.h"
 
 static bool match_vfio(const struct apv_host *host, int type)
 {

@@ -11,7 +11,11 @@
 
 #include <apvirt/parse.h>
 
-#include "model.h"
+#include "bus/bus_int.h"
+#include "host_int.h"
+#include "kvm/kvm_int.h"
+#include "machine/machine.h"
+#include "vfio_ap_int.h"
 
 static const char *mdev_dev(const struct apv_mdev *m, char *buf, size_t len)
 {
