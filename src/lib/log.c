@@ -36,10 +36,10 @@ static struct apv_log_entry *log_push(struct apv_host *host,
 void apv_log_locked(struct apv_host *host, enum apv_log_level level,
 		    const char *device, const char *fmt, ...)
 {
-	apv_assert_locked(host);
 	struct apv_log_entry *e = log_push(host, level, device);
 	va_list ap;
 
+	apv_assert_locked(host);
 	if (!e)
 		return;
 	va_start(ap, fmt);
@@ -50,9 +50,9 @@ void apv_log_locked(struct apv_host *host, enum apv_log_level level,
 void apv_log_reason_locked(struct apv_host *host, enum apv_log_level level,
 			   const char *device, const struct apv_reason *r)
 {
-	apv_assert_locked(host);
 	struct apv_log_entry *e = log_push(host, level, device);
 
+	apv_assert_locked(host);
 	if (!e)
 		return;
 	snprintf(e->text, sizeof(e->text), "%s", r->msg);

@@ -94,20 +94,20 @@ static const struct apv_driver zcrypt_drivers[] = {
 void apv_bus_register_driver_locked(struct apv_host *host,
 				    const struct apv_driver *drv)
 {
-	apv_assert_locked(host);
 	struct apv_bus *bus = &host->bus;
 
+	apv_assert_locked(host);
 	if (bus->n_drivers < APV_MAX_DRIVERS)
 		bus->drivers[bus->n_drivers++] = drv;
 }
 
 int apv_bus_init_locked(struct apv_host *host)
 {
-	apv_assert_locked(host);
 	struct apv_bus *bus = &host->bus;
 	const struct apv_host_config *cfg = &host->hw.cfg;
 	size_t n = apv_is_61(host) ? 6 : 2;
 
+	apv_assert_locked(host);
 	bus->max_apid = 63;
 	bus->max_apqi = 15;
 	if (cfg->qci && cfg->apxa) {
@@ -193,9 +193,9 @@ static bool driver_matches(const struct apv_host *host,
  */
 void apv_bus_check_complete_locked(struct apv_host *host)
 {
-	apv_assert_locked(host);
 	struct apv_bus *bus = &host->bus;
 
+	apv_assert_locked(host);
 	if (!bus->scans || bus->nbound != bus->nqueues)
 		return;
 	bus->complete_count++;
@@ -237,9 +237,9 @@ void apv_bus_attach_queue_locked(struct apv_host *host, struct apv_queue *q)
 
 void apv_bus_detach_queue_locked(struct apv_host *host, struct apv_queue *q)
 {
-	apv_assert_locked(host);
 	const struct apv_driver *drv = q->driver;
 
+	apv_assert_locked(host);
 	if (!drv)
 		return;
 	if (drv->remove)
@@ -271,9 +271,9 @@ struct apv_card *apv_bus_card_create_locked(struct apv_host *host,
 					    unsigned int apid, uint64_t info,
 					    int type)
 {
-	apv_assert_locked(host);
 	struct apv_card *c = calloc(1, sizeof(*c));
 
+	apv_assert_locked(host);
 	if (!c)
 		return NULL;
 	c->id = apid;
@@ -312,9 +312,9 @@ struct apv_queue *apv_bus_queue_create_locked(struct apv_host *host,
 					      struct apv_card *c,
 					      unsigned int apqi)
 {
-	apv_assert_locked(host);
 	struct apv_queue *q = calloc(1, sizeof(*q));
 
+	apv_assert_locked(host);
 	if (!q)
 		return NULL;
 	q->apqn = APV_APQN(c->id, apqi);
@@ -332,9 +332,9 @@ struct apv_queue *apv_bus_queue_create_locked(struct apv_host *host,
 
 void apv_bus_queue_destroy_locked(struct apv_host *host, struct apv_queue *q)
 {
-	apv_assert_locked(host);
 	struct apv_card *c = q->card;
 
+	apv_assert_locked(host);
 	apv_bus_detach_queue_locked(host, q);
 	c->q[apv_apqn_apqi(q->apqn)] = NULL;
 	c->nqueues--;
@@ -409,13 +409,13 @@ static void strip_nl(const char *in, size_t inlen, char *out, size_t len)
 int apv_bus_bind_locked(struct apv_host *host, const char *driver,
 			const char *dev, size_t len)
 {
-	apv_assert_locked(host);
 	const struct apv_driver *drv;
 	struct apv_card *c;
 	struct apv_queue *q;
 	char name[32];
 	int rc;
 
+	apv_assert_locked(host);
 	strip_nl(dev, len, name, sizeof(name));
 	drv = apv_bus_find_driver(host, driver);
 	if (!drv || find_device(host, name, &c, &q))
@@ -467,12 +467,12 @@ int apv_bus_bind(struct apv_host *host, const char *driver, const char *dev)
 int apv_bus_unbind_locked(struct apv_host *host, const char *driver,
 			  const char *dev, size_t len)
 {
-	apv_assert_locked(host);
 	const struct apv_driver *drv;
 	struct apv_card *c;
 	struct apv_queue *q;
 	char name[32];
 
+	apv_assert_locked(host);
 	strip_nl(dev, len, name, sizeof(name));
 	drv = apv_bus_find_driver(host, driver);
 	if (!drv || find_device(host, name, &c, &q) ||

@@ -17,11 +17,11 @@
 static int set_mask_locked(struct apv_host *host, bool is_ap,
 			   const struct apv_bitmap *m)
 {
-	apv_assert_locked(host);
 	struct apv_bus *bus = &host->bus;
 	struct apv_bitmap *cur = is_ap ? &bus->apmask : &bus->aqmask;
 	struct apv_bitmap newly;
 
+	apv_assert_locked(host);
 	if (apv_bm_equal(cur, m))
 		return 0;
 	apv_bm_andnot(&newly, m, cur);
@@ -77,10 +77,10 @@ int apv_bus_set_aqmask(struct apv_host *host, const struct apv_bitmap *m)
 int apv_bus_store_mask_locked(struct apv_host *host, bool is_ap,
 			      const char *buf, size_t len)
 {
-	apv_assert_locked(host);
 	struct apv_bitmap m;
 	int rc;
 
+	apv_assert_locked(host);
 	rc = apv_parse_mask(buf, len,
 			    is_ap ? &host->bus.apmask : &host->bus.aqmask, &m);
 	if (rc)

@@ -148,11 +148,11 @@ static void scan_adapter(struct apv_host *host, unsigned int a)
 
 void apv_bus_scan_locked(struct apv_host *host)
 {
-	apv_assert_locked(host);
 	struct apv_bus *bus = &host->bus;
 	struct apv_qci old = bus->qci, cur;
 	bool changed = false;
 
+	apv_assert_locked(host);
 	apv_hw_qci_locked(host, &cur);
 	if (cur.available) {
 		changed = bus->have_qci && !qci_equal(&old, &cur);

@@ -54,9 +54,9 @@ static int check_name(const char *name)
 
 struct apv_zcdn *apv_zcdn_find_locked(struct apv_host *host, const char *name)
 {
-	apv_assert_locked(host);
 	struct apv_zcdns *t = &host->zcdn;
 
+	apv_assert_locked(host);
 	for (unsigned int i = 0; name && t->n && i < APV_ZCDN_MAX; i++)
 		if (t->node[i].used && !strcmp(t->node[i].name, name))
 			return &t->node[i];
@@ -66,12 +66,12 @@ struct apv_zcdn *apv_zcdn_find_locked(struct apv_host *host, const char *name)
 int apv_zcdn_create_locked(struct apv_host *host, const char *name,
 			   struct apv_zcdn **out)
 {
-	apv_assert_locked(host);
 	struct apv_zcdns *t = &host->zcdn;
 	char autoname[APV_ZCDN_NAME_MAX + 1];
 	struct apv_zcdn *z = NULL;
 	int rc;
 
+	apv_assert_locked(host);
 	if (name[0]) {
 		rc = check_name(name);
 		if (rc)
@@ -110,9 +110,9 @@ int apv_zcdn_create_locked(struct apv_host *host, const char *name,
 
 int apv_zcdn_destroy_locked(struct apv_host *host, const char *name)
 {
-	apv_assert_locked(host);
 	struct apv_zcdn *z = apv_zcdn_find_locked(host, name);
 
+	apv_assert_locked(host);
 	if (!z)
 		return apv_fail(-ENOENT, APV_RULE_NO_DEVICE,
 				"zcrypt node %.32s does not exist", name);

@@ -15,11 +15,11 @@
 void apv_aqic_intercept_locked(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 			       struct apv_insn_result *res)
 {
-	apv_assert_locked(kvm->host);
 	struct apv_host *host = kvm->host;
 	uint64_t gr0 = regs->gr[0];
 	uint32_t st;
 
+	apv_assert_locked(kvm->host);
 	/* KVM handle_pqap: steps 5..8 (1..4 are done by the caller) */
 	if ((gr0 & GR0_BITS_41_47) ||
 	    ((gr0 & APV_GR0_T) && !(kvm->cpu & APV_CPU_APFT)) ||

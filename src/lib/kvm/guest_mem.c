@@ -54,9 +54,9 @@ bool apv_kvm_mem_valid_locked(const struct apv_kvm *kvm, uint64_t gpa,
 int apv_kvm_mem_read_locked(const struct apv_kvm *kvm, uint64_t gpa, void *buf,
 			    size_t len)
 {
-	apv_assert_locked(kvm->host);
 	uint8_t *p = buf;
 
+	apv_assert_locked(kvm->host);
 	if (!apv_kvm_mem_valid_locked(kvm, gpa, len))
 		return -EFAULT;
 	while (len) {
@@ -76,9 +76,9 @@ int apv_kvm_mem_read_locked(const struct apv_kvm *kvm, uint64_t gpa, void *buf,
 int apv_kvm_mem_write_locked(struct apv_kvm *kvm, uint64_t gpa, const void *buf,
 			     size_t len)
 {
-	apv_assert_locked(kvm->host);
 	const uint8_t *p = buf;
 
+	apv_assert_locked(kvm->host);
 	if (!apv_kvm_mem_valid_locked(kvm, gpa, len))
 		return -EFAULT;
 	while (len) {

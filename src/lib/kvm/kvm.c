@@ -117,9 +117,9 @@ void apv_kvm_set_masks_locked(struct apv_kvm *kvm,
 			      const struct apv_bitmap *aqm,
 			      const struct apv_bitmap *adm)
 {
-	apv_assert_locked(kvm->host);
 	uint8_t b[32];
 
+	apv_assert_locked(kvm->host);
 	if (kvm->fmt == 2) {
 		apv_bm_to_bytes(apm, &kvm->crycb[APCB1_APM]);
 		apv_bm_to_bytes(aqm, &kvm->crycb[APCB1_AQM]);

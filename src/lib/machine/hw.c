@@ -99,13 +99,13 @@ static bool hw_resetting(struct apv_hw_queue *hq)
 uint32_t apv_hw_tapq_locked(struct apv_host *host, apv_apqn q, bool t,
 			    uint64_t *info)
 {
-	apv_assert_locked(host);
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq;
 	uint32_t flags;
 	unsigned int rc = APV_RC_NORMAL;
 	uint64_t gr2;
 
+	apv_assert_locked(host);
 	*info = 0;
 	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
@@ -295,13 +295,13 @@ uint32_t apv_hw_nqap_locked(struct apv_host *host, apv_apqn q, uint64_t psmid,
 			    bool special, const uint8_t *msg, size_t len,
 			    enum apv_nqap_end end)
 {
-	apv_assert_locked(host);
 	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq;
 	struct apv_ap_msg *m;
 	unsigned int rc;
 	size_t max;
 
+	apv_assert_locked(host);
 	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
 	hq = hw_queue(host, q);
@@ -355,11 +355,11 @@ const struct apv_ap_msg *apv_hw_dqap_peek_locked(struct apv_host *host,
 						 apv_apqn q,
 						 uint32_t *status)
 {
-	apv_assert_locked(host);
 	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq;
 	unsigned int rc;
 
+	apv_assert_locked(host);
 	if (!apv_hw_available(host, q)) {
 		*status = apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
 		return NULL;
@@ -375,11 +375,11 @@ const struct apv_ap_msg *apv_hw_dqap_peek_locked(struct apv_host *host,
 uint32_t apv_hw_dqap_consume_locked(struct apv_host *host, apv_apqn q,
 				    size_t n)
 {
-	apv_assert_locked(host);
 	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq = hw_queue(host, q);
 	struct apv_ap_msg *m = hq->rep;
 
+	apv_assert_locked(host);
 	m->off += n;
 	if (m->off >= m->len) {
 		free(apv_hw_msg_pop(&hq->rep, &hq->rep_tail));
@@ -392,11 +392,11 @@ uint32_t apv_hw_aqic_locked(struct apv_host *host, apv_apqn q, bool enable,
 			    unsigned int isc, uint64_t nib,
 			    struct apv_airq_sink *sink)
 {
-	apv_assert_locked(host);
 	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq;
 	unsigned int rc;
 
+	apv_assert_locked(host);
 	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
 	hq = hw_queue(host, q);
@@ -454,9 +454,9 @@ static void hw_zeroize(struct apv_hw_queue *hq)
 
 uint32_t apv_hw_zapq_locked(struct apv_host *host, apv_apqn q)
 {
-	apv_assert_locked(host);
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 
+	apv_assert_locked(host);
 	host->stats.zapq++;
 	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
@@ -470,10 +470,10 @@ uint32_t apv_hw_zapq_locked(struct apv_host *host, apv_apqn q)
 
 uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q)
 {
-	apv_assert_locked(host);
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq;
 
+	apv_assert_locked(host);
 	/* a plain reset: not a ZAPQ, and nothing is zeroized */
 	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
@@ -495,11 +495,11 @@ uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q)
 uint32_t apv_hw_guest_reset_locked(struct apv_host *host, apv_apqn q,
 				   bool zeroize)
 {
-	apv_assert_locked(host);
 	uint32_t st = zeroize ? apv_hw_zapq_locked(host, q) :
 				apv_hw_rapq_locked(host, q);
 	uint64_t delay = host->hw.reset_delay_ns;
 
+	apv_assert_locked(host);
 	if (!apv_qs_rc(st) && delay) {
 		uint64_t now = hw_now_ns();
 
@@ -535,9 +535,9 @@ int apv_hw_queue_busy(struct apv_host *host, apv_apqn q, unsigned int count)
 
 void apv_hw_qci_locked(struct apv_host *host, struct apv_qci *out)
 {
-	apv_assert_locked(host);
 	const struct apv_host_config *c = &host->hw.cfg;
 
+	apv_assert_locked(host);
 	memset(out, 0, sizeof(*out));
 	out->available = c->qci;
 	if (!c->qci)
@@ -642,9 +642,9 @@ int apv_hw_check_spec(const struct apv_host_config *cfg,
 void apv_hw_install_locked(struct apv_host *host,
 			   const struct apv_adapter_spec *s)
 {
-	apv_assert_locked(host);
 	struct apv_hw_adapter *ad = &host->hw.ad[s->id];
 
+	apv_assert_locked(host);
 	ad->installed = true;
 	ad->spec = *s;
 	ad->configured = !s->standby;
@@ -728,10 +728,10 @@ static int hw_adapter_event_locked(struct apv_host *host, unsigned int apid,
 				   enum hw_adapter_op op, bool on,
 				   unsigned int flags)
 {
-	apv_assert_locked(host);
 	struct apv_hw_adapter *ad;
 	int rc;
 
+	apv_assert_locked(host);
 	rc = hw_adapter_lookup(host, apid, op != HW_RESTORE);
 	if (rc)
 		return rc;

@@ -63,10 +63,10 @@ static struct apv_hw_queue *runq_pop(struct apv_hw_workers *wk)
 static void job_take_locked(struct apv_host *host, struct apv_hw_queue *hq,
 			    struct hw_job *job)
 {
-	apv_assert_locked(host);
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(hq->apqn)];
 	struct apv_ap_msg *rq = apv_hw_msg_pop(&hq->req, &hq->req_tail);
 
+	apv_assert_locked(host);
 	hq->nreq--;
 	job->rq = rq;
 	job->ops = host->engine;
@@ -157,9 +157,9 @@ static void hw_run_sync_locked(struct apv_host *host, struct apv_hw_queue *hq)
 /* Without workers: answer whatever the run queue still holds. */
 static void hw_run_all_sync_locked(struct apv_host *host)
 {
-	apv_assert_locked(host);
 	struct apv_hw_queue *hq;
 
+	apv_assert_locked(host);
 	while ((hq = runq_pop(&host->wk)))
 		hw_run_sync_locked(host, hq);
 }
@@ -171,9 +171,9 @@ static bool hw_idle(const struct apv_hw_workers *wk)
 
 void apv_hw_schedule_locked(struct apv_host *host, struct apv_hw_queue *hq)
 {
-	apv_assert_locked(host);
 	struct apv_hw_workers *wk = &host->wk;
 
+	apv_assert_locked(host);
 	if (!hq->req)
 		return;
 	if (!wk->n) {

@@ -51,9 +51,9 @@ static void vfio_guest_gone(struct apv_host *host, struct apv_kvm *kvm)
 
 int apv_vfio_init_locked(struct apv_host *host)
 {
-	apv_assert_locked(host);
 	struct apv_vfio *vfio = &host->vfio;
 
+	apv_assert_locked(host);
 	vfio->owner = calloc((size_t)APV_MAX_IDS * APV_MAX_IDS,
 			     sizeof(struct apv_mdev *));
 	vfio->hash = calloc(APV_MDEV_HASH, sizeof(struct apv_mdev *));
@@ -95,9 +95,9 @@ static void mdev_free_locked(struct apv_host *host, struct apv_mdev *m);
 
 void apv_vfio_fini_locked(struct apv_host *host)
 {
-	apv_assert_locked(host);
 	struct apv_vfio *vfio = &host->vfio;
 
+	apv_assert_locked(host);
 	while (vfio->mdevs)
 		mdev_free_locked(host, vfio->mdevs);
 	host->guest_gone = NULL;
@@ -211,9 +211,9 @@ void apv_vfio_link_locked(struct apv_host *host, struct apv_mdev *m,
 
 void apv_vfio_unlink_locked(struct apv_host *host, struct apv_vq *vq)
 {
-	apv_assert_locked(host);
 	struct apv_mdev *m = vq->mdev;
 
+	apv_assert_locked(host);
 	if (!m)
 		return;
 	/* the back-pointer is cleared on every unlink (spec §5.5) */
@@ -362,12 +362,12 @@ static int reset_linked(struct apv_host *host, struct apv_mdev *m)
 
 int apv_mdev_create_locked(struct apv_host *host, const uint8_t uuid[16])
 {
-	apv_assert_locked(host);
 	struct apv_vfio *vfio = &host->vfio;
 	struct apv_mdev *m;
 	char name[37];
 	int rc;
 
+	apv_assert_locked(host);
 	apv_uuid_str(uuid, name);
 	if (!vfio->loaded)
 		return apv_fail(-ENODEV, APV_RULE_NOT_SUPPORTED,
@@ -421,9 +421,9 @@ int apv_mdev_create(struct apv_host *host, const uint8_t uuid[16])
 
 static void mdev_free_locked(struct apv_host *host, struct apv_mdev *m)
 {
-	apv_assert_locked(host);
 	struct apv_vfio *vfio = &host->vfio;
 
+	apv_assert_locked(host);
 	if (m->open) {
 		apv_kvm_clear_masks_locked(m->kvm);
 		m->kvm->pqap_hook = NULL;
@@ -477,10 +477,10 @@ static void wait_slice(struct apv_host *host, unsigned int ms)
 
 int apv_mdev_remove_locked(struct apv_host *host, struct apv_mdev *m)
 {
-	apv_assert_locked(host);
 	unsigned int count = 0;
 	bool told = false;
 
+	apv_assert_locked(host);
 	if (m->removing)
 		return apv_fail(-EAGAIN, APV_RULE_BUSY,
 				"mdev %s is already being removed", m->name);
@@ -590,10 +590,10 @@ const char *apv_queue_status_name(enum apv_queue_status s)
 int apv_vfio_queue_status_locked(struct apv_host *host, apv_apqn q,
 				 enum apv_queue_status *out)
 {
-	apv_assert_locked(host);
 	struct apv_queue *bq = apv_bus_queue(host, q);
 	struct apv_mdev *m;
 
+	apv_assert_locked(host);
 	if (!bq || !bq->vq)
 		return -ENODEV;
 	m = host->vfio.owner[q];

@@ -43,10 +43,10 @@ void apv_plug_filter_and_push_locked(struct apv_host *host,
 				     struct apv_mdev *m, bool apm_aqm,
 				     bool adm)
 {
-	apv_assert_locked(host);
 	struct apv_bitmap filtered;
 	bool changed = false;
 
+	apv_assert_locked(host);
 	apv_bm_zero(&filtered);
 	if (apm_aqm)
 		changed |= apv_filter_apm_aqm(host, m, &filtered);
@@ -125,9 +125,9 @@ void apv_plug_unplug_adapters_locked(struct apv_host *host,
 				     struct apv_mdev *m,
 				     const struct apv_bitmap *apids)
 {
-	apv_assert_locked(host);
 	struct apv_bitmap in_shadow;
 
+	apv_assert_locked(host);
 	if (apv_bm_empty(apids))
 		return;
 	unlink_range(host, m, apids, &m->aqm);
@@ -143,9 +143,9 @@ void apv_plug_unplug_domains_locked(struct apv_host *host,
 				    struct apv_mdev *m,
 				    const struct apv_bitmap *apqis)
 {
-	apv_assert_locked(host);
 	struct apv_bitmap in_shadow;
 
+	apv_assert_locked(host);
 	if (apv_bm_empty(apqis))
 		return;
 	unlink_range(host, m, &m->apm, apqis);
