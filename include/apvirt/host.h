@@ -36,8 +36,12 @@
  * A call that has to wait for another party (mdev `remove` waiting for the
  * guest to close the device) waits on host->cond, which releases host->lock
  * while waiting.  Callbacks registered by users of the library (guest
- * notifications) run with host->lock held and must not call back into the
- * library.
+ * notifications, the device-event listener of devev.h) run with host->lock
+ * held and must not call back into the library.
+ *
+ * The lock itself lives in the library's leaf header src/lib/lock.h, which
+ * repeats this order; debug builds (no NDEBUG) track its owner and every
+ * internal *_locked function asserts that the calling thread holds it.
  */
 #ifndef APVIRT_HOST_H
 #define APVIRT_HOST_H

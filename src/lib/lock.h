@@ -4,14 +4,15 @@
  * model).  The public lock order is stated in include/apvirt/host.h
  * ("Locking"); in short, outermost first:
  *
- *   0. host->wk.cfg   the worker pool's configuration mutex
- *                     (apv_host_set_workers, apv_host_free), taken
- *                     before host->lock, never while holding it;
  *   1. host->lock     this lock: the whole model (machine, AP bus, vfio_ap,
- *                     guests' CRYCBs, log ring, device-event listeners);
+ *                     guests' CRYCBs, log ring, device-event listener);
  *   2. nothing below it.  Engines run with no lock held; listener and
  *      notification callbacks run with host->lock held and must not call
  *      back into the library.
+ *
+ * Outside the chain, the worker pool's private mutex host->wk.cfg
+ * (apv_host_set_workers, apv_host_free) is taken before host->lock, never
+ * while holding it.
  *
  * Functions named *_locked expect host->lock held by the calling thread and
  * say so with apv_assert_locked(host) on their first line.  The owner is

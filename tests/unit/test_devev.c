@@ -224,6 +224,24 @@ static void test_adapter_removal(void **state)
 	apv_host_free(h);
 }
 
+static void test_config_change(void **state)
+{
+	struct rec r;
+	struct apv_host *h = boot(&r);
+
+	(void)state;
+	r.n = 0;
+	assert_int_equal(apv_hw_adapter_configure(h, 6, false, 0), 0);
+	EXPECT(&r, "change card card06 CONFIG=0",
+	       "change queue 06.0004 CONFIG=0",
+	       "change queue 06.0047 CONFIG=0");
+	assert_int_equal(apv_hw_adapter_configure(h, 6, true, 0), 0);
+	EXPECT(&r, "change card card06 CONFIG=1",
+	       "change queue 06.0004 CONFIG=1",
+	       "change queue 06.0047 CONFIG=1");
+	apv_host_free(h);
+}
+
 static void test_listener_later_and_off(void **state)
 {
 	struct rec r, r2;
@@ -248,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_mask_change),
 		cmocka_unit_test(test_mdev_create_remove),
 		cmocka_unit_test(test_adapter_removal),
+		cmocka_unit_test(test_config_change),
 		cmocka_unit_test(test_listener_later_and_off),
 	};
 
