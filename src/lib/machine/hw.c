@@ -722,7 +722,8 @@ enum hw_adapter_op { HW_REMOVE, HW_RESTORE, HW_CONFIGURE, HW_CHECKSTOP };
 /*
  * One adapter event under the lock: check that the adapter is installed
  * and in (or, to restore it, out of) the configuration, change the
- * machine, then let the bus scan unless APV_EV_NOSCAN.
+ * machine, then announce the configuration change (the bus scans) unless
+ * APV_EV_NOSCAN.
  */
 static int hw_adapter_event_locked(struct apv_host *host, unsigned int apid,
 				   enum hw_adapter_op op, bool on,

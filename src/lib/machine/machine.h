@@ -242,7 +242,8 @@ int apv_hw_check_spec(const struct apv_host_config *cfg,
 		      const struct apv_adapter_spec *s);
 void apv_hw_install_locked(struct apv_host *host,
 			   const struct apv_adapter_spec *s);
-/* SCLP configure on/off; scans unless flags has APV_EV_NOSCAN. */
+/* SCLP configure on/off; announces the configuration change (the bus
+ * scans) unless flags has APV_EV_NOSCAN. */
 int apv_hw_adapter_configure_locked(struct apv_host *host, unsigned int apid,
 				    bool on, unsigned int flags);
 /* Info word helpers (GR2 of TAPQ with T=1). */
