@@ -18,20 +18,21 @@ struct apv_devev_listener {
 	void *opaque;
 };
 
-void apv_devev_card_slow(struct apv_host *host, enum apv_devev_action a,
-			 unsigned int apid, const char *driver,
-			 enum apv_devev_change chg, uint64_t value);
-void apv_devev_queue_slow(struct apv_host *host, enum apv_devev_action a,
-			  unsigned int apid, unsigned int apqi,
-			  const char *driver, enum apv_devev_change chg,
-			  uint64_t value);
-void apv_devev_named_slow(struct apv_host *host, enum apv_devev_action a,
-			  enum apv_devev_kind kind, const char *name,
-			  const uint8_t *uuid, const char *driver,
-			  enum apv_devev_change chg, uint64_t value,
-			  const struct apv_bitmap *mask);
+/* (cold: the common host has no listener; keeps the callers inlinable) */
+__attribute__((cold)) void apv_devev_card_slow(
+	struct apv_host *host, enum apv_devev_action a, unsigned int apid,
+	const char *driver, enum apv_devev_change chg, uint64_t value);
+__attribute__((cold)) void apv_devev_queue_slow(
+	struct apv_host *host, enum apv_devev_action a, unsigned int apid,
+	unsigned int apqi, const char *driver, enum apv_devev_change chg,
+	uint64_t value);
+__attribute__((cold)) void apv_devev_named_slow(
+	struct apv_host *host, enum apv_devev_action a,
+	enum apv_devev_kind kind, const char *name, const uint8_t *uuid,
+	const char *driver, enum apv_devev_change chg, uint64_t value,
+	const struct apv_bitmap *mask);
 
-#define APV_DEVEV_ON(host) ((host)->devev.fn != NULL)
+#define APV_DEVEV_ON(host) __builtin_expect((host)->devev.fn != NULL, 0)
 
 /* card apid: add/remove/bind/unbind (driver), change (chg, value) */
 #define apv_devev_card(host, a, apid, driver, chg, value)                      \

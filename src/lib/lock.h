@@ -20,8 +20,9 @@
  * apv_unlock() clears it, and waits on a condition variable that release
  * the lock go through apv_lock_wait() so the owner is right across them
  * (mdev `remove` waiting on host->cond, the adapter workers waiting for
- * work, apv_host_drain waiting for idle).  The check is a compare of two
- * words in the calling function; it costs nothing measurable.
+ * work, apv_host_drain waiting for idle).  The owner is the address of a
+ * thread-local byte, so the check is one load and one compare inline in
+ * the calling function.
  */
 #ifndef APVIRT_LOCK_H
 #define APVIRT_LOCK_H
@@ -36,8 +37,7 @@ struct apv_host;
 struct apv_model_lock {
 	pthread_mutex_t mutex;
 #ifndef NDEBUG
-	pthread_t owner; /* valid while held */
-	bool held;
+	const char *owner; /* &apv_lock_self of the holder; NULL: free */
 #endif
 };
 
@@ -57,10 +57,14 @@ int apv_lock_wait(struct apv_host *host, pthread_cond_t *cond,
 		  const struct timespec *abstime);
 
 #ifndef NDEBUG
+/* Its address names the calling thread (cheaper than pthread_self()). */
+extern _Thread_local char apv_lock_self
+	__attribute__((tls_model("initial-exec")));
+
 /* The calling thread holds l. */
 static inline bool apv_lock_owned(const struct apv_model_lock *l)
 {
-	return l->held && pthread_equal(l->owner, pthread_self());
+	return l->owner == &apv_lock_self;
 }
 #define apv_assert_locked(host) assert(apv_lock_owned(&(host)->lock))
 #else

@@ -204,7 +204,8 @@ void apv_bus_check_complete_locked(struct apv_host *host)
 }
 
 /* The probe rule (spec §1.7): reserved-for-default == driver-is-default. */
-static int queue_probe(struct apv_host *host, const struct apv_driver *drv,
+static inline __attribute__((always_inline)) int
+queue_probe(struct apv_host *host, const struct apv_driver *drv,
 		       struct apv_queue *q)
 {
 	bool reserved = apv_bus_reserved_locked(host, q->apqn);
@@ -220,7 +221,9 @@ static int queue_probe(struct apv_host *host, const struct apv_driver *drv,
 	host->bus.nbound++;
 	apv_devev_queue(host, APV_DEVEV_BIND, q->apqn, drv->name,
 			APV_DEVCHG_NONE, 0);
-	apv_bus_check_complete_locked(host);
+	if (__builtin_expect(host->bus.nbound == host->bus.nqueues, 0) &&
+	    host->bus.scans)
+		apv_bus_check_complete_locked(host);
 	return 0;
 }
 
