@@ -12,8 +12,8 @@
 #include <apvirt/bus.h>
 
 #include "bus_int.h"
-#include "host_int.h"
-#include "machine/machine.h"
+#include "../host_int.h"
+#include "../machine/machine.h"
 
 /* ---- the default (zcrypt) drivers ------------------------------------ */
 

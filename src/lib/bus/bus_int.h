@@ -18,7 +18,7 @@
 #include <apvirt/host.h>
 #include <apvirt/zcdn.h>
 
-#include "machine/machine.h"
+#include "../machine/machine.h"
 
 /* ---- the AP bus ------------------------------------------------------- */
 

@@ -11,8 +11,8 @@
 #include <apvirt/parse.h>
 
 #include "bus_int.h"
-#include "host_int.h"
-#include "machine/machine.h"
+#include "../host_int.h"
+#include "../machine/machine.h"
 
 static int set_mask_locked(struct apv_host *host, bool is_ap,
 			   const struct apv_bitmap *m)

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "bus_int.h"
-#include "host_int.h"
-#include "machine/machine.h"
+#include "../host_int.h"
+#include "../machine/machine.h"
 
 /* TAPQ response codes that mean "the APQN exists, GR2 is valid". */
 static bool info_valid(const struct apv_host *host, uint32_t st)

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "bus_int.h"
-#include "host_int.h"
-#include "machine/machine.h"
+#include "../host_int.h"
+#include "../machine/machine.h"
 
 /* Names the model refuses: the class directory's own files, the misc
  * device, and the directory names every path resolver treats specially. */

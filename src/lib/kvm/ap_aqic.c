@@ -5,9 +5,9 @@
  * The handler behind the hook is vfio_ap's (vfio_ap/vfio_ap_aqic.c); KVM
  * knows it only as the function pointer registered on the guest.
  */
-#include "host_int.h"
+#include "../host_int.h"
 #include "kvm_int.h"
-#include "machine/machine.h"
+#include "../machine/machine.h"
 
 #define GR0_BITS_41_47 UINT64_C(0x007F0000)
 #define GR0_EXT_IDS UINT64_C(0xC0F0)

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host_int.h"
+#include "../host_int.h"
 #include "kvm_int.h"
-#include "machine/machine.h"
+#include "../machine/machine.h"
 
 #define APCB0_APM 0x00
 #define APCB0_AQM 0x08

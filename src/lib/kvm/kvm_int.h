@@ -16,7 +16,7 @@
 #include <apvirt/bitmap.h>
 #include <apvirt/kvm.h>
 
-#include "machine/machine.h"
+#include "../machine/machine.h"
 
 /* ---- the guest's PQAP hook (KVM owns the slot, vfio_ap the handler) --- */
 

@@ -13,7 +13,7 @@
 
 #include <apvirt/engine.h>
 
-#include "host_int.h"
+#include "../host_int.h"
 #include "machine.h"
 
 void apv_hw_error_reply(uint8_t *reply, size_t *len, uint8_t code)

@@ -13,7 +13,7 @@
 
 #include <apvirt/engine.h>
 
-#include "host_int.h"
+#include "../host_int.h"
 #include "machine.h"
 
 static unsigned int hw_max_apid(const struct apv_host *host)

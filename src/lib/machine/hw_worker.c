@@ -23,7 +23,7 @@
 
 #include <apvirt/engine.h>
 
-#include "host_int.h"
+#include "../host_int.h"
 #include "machine.h"
 
 /* One request detached from its queue, with what the engine needs. */

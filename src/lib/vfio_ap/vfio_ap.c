@@ -12,10 +12,10 @@
 
 #include <apvirt/parse.h>
 
-#include "bus/bus_int.h"
-#include "host_int.h"
-#include "kvm/kvm_int.h"
-#include "machine/machine.h"
+#include "../bus/bus_int.h"
+#include "../host_int.h"
+#include "../kvm/kvm_int.h"
+#include "../machine/machine.h"
 #include "vfio_ap_int.h"
 
 static bool match_vfio(const struct apv_host *host, int type)

@@ -11,10 +11,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "bus/bus_int.h"
-#include "host_int.h"
-#include "kvm/kvm_int.h"
-#include "machine/machine.h"
+#include "../bus/bus_int.h"
+#include "../host_int.h"
+#include "../kvm/kvm_int.h"
+#include "../machine/machine.h"
 #include "vfio_ap_int.h"
 
 /* the host AQIC is retried this often on 02/05 when disabling */

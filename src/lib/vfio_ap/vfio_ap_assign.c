@@ -11,10 +11,10 @@
 
 #include <apvirt/parse.h>
 
-#include "bus/bus_int.h"
-#include "host_int.h"
-#include "kvm/kvm_int.h"
-#include "machine/machine.h"
+#include "../bus/bus_int.h"
+#include "../host_int.h"
+#include "../kvm/kvm_int.h"
+#include "../machine/machine.h"
 #include "vfio_ap_int.h"
 
 static const char *mdev_dev(const struct apv_mdev *m, char *buf, size_t len)

@@ -15,9 +15,9 @@
 #include <apvirt/host.h>
 #include <apvirt/vfio_ap.h>
 
-#include "bus/bus_int.h"
-#include "kvm/kvm_int.h"
-#include "machine/machine.h"
+#include "../bus/bus_int.h"
+#include "../kvm/kvm_int.h"
+#include "../machine/machine.h"
 
 /* ---- vfio_ap ------------------------------------------------------------ */
 

@@ -8,10 +8,10 @@
 #include <errno.h>
 #include <string.h>
 
-#include "bus/bus_int.h"
-#include "host_int.h"
-#include "kvm/kvm_int.h"
-#include "machine/machine.h"
+#include "../bus/bus_int.h"
+#include "../host_int.h"
+#include "../kvm/kvm_int.h"
+#include "../machine/machine.h"
 #include "vfio_ap_int.h"
 
 void apv_plug_push_locked(struct apv_host *host, struct apv_mdev *m)
