@@ -36,8 +36,12 @@
  * A call that has to wait for another party (mdev `remove` waiting for the
  * guest to close the device) waits on host->cond, which releases host->lock
  * while waiting.  Callbacks registered by users of the library (guest
- * notifications) run with host->lock held and must not call back into the
- * library.
+ * notifications, the device-event listener of devev.h) run with host->lock
+ * held and must not call back into the library.
+ *
+ * The lock itself lives in the library's leaf header src/lib/lock.h, which
+ * repeats this order; debug builds (no NDEBUG) track its owner and every
+ * internal *_locked function asserts that the calling thread holds it.
  */
 #ifndef APVIRT_HOST_H
 #define APVIRT_HOST_H
@@ -95,6 +99,8 @@ struct apv_adapter_spec {
 	bool standby;		/* in the configuration but configured off */
 };
 
+struct apv_devev;
+
 struct apv_host_config {
 	enum apv_kernel kernel;
 	bool qci;		/* facility 12: QCI available */
@@ -112,6 +118,10 @@ struct apv_host_config {
 	const char *apmask;	/* boot ap.apmask= string, or NULL */
 	const char *aqmask;	/* boot ap.aqmask= string, or NULL */
 	bool no_vfio_ap;	/* do not load the vfio_ap driver */
+	/* device events from the boot on (include/apvirt/devev.h), or
+	 * NULL; apv_host_set_devev_listener() changes it later */
+	void (*devev)(void *opaque, const struct apv_devev *ev);
+	void *devev_opaque;
 };
 
 /* Default host config: 6.12, QCI with APXA, Na = Nd = 255, irq, no cards. */

@@ -7,17 +7,7 @@
 
 #include <apvirt/parse.h>
 
-#include "model.h"
-
-void apv_lock(struct apv_host *host)
-{
-	pthread_mutex_lock(&host->lock);
-}
-
-void apv_unlock(struct apv_host *host)
-{
-	pthread_mutex_unlock(&host->lock);
-}
+#include "host_int.h"
 
 const char *apv_kernel_name(enum apv_kernel k)
 {
@@ -134,7 +124,7 @@ int apv_host_new(const struct apv_host_config *cfg, struct apv_host **out)
 		free(host);
 		return apv_fail(rc, APV_RULE_NO_MEMORY, "out of resources");
 	}
-	pthread_mutex_init(&host->lock, NULL);
+	apv_lock_init(&host->lock);
 	pthread_cond_init(&host->cond, NULL);
 	host->kernel = cfg->kernel;
 	host->remove_slice_ms = 10000;
@@ -143,6 +133,10 @@ int apv_host_new(const struct apv_host_config *cfg, struct apv_host **out)
 	host->hw.cfg.n_adapters = 0;
 	host->hw.cfg.apmask = NULL;
 	host->hw.cfg.aqmask = NULL;
+	host->hw.cfg.devev = NULL;
+	host->hw.cfg.devev_opaque = NULL;
+	host->devev.fn = cfg->devev;
+	host->devev.opaque = cfg->devev ? cfg->devev_opaque : NULL;
 	host->log.e = calloc(APV_LOG_CAPACITY, sizeof(*host->log.e));
 	host->log.next_seq = 1;
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
@@ -157,12 +151,11 @@ int apv_host_new(const struct apv_host_config *cfg, struct apv_host **out)
 		apv_host_free(host);
 		return apv_fail(-ENOMEM, APV_RULE_NO_MEMORY, "out of memory");
 	}
+	apv_lock(host);
 	host->hw.aqm = cfg->domains;
 	host->hw.adm = cfg->control_domains;
 	for (size_t i = 0; i < cfg->n_adapters; i++)
 		apv_hw_install_locked(host, &cfg->adapters[i]);
-
-	apv_lock(host);
 	boot_mask(cfg->apmask, &host->bus.apmask);
 	boot_mask(cfg->aqmask, &host->bus.aqmask);
 	rc = apv_bus_init_locked(host);
@@ -187,6 +180,8 @@ void apv_host_free(struct apv_host *host)
 		return;
 	apv_hw_workers_fini(host); /* joins the workers: nothing runs now */
 	apv_lock(host);
+	/* tearing the host down announces no device events */
+	host->devev.fn = NULL;
 	while (host->kvms) {
 		struct apv_kvm *k = host->kvms;
 
@@ -202,7 +197,7 @@ void apv_host_free(struct apv_host *host)
 		free(host->hw.ad[a].q);
 	free(host->log.e);
 	pthread_cond_destroy(&host->cond);
-	pthread_mutex_destroy(&host->lock);
+	apv_lock_destroy(&host->lock);
 	free(host);
 }
 

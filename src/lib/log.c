@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "model.h"
+#include "host_int.h"
 
 static uint64_t now_ns(void)
 {
@@ -39,6 +39,7 @@ void apv_log_locked(struct apv_host *host, enum apv_log_level level,
 	struct apv_log_entry *e = log_push(host, level, device);
 	va_list ap;
 
+	apv_assert_locked(host);
 	if (!e)
 		return;
 	va_start(ap, fmt);
@@ -51,6 +52,7 @@ void apv_log_reason_locked(struct apv_host *host, enum apv_log_level level,
 {
 	struct apv_log_entry *e = log_push(host, level, device);
 
+	apv_assert_locked(host);
 	if (!e)
 		return;
 	snprintf(e->text, sizeof(e->text), "%s", r->msg);

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model.h"
+#include "host_int.h"
 
 static _Thread_local struct apv_reason last_reason;
 /* last_reason holds something: clearing must wipe it.  Every public call

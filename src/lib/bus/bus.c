@@ -11,7 +11,9 @@
 
 #include <apvirt/bus.h>
 
-#include "model.h"
+#include "bus_int.h"
+#include "../host_int.h"
+#include "../machine/machine.h"
 
 /* ---- the default (zcrypt) drivers ------------------------------------ */
 
@@ -34,6 +36,7 @@ static bool match_cex2c(const struct apv_host *host, int type)
 
 void apv_bus_queue_restart_locked(struct apv_host *host, struct apv_queue *q)
 {
+	apv_assert_locked(host);
 	/* the bus state machine starts with a plain reset (RAPQ) ... */
 	(void)apv_hw_rapq_locked(host, q->apqn);
 	q->sm = APV_QSM_IDLE;
@@ -93,6 +96,7 @@ void apv_bus_register_driver_locked(struct apv_host *host,
 {
 	struct apv_bus *bus = &host->bus;
 
+	apv_assert_locked(host);
 	if (bus->n_drivers < APV_MAX_DRIVERS)
 		bus->drivers[bus->n_drivers++] = drv;
 }
@@ -103,6 +107,7 @@ int apv_bus_init_locked(struct apv_host *host)
 	const struct apv_host_config *cfg = &host->hw.cfg;
 	size_t n = apv_is_61(host) ? 6 : 2;
 
+	apv_assert_locked(host);
 	bus->max_apid = 63;
 	bus->max_apqi = 15;
 	if (cfg->qci && cfg->apxa) {
@@ -119,11 +124,15 @@ int apv_bus_init_locked(struct apv_host *host)
 	bus->have_qci = bus->qci.available;
 	for (size_t i = 0; i < n; i++)
 		apv_bus_register_driver_locked(host, &zcrypt_drivers[i]);
+	/* the machine's configuration changes reach the bus as a scan */
+	apv_hw_set_cfg_chg_locked(host, apv_bus_scan_locked);
 	return 0;
 }
 
 void apv_bus_fini_locked(struct apv_host *host)
 {
+	apv_assert_locked(host);
+	apv_hw_set_cfg_chg_locked(host, NULL);
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++)
 		if (host->bus.cards[a])
 			apv_bus_card_destroy_locked(host, host->bus.cards[a]);
@@ -164,6 +173,7 @@ struct apv_queue *apv_bus_queue(struct apv_host *host, apv_apqn q)
 
 bool apv_bus_reserved_locked(const struct apv_host *host, apv_apqn q)
 {
+	apv_assert_locked(host);
 	return apv_bm_test(&host->bus.apmask, apv_apqn_apid(q)) &&
 	       apv_bm_test(&host->bus.aqmask, apv_apqn_apqi(q));
 }
@@ -176,8 +186,26 @@ static bool driver_matches(const struct apv_host *host,
 	return !!(drv->flags & APV_DRV_CARD) == card && drv->match(host, type);
 }
 
+/*
+ * Bindings complete (spec §1.7): after the first scan, a probe that leaves
+ * every queue device bound sends BINDINGS=complete with COMPLETECOUNT
+ * (the 6.1 rule; 6.12's re-arming is not modelled).
+ */
+void apv_bus_check_complete_locked(struct apv_host *host)
+{
+	struct apv_bus *bus = &host->bus;
+
+	apv_assert_locked(host);
+	if (!bus->scans || bus->nbound != bus->nqueues)
+		return;
+	bus->complete_count++;
+	apv_devev_named(host, APV_DEVEV_CHANGE, APV_DEVEV_BUS, "ap", NULL, NULL,
+			APV_DEVCHG_BINDINGS, bus->complete_count, NULL);
+}
+
 /* The probe rule (spec §1.7): reserved-for-default == driver-is-default. */
-static int queue_probe(struct apv_host *host, const struct apv_driver *drv,
+static inline __attribute__((always_inline)) int
+queue_probe(struct apv_host *host, const struct apv_driver *drv,
 		       struct apv_queue *q)
 {
 	bool reserved = apv_bus_reserved_locked(host, q->apqn);
@@ -191,11 +219,17 @@ static int queue_probe(struct apv_host *host, const struct apv_driver *drv,
 		return rc;
 	q->driver = drv;
 	host->bus.nbound++;
+	apv_devev_queue(host, APV_DEVEV_BIND, q->apqn, drv->name,
+			APV_DEVCHG_NONE, 0);
+	if (__builtin_expect(host->bus.nbound == host->bus.nqueues, 0) &&
+	    host->bus.scans)
+		apv_bus_check_complete_locked(host);
 	return 0;
 }
 
 void apv_bus_attach_queue_locked(struct apv_host *host, struct apv_queue *q)
 {
+	apv_assert_locked(host);
 	for (unsigned int i = 0; i < host->bus.n_drivers && !q->driver; i++) {
 		const struct apv_driver *drv = host->bus.drivers[i];
 
@@ -208,6 +242,7 @@ void apv_bus_detach_queue_locked(struct apv_host *host, struct apv_queue *q)
 {
 	const struct apv_driver *drv = q->driver;
 
+	apv_assert_locked(host);
 	if (!drv)
 		return;
 	if (drv->remove)
@@ -219,6 +254,8 @@ void apv_bus_detach_queue_locked(struct apv_host *host, struct apv_queue *q)
 	q->sm = APV_QSM_UNINIT;
 	q->bus_irq = false;
 	q->online = false;
+	apv_devev_queue(host, APV_DEVEV_UNBIND, q->apqn, drv->name,
+			APV_DEVCHG_NONE, 0);
 }
 
 static void card_attach(struct apv_host *host, struct apv_card *c)
@@ -239,6 +276,7 @@ struct apv_card *apv_bus_card_create_locked(struct apv_host *host,
 {
 	struct apv_card *c = calloc(1, sizeof(*c));
 
+	apv_assert_locked(host);
 	if (!c)
 		return NULL;
 	c->id = apid;
@@ -250,15 +288,25 @@ struct apv_card *apv_bus_card_create_locked(struct apv_host *host,
 	c->hwinfo = card_hwinfo(info);
 	c->config = true;
 	host->bus.cards[apid] = c;
+	apv_devev_card(host, APV_DEVEV_ADD, apid, NULL, APV_DEVCHG_NONE, 0);
 	card_attach(host, c);
+	if (c->driver)
+		apv_devev_card(host, APV_DEVEV_BIND, apid, c->driver->name,
+			       APV_DEVCHG_NONE, 0);
 	return c;
 }
 
 void apv_bus_card_destroy_locked(struct apv_host *host, struct apv_card *c)
 {
+	apv_assert_locked(host);
 	for (unsigned int d = 0; d < APV_MAX_IDS && c->nqueues; d++)
 		if (c->q[d])
 			apv_bus_queue_destroy_locked(host, c->q[d]);
+	if (c->driver)
+		apv_devev_card(host, APV_DEVEV_UNBIND, c->id, c->driver->name,
+			       APV_DEVCHG_NONE, 0);
+	apv_devev_card(host, APV_DEVEV_REMOVE, c->id, NULL, APV_DEVCHG_NONE,
+		       0);
 	host->bus.cards[c->id] = NULL;
 	free(c);
 }
@@ -269,6 +317,7 @@ struct apv_queue *apv_bus_queue_create_locked(struct apv_host *host,
 {
 	struct apv_queue *q = calloc(1, sizeof(*q));
 
+	apv_assert_locked(host);
 	if (!q)
 		return NULL;
 	q->apqn = APV_APQN(c->id, apqi);
@@ -279,6 +328,7 @@ struct apv_queue *apv_bus_queue_create_locked(struct apv_host *host,
 	c->q[apqi] = q;
 	c->nqueues++;
 	host->bus.nqueues++;
+	apv_devev_queue(host, APV_DEVEV_ADD, q->apqn, NULL, APV_DEVCHG_NONE, 0);
 	apv_bus_attach_queue_locked(host, q);
 	return q;
 }
@@ -287,15 +337,19 @@ void apv_bus_queue_destroy_locked(struct apv_host *host, struct apv_queue *q)
 {
 	struct apv_card *c = q->card;
 
+	apv_assert_locked(host);
 	apv_bus_detach_queue_locked(host, q);
 	c->q[apv_apqn_apqi(q->apqn)] = NULL;
 	c->nqueues--;
 	host->bus.nqueues--;
+	apv_devev_queue(host, APV_DEVEV_REMOVE, q->apqn, NULL, APV_DEVCHG_NONE,
+			0);
 	free(q);
 }
 
 void apv_bus_revise_bindings_locked(struct apv_host *host)
 {
+	apv_assert_locked(host);
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
 		struct apv_card *c = host->bus.cards[a];
 
@@ -363,6 +417,7 @@ int apv_bus_bind_locked(struct apv_host *host, const struct apv_driver *drv,
 	char name[32];
 	int rc;
 
+	apv_assert_locked(host);
 	strip_nl(dev, len, name, sizeof(name));
 	if (!drv || find_device(host, name, &c, &q))
 		return apv_fail(-ENODEV, APV_RULE_NO_DEVICE,
@@ -381,6 +436,8 @@ int apv_bus_bind_locked(struct apv_host *host, const struct apv_driver *drv,
 	if (c) {
 		c->driver = drv;
 		c->online = true;
+		apv_devev_card(host, APV_DEVEV_BIND, c->id, drv->name,
+			       APV_DEVCHG_NONE, 0);
 		return 0;
 	}
 	rc = queue_probe(host, drv, q);
@@ -417,6 +474,7 @@ static int unbind_dev(struct apv_host *host, const struct apv_driver *drv,
 	struct apv_queue *q;
 	char name[32];
 
+	apv_assert_locked(host);
 	strip_nl(dev, len, name, sizeof(name));
 	if (!drv || find_device(host, name, &c, &q) ||
 	    (c ? c->driver : q->driver) != drv)
@@ -425,6 +483,8 @@ static int unbind_dev(struct apv_host *host, const struct apv_driver *drv,
 	if (c) {
 		c->driver = NULL;
 		c->online = false;
+		apv_devev_card(host, APV_DEVEV_UNBIND, c->id, drv->name,
+			       APV_DEVCHG_NONE, 0);
 	} else {
 		apv_bus_detach_queue_locked(host, q);
 	}

@@ -10,7 +10,9 @@
 #include <apvirt/bus.h>
 #include <apvirt/parse.h>
 
-#include "model.h"
+#include "bus_int.h"
+#include "../host_int.h"
+#include "../machine/machine.h"
 
 static int set_mask_locked(struct apv_host *host, bool is_ap,
 			   const struct apv_bitmap *m)
@@ -19,6 +21,7 @@ static int set_mask_locked(struct apv_host *host, bool is_ap,
 	struct apv_bitmap *cur = is_ap ? &bus->apmask : &bus->aqmask;
 	struct apv_bitmap newly;
 
+	apv_assert_locked(host);
 	if (apv_bm_equal(cur, m))
 		return 0;
 	apv_bm_andnot(&newly, m, cur);
@@ -43,6 +46,9 @@ static int set_mask_locked(struct apv_host *host, bool is_ap,
 	}
 	*cur = *m;
 	apv_bus_revise_bindings_locked(host);
+	/* then the AP bus root device's change event (spec §1.6 step 7) */
+	apv_devev_named(host, APV_DEVEV_CHANGE, APV_DEVEV_BUS, "ap", NULL, NULL,
+			is_ap ? APV_DEVCHG_APMASK : APV_DEVCHG_AQMASK, 0, cur);
 	return 0;
 }
 
@@ -74,6 +80,7 @@ int apv_bus_store_mask_locked(struct apv_host *host, bool is_ap,
 	struct apv_bitmap m;
 	int rc;
 
+	apv_assert_locked(host);
 	rc = apv_parse_mask(buf, len,
 			    is_ap ? &host->bus.apmask : &host->bus.aqmask, &m);
 	if (rc)

@@ -6,7 +6,9 @@
  */
 #include <string.h>
 
-#include "model.h"
+#include "bus_int.h"
+#include "../host_int.h"
+#include "../machine/machine.h"
 
 /* TAPQ response codes that mean "the APQN exists, GR2 is valid". */
 static bool info_valid(const struct apv_host *host, uint32_t st)
@@ -84,11 +86,18 @@ static void scan_queues(struct apv_host *host, struct apv_card *c)
 				apv_bus_queue_destroy_locked(host, q);
 			continue;
 		}
+		bool fresh = !q, config;
+
 		if (!q)
 			q = apv_bus_queue_create_locked(host, c, d);
 		if (!q)
 			continue; /* out of memory: retried next scan */
-		q->config = apv_qs_rc(st) != APV_RC_DECONFIGURED;
+		config = apv_qs_rc(st) != APV_RC_DECONFIGURED;
+		if (!fresh && q->config != config)
+			apv_devev_queue(host, APV_DEVEV_CHANGE, q->apqn,
+					q->driver ? q->driver->name : NULL,
+					APV_DEVCHG_CONFIG, config);
+		q->config = config;
 		q->chkstop = apv_qs_rc(st) == APV_RC_CHECKSTOPPED;
 	}
 }
@@ -99,7 +108,7 @@ static void scan_adapter(struct apv_host *host, unsigned int a)
 	struct apv_card *c = bus->cards[a];
 	uint64_t info = 0;
 	uint32_t st = 0;
-	bool found = false;
+	bool found = false, fresh, config;
 	int type;
 
 	if (adapter_configured(host, a)) {
@@ -122,11 +131,17 @@ static void scan_adapter(struct apv_host *host, unsigned int a)
 		apv_bus_card_destroy_locked(host, c);
 		c = NULL;
 	}
+	fresh = !c;
 	if (!c)
 		c = apv_bus_card_create_locked(host, a, info, type);
 	if (!c)
 		return;
-	c->config = apv_qs_rc(st) != APV_RC_DECONFIGURED;
+	config = apv_qs_rc(st) != APV_RC_DECONFIGURED;
+	if (!fresh && c->config != config)
+		apv_devev_card(host, APV_DEVEV_CHANGE, a,
+			       c->driver ? c->driver->name : NULL,
+			       APV_DEVCHG_CONFIG, config);
+	c->config = config;
 	c->chkstop = apv_qs_rc(st) == APV_RC_CHECKSTOPPED;
 	scan_queues(host, c);
 }
@@ -137,6 +152,7 @@ void apv_bus_scan_locked(struct apv_host *host)
 	struct apv_qci old = bus->qci, cur;
 	bool changed = false;
 
+	apv_assert_locked(host);
 	apv_hw_qci_locked(host, &cur);
 	if (cur.available) {
 		changed = bus->have_qci && !qci_equal(&old, &cur);
@@ -160,4 +176,11 @@ void apv_bus_scan_locked(struct apv_host *host)
 	}
 	bus->scans++;
 	host->stats.scans++;
+	if (bus->scans == 1) {
+		/* the first scan is done: INITSCAN=done, then maybe all
+		 * devices are bound already (spec §1.7) */
+		apv_devev_named(host, APV_DEVEV_CHANGE, APV_DEVEV_BUS, "ap",
+				NULL, NULL, APV_DEVCHG_INITSCAN, 0, NULL);
+		apv_bus_check_complete_locked(host);
+	}
 }

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "bus_int.h"
+#include "../host_int.h"
+#include "../machine/machine.h"
 
 /* Names the model refuses: the class directory's own files, the misc
  * device, and the directory names every path resolver treats specially. */
@@ -54,6 +56,7 @@ struct apv_zcdn *apv_zcdn_find_locked(struct apv_host *host, const char *name)
 {
 	struct apv_zcdns *t = &host->zcdn;
 
+	apv_assert_locked(host);
 	for (unsigned int i = 0; name && t->n && i < APV_ZCDN_MAX; i++)
 		if (t->node[i].used && !strcmp(t->node[i].name, name))
 			return &t->node[i];
@@ -68,6 +71,7 @@ int apv_zcdn_create_locked(struct apv_host *host, const char *name,
 	struct apv_zcdn *z = NULL;
 	int rc;
 
+	apv_assert_locked(host);
 	if (name[0]) {
 		rc = check_name(name);
 		if (rc)
@@ -97,6 +101,8 @@ int apv_zcdn_create_locked(struct apv_host *host, const char *name,
 	z->used = true;
 	snprintf(z->name, sizeof(z->name), "%s", name);
 	t->n++;
+	apv_devev_named(host, APV_DEVEV_ADD, APV_DEVEV_ZCDN, z->name, NULL, NULL,
+			APV_DEVCHG_NONE, apv_zcdn_minor(host, z), NULL);
 	if (out)
 		*out = z;
 	return 0;
@@ -106,9 +112,12 @@ int apv_zcdn_destroy_locked(struct apv_host *host, const char *name)
 {
 	struct apv_zcdn *z = apv_zcdn_find_locked(host, name);
 
+	apv_assert_locked(host);
 	if (!z)
 		return apv_fail(-ENOENT, APV_RULE_NO_DEVICE,
 				"zcrypt node %.32s does not exist", name);
+	apv_devev_named(host, APV_DEVEV_REMOVE, APV_DEVEV_ZCDN, z->name, NULL,
+			NULL, APV_DEVCHG_NONE, apv_zcdn_minor(host, z), NULL);
 	memset(z, 0, sizeof(*z));
 	host->zcdn.n--;
 	return 0;

@@ -1,100 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * PQAP(AQIC), the one AP function SIE intercepts: KVM's checks and the
- * vfio_ap handler behind the PQAP hook (vfio-ap-semantics.md §3.5,
- * ap-architecture.md §2.2).  The guest's AQIC reaches the machine as the
- * host AQIC vfio_ap issues for it; vfio_ap records the guest ISC and NIB in
- * its queue object (saved_isc / saved_nib) while they are registered.
+ * PQAP(AQIC), the one AP function SIE intercepts: KVM's checks, then the
+ * guest's PQAP hook (vfio-ap-semantics.md §3.5, ap-architecture.md §2.2).
+ * The handler behind the hook is vfio_ap's (vfio_ap/vfio_ap_aqic.c); KVM
+ * knows it only as the function pointer registered on the guest.
  */
-#include <errno.h>
-#include <stdio.h>
-
-#include "model.h"
+#include "../host_int.h"
+#include "kvm_int.h"
+#include "../machine/machine.h"
 
 #define GR0_BITS_41_47 UINT64_C(0x007F0000)
 #define GR0_EXT_IDS UINT64_C(0xC0F0)
-/* the host AQIC is retried this often on 02/05 when disabling */
-#define AQIC_DISABLE_ATTEMPTS 6
-
-static void aqic_log(struct apv_host *host, apv_apqn q, const char *what,
-		     uint32_t st)
-{
-	char name[APV_APQN_STRLEN], dev[32];
-
-	snprintf(dev, sizeof(dev), "vfio_ap %s", apv_apqn_str(q, name));
-	apv_log_locked(host, APV_LOG_WARNING, dev, "%s, rc=%02x", what,
-		       apv_qs_rc(st));
-}
-
-/* vfio_ap_irq_disable: host AQIC off, then release ISC and NIB. */
-static uint32_t vfio_irq_disable(struct apv_host *host, struct apv_vq *vq)
-{
-	uint32_t st = 0;
-
-	for (int i = 0; i < AQIC_DISABLE_ATTEMPTS; i++) {
-		unsigned int rc;
-
-		st = apv_hw_aqic_locked(host, vq->apqn, false, 0, 0, NULL);
-		rc = apv_qs_rc(st);
-		/* 00/07: the I bit is off at once in this machine */
-		if (rc == APV_RC_NORMAL || rc == APV_RC_OTHERWISE_CHANGED)
-			break;
-		if (rc == APV_RC_RESET_IN_PROGRESS || rc == APV_RC_BUSY)
-			continue;
-		aqic_log(host, vq->apqn, "irq disable failed", st);
-		break;
-	}
-	apv_vfio_release_irq_locked(host, vq);
-	return st;
-}
-
-/* vfio_ap_irq_enable */
-static uint32_t vfio_irq_enable(struct apv_host *host, struct apv_kvm *kvm,
-				struct apv_vq *vq, unsigned int isc,
-				uint64_t nib)
-{
-	uint32_t st;
-
-	/* the NIB must be nonzero and backed by a memslot (pinnable) */
-	if (!nib || !apv_kvm_mem_valid_locked(kvm, nib, 1))
-		return apv_qs_make(APV_RC_INVALID_ADDRESS, 0);
-	st = apv_hw_aqic_locked(host, vq->apqn, true, isc, nib, kvm);
-	switch (apv_qs_rc(st)) {
-	case APV_RC_NORMAL:
-		/* the previous registration is released, the new one kept */
-		apv_vfio_release_irq_locked(host, vq);
-		vq->saved_isc = (int)isc;
-		vq->saved_nib = nib;
-		break;
-	case APV_RC_OTHERWISE_CHANGED:
-		/* this attempt is undone; the earlier one stays */
-		break;
-	default:
-		aqic_log(host, vq->apqn, "irq enable failed", st);
-		(void)vfio_irq_disable(host, vq);
-		break;
-	}
-	return st;
-}
-
-/* vfio_ap's PQAP hook: the status word for the guest. */
-static uint32_t vfio_handle_pqap(struct apv_host *host, struct apv_mdev *m,
-				 struct apv_kvm *kvm,
-				 const struct apv_cpu_regs *regs)
-{
-	apv_apqn q = (apv_apqn)(regs->gr[0] & 0xffff);
-	struct apv_vq *vq;
-
-	/* "linked" = assigned and bound, not "in the shadow APCB" */
-	vq = apv_vfio_linked(host, m, q);
-	if (!vq || m->kvm != kvm)
-		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
-	if (regs->gr[1] & APV_AQIC_IR)
-		return vfio_irq_enable(host, kvm, vq,
-				       (unsigned int)(regs->gr[1] & 7),
-				       regs->gr[2]);
-	return vfio_irq_disable(host, vq);
-}
 
 void apv_aqic_intercept_locked(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 			       struct apv_insn_result *res)
@@ -103,6 +19,7 @@ void apv_aqic_intercept_locked(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 	uint64_t gr0 = regs->gr[0];
 	uint32_t st;
 
+	apv_assert_locked(kvm->host);
 	/* KVM handle_pqap: steps 5..8 (1..4 are done by the caller) */
 	if ((gr0 & GR0_BITS_41_47) ||
 	    ((gr0 & APV_GR0_T) && !(kvm->cpu & APV_CPU_APFT)) ||
@@ -113,13 +30,13 @@ void apv_aqic_intercept_locked(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 		res->changed = 0;
 		return;
 	}
-	if (!kvm->hook) {
+	if (!kvm->pqap_hook) {
 		/* step 10: no vfio-ap device */
 		apv_insn_status(regs, res, apv_qs_make(APV_RC_Q_NOT_AVAIL, 0));
 		return;
 	}
 	/* step 9: the hook's status; 6.1 leaves the CC alone on RC 0 */
-	st = vfio_handle_pqap(host, kvm->hook, kvm, regs);
+	st = kvm->pqap_hook->aqic(kvm->pqap_hook, kvm, regs);
 	if (!apv_qs_rc(st) && apv_is_61(host)) {
 		unsigned int cc = regs->cc;
 
@@ -129,27 +46,4 @@ void apv_aqic_intercept_locked(struct apv_kvm *kvm, struct apv_cpu_regs *regs,
 		return;
 	}
 	apv_insn_status(regs, res, st);
-}
-
-int apv_vfio_queue_irq(struct apv_host *host, apv_apqn q, int *isc,
-		       uint64_t *nib)
-{
-	struct apv_queue *bq;
-	int rc = 0;
-
-	apv_reason_clear();
-	apv_lock(host);
-	bq = apv_bus_queue(host, q);
-	if (!bq || !bq->vq) {
-		char name[APV_APQN_STRLEN];
-
-		rc = apv_fail(-ENODEV, APV_RULE_NOT_BOUND,
-			      "queue %s is not bound to vfio_ap",
-			      apv_apqn_str(q, name));
-	} else {
-		*isc = bq->vq->saved_isc;
-		*nib = bq->vq->saved_nib;
-	}
-	apv_unlock(host);
-	return rc;
 }

@@ -2,8 +2,9 @@
 /*
  * AP instructions of a guest vCPU at register level (ap-architecture.md
  * §1): PQAP, NQAP and DQAP interpreted against the guest's CRYCB as SIE
- * does with APIE on, except PQAP(AQIC), which is intercepted to KVM and
- * vfio_ap (ap_aqic.c).  Check order, for every instruction:
+ * does with APIE on, except PQAP(AQIC), which is intercepted to KVM
+ * (ap_aqic.c) and from there goes to the guest's PQAP hook.  Check order,
+ * for every instruction:
  *
  *   1. CPU model without `ap`          -> operation exception
  *   2. problem state                   -> privileged-operation exception
@@ -23,7 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "../host_int.h"
+#include "kvm_int.h"
+#include "../machine/machine.h"
 
 #define APCB0_APM 0x00
 #define APCB0_AQM 0x08

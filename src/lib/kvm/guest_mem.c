@@ -6,10 +6,13 @@
  * DQAP buffers are read and written here.  host->lock guards the slots.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "../host_int.h"
+#include "kvm_int.h"
+#include "../machine/machine.h"
 
 #define PAGE 4096u
 
@@ -28,6 +31,7 @@ static const struct apv_memslot *slot_of(const struct apv_kvm *kvm,
 bool apv_kvm_mem_valid_locked(const struct apv_kvm *kvm, uint64_t gpa,
 			      uint64_t len)
 {
+	apv_assert_locked(kvm->host);
 	if (len == 0)
 		return slot_of(kvm, gpa) != NULL;
 	if (gpa + len < gpa)
@@ -52,6 +56,7 @@ int apv_kvm_mem_read_locked(const struct apv_kvm *kvm, uint64_t gpa, void *buf,
 {
 	uint8_t *p = buf;
 
+	apv_assert_locked(kvm->host);
 	if (!apv_kvm_mem_valid_locked(kvm, gpa, len))
 		return -EFAULT;
 	while (len) {
@@ -73,6 +78,7 @@ int apv_kvm_mem_write_locked(struct apv_kvm *kvm, uint64_t gpa, const void *buf,
 {
 	const uint8_t *p = buf;
 
+	apv_assert_locked(kvm->host);
 	if (!apv_kvm_mem_valid_locked(kvm, gpa, len))
 		return -EFAULT;
 	while (len) {
@@ -91,6 +97,7 @@ int apv_kvm_mem_write_locked(struct apv_kvm *kvm, uint64_t gpa, const void *buf,
 
 void apv_kvm_mem_free_locked(struct apv_kvm *kvm)
 {
+	apv_assert_locked(kvm->host);
 	for (unsigned int i = 0; i < kvm->nslots; i++)
 		free(kvm->slot[i].mem);
 	kvm->nslots = 0;
@@ -190,4 +197,24 @@ unsigned int apv_kvm_take_adapter_irqs(struct apv_kvm *kvm, uint64_t *count)
 		*count = kvm->airqs;
 	apv_unlock(kvm->host);
 	return p;
+}
+
+/*
+ * The machine's adapter interruption for this guest: the NIB byte first,
+ * then the ISC pending, then tell the party running the guest.
+ */
+bool apv_kvm_airq_post(struct apv_airq_sink *sink, uint64_t nib,
+		       unsigned int isc)
+{
+	static const uint8_t one = 1;
+	struct apv_kvm *kvm = (struct apv_kvm *)((char *)sink -
+						 offsetof(struct apv_kvm, airq));
+
+	if (apv_kvm_mem_write_locked(kvm, nib, &one, 1))
+		return false;
+	kvm->airq_pending |= (uint8_t)(1u << isc);
+	kvm->airqs++;
+	if (kvm->notify.adapter_irq)
+		kvm->notify.adapter_irq(kvm->notify.opaque, isc);
+	return true;
 }

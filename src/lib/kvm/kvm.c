@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "../host_int.h"
+#include "kvm_int.h"
+#include "../machine/machine.h"
 
 #define APCB0_APM 0x00
 #define APCB0_AQM 0x08
@@ -47,6 +49,7 @@ int apv_kvm_new(struct apv_host *host, const char *name, unsigned int cpu,
 		return apv_fail(-ENOMEM, APV_RULE_NO_MEMORY, "out of memory");
 	}
 	k->host = host;
+	k->airq.post = apv_kvm_airq_post;
 	snprintf(k->name, sizeof(k->name), "%s", name);
 	k->cpu = cpu;
 	/* the format is fixed at VM creation, from the host's APXA */
@@ -70,11 +73,10 @@ void apv_kvm_free(struct apv_kvm *kvm)
 	host = kvm->host;
 	apv_lock(host);
 	/* QEMU exits: the vfio device is released */
-	if (kvm->hook)
-		apv_mdev_close_locked(host, kvm->hook);
-	for (struct apv_mdev *m = host->vfio.mdevs; m; m = m->next)
-		if (m->kvm == kvm)
-			m->kvm = NULL;
+	if (kvm->pqap_hook)
+		kvm->pqap_hook->release(kvm->pqap_hook, kvm);
+	if (host->guest_gone)
+		host->guest_gone(host, kvm);
 	for (struct apv_kvm **p = &host->kvms; *p; p = &(*p)->next) {
 		if (*p == kvm) {
 			*p = kvm->next;
@@ -82,7 +84,7 @@ void apv_kvm_free(struct apv_kvm *kvm)
 		}
 	}
 	/* no machine queue may point into the memory of a gone guest */
-	apv_hw_forget_kvm_locked(host, kvm);
+	apv_hw_forget_sink_locked(host, &kvm->airq);
 	apv_kvm_mem_free_locked(kvm);
 	apv_unlock(host);
 	free(kvm);
@@ -117,6 +119,7 @@ void apv_kvm_set_masks_locked(struct apv_kvm *kvm,
 {
 	uint8_t b[32];
 
+	apv_assert_locked(kvm->host);
 	if (kvm->fmt == 2) {
 		apv_bm_to_bytes(apm, &kvm->crycb[APCB1_APM]);
 		apv_bm_to_bytes(aqm, &kvm->crycb[APCB1_AQM]);
@@ -134,6 +137,7 @@ void apv_kvm_set_masks_locked(struct apv_kvm *kvm,
 
 void apv_kvm_clear_masks_locked(struct apv_kvm *kvm)
 {
+	apv_assert_locked(kvm->host);
 	memset(&kvm->crycb[APV_CRYCB_APCB0], 0, 32);
 	memset(&kvm->crycb[APV_CRYCB_APCB1], 0, 128);
 	notify_change(kvm);

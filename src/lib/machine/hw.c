@@ -3,8 +3,8 @@
  * The machine: adapters installed in the CEC, the LPAR's AP configuration
  * (what QCI reports) and the answers of the queue instructions the host
  * kernel issues (TAPQ, RAPQ, ZAPQ).  Hardware events change this state and
- * then let the AP bus scan, as a real host does on the configuration-change
- * notification.
+ * then announce the configuration change through the one hook the AP bus
+ * registers (the kernel's ap_bus_cfg_chg()), which scans.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,7 +13,8 @@
 
 #include <apvirt/engine.h>
 
-#include "model.h"
+#include "../host_int.h"
+#include "machine.h"
 
 static unsigned int hw_max_apid(const struct apv_host *host)
 {
@@ -104,6 +105,7 @@ uint32_t apv_hw_tapq_locked(struct apv_host *host, apv_apqn q, bool t,
 	unsigned int rc = APV_RC_NORMAL;
 	uint64_t gr2;
 
+	apv_assert_locked(host);
 	*info = 0;
 	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
@@ -219,32 +221,6 @@ struct apv_ap_msg *apv_hw_msg_pop(struct apv_ap_msg **head,
 	return m;
 }
 
-void apv_hw_error_reply(uint8_t *reply, size_t *len, uint8_t code)
-{
-	memset(reply, 0, APV_REPLY_ERROR_LEN);
-	reply[1] = APV_REPLY_ERROR_TYPE;
-	reply[4] = code;
-	*len = APV_REPLY_ERROR_LEN;
-}
-
-int apv_engine_builtin(void *opaque, const struct apv_engine_request *req,
-		       uint8_t *reply, size_t reply_max, size_t *reply_len)
-{
-	uint8_t want = req->mode == APV_MODE_ACCEL ? 0x50 : 0x06;
-	uint8_t code = APV_REP82_MACHINE_FAILURE;
-
-	(void)opaque;
-	if (reply_max < APV_REPLY_ERROR_LEN)
-		return -ENOSPC;
-	if (req->len < 8 || req->msg[1] != want)
-		code = APV_REP82_MESSAGE_TYPE;
-	else if (want == 0x50 &&
-		 (((size_t)req->msg[2] << 8) | req->msg[3]) != req->len)
-		code = APV_REP82_INVALID_MSG_LEN;
-	apv_hw_error_reply(reply, reply_len, code);
-	return 0;
-}
-
 void apv_host_set_engine(struct apv_host *host,
 			 const struct apv_engine_ops *ops)
 {
@@ -260,20 +236,12 @@ void apv_host_set_engine(struct apv_host *host,
  * Make an adapter interruption pending: the NIB first, then the ISC, then
  * tell the party running the guest.
  */
-void apv_hw_notify_locked(struct apv_hw_queue *hq)
+void apv_hw_notify_locked(struct apv_host *host, struct apv_hw_queue *hq)
 {
-	static const uint8_t one = 1;
-	struct apv_kvm *kvm = hq->irq_kvm;
-	unsigned int isc = hq->isc & 7u;
-
-	if (!hq->irq || !kvm)
+	apv_assert_locked(host);
+	if (!hq->irq || !hq->irq_sink)
 		return;
-	if (apv_kvm_mem_write_locked(kvm, hq->nib, &one, 1))
-		return;
-	kvm->airq_pending |= (uint8_t)(1u << isc);
-	kvm->airqs++;
-	if (kvm->notify.adapter_irq)
-		kvm->notify.adapter_irq(kvm->notify.opaque, isc);
+	(void)hq->irq_sink->post(hq->irq_sink, hq->nib, hq->isc & 7u);
 }
 
 /* The machine's answer for an APQN that exists: 00, 03 or 04. */
@@ -333,6 +301,7 @@ uint32_t apv_hw_nqap_locked(struct apv_host *host, apv_apqn q, uint64_t psmid,
 	unsigned int rc;
 	size_t max;
 
+	apv_assert_locked(host);
 	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
 	hq = hw_queue(host, q);
@@ -390,6 +359,7 @@ const struct apv_ap_msg *apv_hw_dqap_peek_locked(struct apv_host *host,
 	struct apv_hw_queue *hq;
 	unsigned int rc;
 
+	apv_assert_locked(host);
 	if (!apv_hw_available(host, q)) {
 		*status = apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
 		return NULL;
@@ -409,6 +379,7 @@ uint32_t apv_hw_dqap_consume_locked(struct apv_host *host, apv_apqn q,
 	struct apv_hw_queue *hq = hw_queue(host, q);
 	struct apv_ap_msg *m = hq->rep;
 
+	apv_assert_locked(host);
 	m->off += n;
 	if (m->off >= m->len) {
 		free(apv_hw_msg_pop(&hq->rep, &hq->rep_tail));
@@ -419,12 +390,13 @@ uint32_t apv_hw_dqap_consume_locked(struct apv_host *host, apv_apqn q,
 
 uint32_t apv_hw_aqic_locked(struct apv_host *host, apv_apqn q, bool enable,
 			    unsigned int isc, uint64_t nib,
-			    struct apv_kvm *kvm)
+			    struct apv_airq_sink *sink)
 {
 	struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq;
 	unsigned int rc;
 
+	apv_assert_locked(host);
 	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
 	hq = hw_queue(host, q);
@@ -436,22 +408,24 @@ uint32_t apv_hw_aqic_locked(struct apv_host *host, apv_apqn q, bool enable,
 	hq->irq = enable;
 	hq->isc = enable ? (uint8_t)(isc & 7) : 0;
 	hq->nib = enable ? nib : 0;
-	hq->irq_kvm = enable ? kvm : NULL;
+	hq->irq_sink = enable ? sink : NULL;
 	/* replies already waiting are announced right away */
 	if (enable && hq->nrep)
-		apv_hw_notify_locked(hq);
+		apv_hw_notify_locked(host, hq);
 	return apv_qs_make(APV_RC_NORMAL, hw_flags(ad, hq));
 }
 
-void apv_hw_forget_kvm_locked(struct apv_host *host, struct apv_kvm *kvm)
+void apv_hw_forget_sink_locked(struct apv_host *host,
+			       struct apv_airq_sink *sink)
 {
+	apv_assert_locked(host);
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
 		struct apv_hw_adapter *ad = &host->hw.ad[a];
 
 		for (unsigned int d = 0; ad->q && d < APV_MAX_IDS; d++) {
-			if (ad->q[d].irq_kvm == kvm) {
+			if (ad->q[d].irq_sink == sink) {
 				ad->q[d].irq = false;
-				ad->q[d].irq_kvm = NULL;
+				ad->q[d].irq_sink = NULL;
 				ad->q[d].nib = 0;
 				ad->q[d].isc = 0;
 			}
@@ -461,6 +435,7 @@ void apv_hw_forget_kvm_locked(struct apv_host *host, struct apv_kvm *kvm)
 
 void apv_hw_discard_all_locked(struct apv_host *host)
 {
+	apv_assert_locked(host);
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++)
 		for (unsigned int d = 0; host->hw.ad[a].q && d < APV_MAX_IDS;
 		     d++)
@@ -470,7 +445,7 @@ void apv_hw_discard_all_locked(struct apv_host *host)
 static void hw_zeroize(struct apv_hw_queue *hq)
 {
 	hw_discard(hq);
-	hq->irq_kvm = NULL;
+	hq->irq_sink = NULL;
 	hq->irq = false;
 	hq->isc = 0;
 	hq->nib = 0;
@@ -481,6 +456,7 @@ uint32_t apv_hw_zapq_locked(struct apv_host *host, apv_apqn q)
 {
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 
+	apv_assert_locked(host);
 	host->stats.zapq++;
 	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
@@ -497,6 +473,7 @@ uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q)
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(q)];
 	struct apv_hw_queue *hq;
 
+	apv_assert_locked(host);
 	/* a plain reset: not a ZAPQ, and nothing is zeroized */
 	if (!apv_hw_available(host, q))
 		return apv_qs_make(APV_RC_Q_NOT_AVAIL, 0);
@@ -508,7 +485,7 @@ uint32_t apv_hw_rapq_locked(struct apv_host *host, apv_apqn q)
 	/* RAPQ discards all requests and replies and disables
 	 * interruptions like ZAPQ does */
 	hw_discard(hq);
-	hq->irq_kvm = NULL;
+	hq->irq_sink = NULL;
 	hq->irq = false;
 	hq->isc = 0;
 	hq->nib = 0;
@@ -522,6 +499,7 @@ uint32_t apv_hw_guest_reset_locked(struct apv_host *host, apv_apqn q,
 				apv_hw_rapq_locked(host, q);
 	uint64_t delay = host->hw.reset_delay_ns;
 
+	apv_assert_locked(host);
 	if (!apv_qs_rc(st) && delay) {
 		uint64_t now = hw_now_ns();
 
@@ -559,6 +537,7 @@ void apv_hw_qci_locked(struct apv_host *host, struct apv_qci *out)
 {
 	const struct apv_host_config *c = &host->hw.cfg;
 
+	apv_assert_locked(host);
 	memset(out, 0, sizeof(*out));
 	out->available = c->qci;
 	if (!c->qci)
@@ -665,6 +644,7 @@ void apv_hw_install_locked(struct apv_host *host,
 {
 	struct apv_hw_adapter *ad = &host->hw.ad[s->id];
 
+	apv_assert_locked(host);
 	ad->installed = true;
 	ad->spec = *s;
 	ad->configured = !s->standby;
@@ -676,10 +656,24 @@ void apv_hw_install_locked(struct apv_host *host,
 	apv_bm_set(&host->hw.apm, s->id);
 }
 
+void apv_hw_set_cfg_chg_locked(struct apv_host *host,
+			       void (*fn)(struct apv_host *host))
+{
+	apv_assert_locked(host);
+	host->hw.cfg_chg = fn;
+}
+
+/* After a hardware event: the configuration-change notification. */
+static void hw_cfg_chg_locked(struct apv_host *host, unsigned int flags)
+{
+	apv_assert_locked(host);
+	if (!(flags & APV_EV_NOSCAN) && host->hw.cfg_chg)
+		host->hw.cfg_chg(host);
+}
+
 static int hw_finish(struct apv_host *host, unsigned int flags)
 {
-	if (!(flags & APV_EV_NOSCAN))
-		apv_bus_scan_locked(host);
+	hw_cfg_chg_locked(host, flags);
 	apv_unlock(host);
 	return 0;
 }
@@ -728,7 +722,8 @@ enum hw_adapter_op { HW_REMOVE, HW_RESTORE, HW_CONFIGURE, HW_CHECKSTOP };
 /*
  * One adapter event under the lock: check that the adapter is installed
  * and in (or, to restore it, out of) the configuration, change the
- * machine, then let the bus scan unless APV_EV_NOSCAN.
+ * machine, then announce the configuration change (the bus scans) unless
+ * APV_EV_NOSCAN.
  */
 static int hw_adapter_event_locked(struct apv_host *host, unsigned int apid,
 				   enum hw_adapter_op op, bool on,
@@ -737,6 +732,7 @@ static int hw_adapter_event_locked(struct apv_host *host, unsigned int apid,
 	struct apv_hw_adapter *ad;
 	int rc;
 
+	apv_assert_locked(host);
 	rc = hw_adapter_lookup(host, apid, op != HW_RESTORE);
 	if (rc)
 		return rc;
@@ -770,8 +766,7 @@ static int hw_adapter_event_locked(struct apv_host *host, unsigned int apid,
 		ad->chkstop = on;
 		break;
 	}
-	if (!(flags & APV_EV_NOSCAN))
-		apv_bus_scan_locked(host);
+	hw_cfg_chg_locked(host, flags);
 	return 0;
 }
 
@@ -802,6 +797,7 @@ int apv_hw_adapter_restore(struct apv_host *host, unsigned int apid,
 int apv_hw_adapter_configure_locked(struct apv_host *host, unsigned int apid,
 				    bool on, unsigned int flags)
 {
+	apv_assert_locked(host);
 	return hw_adapter_event_locked(host, apid, HW_CONFIGURE, on, flags);
 }
 

@@ -23,7 +23,8 @@
 
 #include <apvirt/engine.h>
 
-#include "model.h"
+#include "../host_int.h"
+#include "machine.h"
 
 /* One request detached from its queue, with what the engine needs. */
 struct hw_job {
@@ -65,6 +66,7 @@ static void job_take_locked(struct apv_host *host, struct apv_hw_queue *hq,
 	const struct apv_hw_adapter *ad = &host->hw.ad[apv_apqn_apid(hq->apqn)];
 	struct apv_ap_msg *rq = apv_hw_msg_pop(&hq->req, &hq->req_tail);
 
+	apv_assert_locked(host);
 	hq->nreq--;
 	job->rq = rq;
 	job->ops = host->engine;
@@ -120,6 +122,7 @@ static struct apv_ap_msg *job_run(struct hw_job *job)
 static bool job_post_locked(struct apv_host *host, struct apv_hw_queue *hq,
 			    struct hw_job *job, struct apv_ap_msg *rp)
 {
+	apv_assert_locked(host);
 	free(job->rq);
 	job->rq = NULL;
 	if (job->epoch != hq->epoch) {
@@ -134,13 +137,14 @@ static bool job_post_locked(struct apv_host *host, struct apv_hw_queue *hq,
 	}
 	apv_hw_msg_append(&hq->rep, &hq->rep_tail, rp);
 	hq->nrep++;
-	apv_hw_notify_locked(hq);
+	apv_hw_notify_locked(host, hq);
 	return true;
 }
 
 /* Answer every request of hq now, engine called under host->lock. */
 static void hw_run_sync_locked(struct apv_host *host, struct apv_hw_queue *hq)
 {
+	apv_assert_locked(host);
 	while (hq->req && !hq->inflight) {
 		struct hw_job job;
 
@@ -155,6 +159,7 @@ static void hw_run_all_sync_locked(struct apv_host *host)
 {
 	struct apv_hw_queue *hq;
 
+	apv_assert_locked(host);
 	while ((hq = runq_pop(&host->wk)))
 		hw_run_sync_locked(host, hq);
 }
@@ -168,6 +173,7 @@ void apv_hw_schedule_locked(struct apv_host *host, struct apv_hw_queue *hq)
 {
 	struct apv_hw_workers *wk = &host->wk;
 
+	apv_assert_locked(host);
 	if (!hq->req)
 		return;
 	if (!wk->n) {
@@ -193,7 +199,7 @@ static void *hw_worker_main(void *arg)
 		struct hw_job job;
 
 		if (!hq) {
-			pthread_cond_wait(&wk->work, &host->lock);
+			(void)apv_lock_wait(host, &wk->work, NULL);
 			continue;
 		}
 		/* reset since it was queued, or already in an engine */
@@ -352,11 +358,8 @@ int apv_host_drain(struct apv_host *host, int timeout_ms)
 	if (!wk->n)
 		hw_run_all_sync_locked(host);
 	while (!hw_idle(wk) && rc != ETIMEDOUT) {
-		if (timeout_ms < 0)
-			rc = pthread_cond_wait(&wk->idle, &host->lock);
-		else
-			rc = pthread_cond_timedwait(&wk->idle, &host->lock,
-						    &dl);
+		rc = apv_lock_wait(host, &wk->idle,
+				   timeout_ms < 0 ? NULL : &dl);
 	}
 	rc = hw_idle(wk) ? 0 : -ETIMEDOUT;
 	apv_unlock(host);

@@ -12,7 +12,11 @@
 
 #include <apvirt/parse.h>
 
-#include "model.h"
+#include "../bus/bus_int.h"
+#include "../host_int.h"
+#include "../kvm/kvm_int.h"
+#include "../machine/machine.h"
+#include "vfio_ap_int.h"
 
 static bool match_vfio(const struct apv_host *host, int type)
 {
@@ -36,10 +40,20 @@ const struct apv_driver apv_vfio_ap_driver = {
 	.on_scan_complete = apv_plug_scan_complete,
 };
 
+/* A guest goes away: no mdev names it as its KVM any more. */
+static void vfio_guest_gone(struct apv_host *host, struct apv_kvm *kvm)
+{
+	apv_assert_locked(host);
+	for (struct apv_mdev *m = host->vfio.mdevs; m; m = m->next)
+		if (m->kvm == kvm)
+			m->kvm = NULL;
+}
+
 int apv_vfio_init_locked(struct apv_host *host)
 {
 	struct apv_vfio *vfio = &host->vfio;
 
+	apv_assert_locked(host);
 	vfio->owner = calloc((size_t)APV_MAX_IDS * APV_MAX_IDS,
 			     sizeof(struct apv_mdev *));
 	vfio->hash = calloc(APV_MDEV_HASH, sizeof(struct apv_mdev *));
@@ -50,9 +64,18 @@ int apv_vfio_init_locked(struct apv_host *host)
 		vfio->hash = NULL;
 		return apv_fail(-ENOMEM, APV_RULE_NO_MEMORY, "out of memory");
 	}
+	host->guest_gone = vfio_guest_gone;
 	/* without QCI the copy stays all zero: nothing reaches a guest */
 	apv_hw_qci_locked(host, &vfio->info);
 	vfio->loaded = true;
+	/* vfio_ap_init: the matrix device and its driver, the mdev parent,
+	 * then the queue driver (whose probes follow) */
+	apv_devev_named(host, APV_DEVEV_ADD, APV_DEVEV_MATRIX, "matrix", NULL,
+			NULL, APV_DEVCHG_NONE, 0, NULL);
+	apv_devev_named(host, APV_DEVEV_BIND, APV_DEVEV_MATRIX, "matrix", NULL,
+			"vfio_ap", APV_DEVCHG_NONE, 0, NULL);
+	apv_devev_named(host, APV_DEVEV_CHANGE, APV_DEVEV_MATRIX, "matrix", NULL,
+			"vfio_ap", APV_DEVCHG_REGISTERED, 0, NULL);
 	apv_bus_register_driver_locked(host, &apv_vfio_ap_driver);
 	/* queues no default driver may have get probed now */
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++) {
@@ -67,12 +90,17 @@ int apv_vfio_init_locked(struct apv_host *host)
 
 static void mdev_free_locked(struct apv_host *host, struct apv_mdev *m);
 
+/* the mdev core's driver every vfio_ap mdev binds to */
+#define VFIO_AP_MDEV_DRIVER "vfio_ap_mdev"
+
 void apv_vfio_fini_locked(struct apv_host *host)
 {
 	struct apv_vfio *vfio = &host->vfio;
 
+	apv_assert_locked(host);
 	while (vfio->mdevs)
 		mdev_free_locked(host, vfio->mdevs);
+	host->guest_gone = NULL;
 	free(vfio->owner);
 	free(vfio->hash);
 	vfio->owner = NULL;
@@ -173,6 +201,7 @@ struct apv_vq *apv_vfio_linked(struct apv_host *host,
 void apv_vfio_link_locked(struct apv_host *host, struct apv_mdev *m,
 			  struct apv_vq *vq)
 {
+	apv_assert_locked(host);
 	if (vq->mdev)
 		return;
 	vq->mdev = m;
@@ -184,6 +213,7 @@ void apv_vfio_unlink_locked(struct apv_host *host, struct apv_vq *vq)
 {
 	struct apv_mdev *m = vq->mdev;
 
+	apv_assert_locked(host);
 	if (!m)
 		return;
 	/* the back-pointer is cleared on every unlink (spec §5.5) */
@@ -196,6 +226,7 @@ void apv_vfio_unlink_locked(struct apv_host *host, struct apv_vq *vq)
 
 void apv_vfio_release_irq_locked(struct apv_host *host, struct apv_vq *vq)
 {
+	apv_assert_locked(host);
 	vq->saved_isc = -1;
 	vq->saved_nib = 0;
 }
@@ -302,6 +333,7 @@ static int reset_61(struct apv_host *host, struct apv_vq *vq)
 
 int apv_vfio_reset_queue_locked(struct apv_host *host, struct apv_vq *vq)
 {
+	apv_assert_locked(host);
 	return apv_is_61(host) ? reset_61(host, vq) : reset_612(host, vq);
 }
 
@@ -335,6 +367,7 @@ int apv_mdev_create_locked(struct apv_host *host, const uint8_t uuid[16])
 	char name[37];
 	int rc;
 
+	apv_assert_locked(host);
 	apv_uuid_str(uuid, name);
 	if (!vfio->loaded)
 		return apv_fail(-ENODEV, APV_RULE_NOT_SUPPORTED,
@@ -355,6 +388,7 @@ int apv_mdev_create_locked(struct apv_host *host, const uint8_t uuid[16])
 	memcpy(m->uuid, uuid, 16);
 	memcpy(m->name, name, sizeof(m->name));
 	m->seq = ++vfio->next_seq;
+	m->hook = apv_vfio_pqap_hook;
 	m->apm_max = vfio->info.apxa ? vfio->info.na : 63;
 	m->aqm_max = vfio->info.apxa ? vfio->info.nd : 15;
 	m->adm_max = m->aqm_max;
@@ -366,6 +400,11 @@ int apv_mdev_create_locked(struct apv_host *host, const uint8_t uuid[16])
 	m->hnext = *mdev_bucket(vfio, uuid);
 	*mdev_bucket(vfio, uuid) = m;
 	vfio->n_mdevs++;
+	/* the mdev core adds the device, then vfio_ap_mdev binds it */
+	apv_devev_named(host, APV_DEVEV_ADD, APV_DEVEV_MDEV, m->name, m->uuid,
+			NULL, APV_DEVCHG_NONE, 0, NULL);
+	apv_devev_named(host, APV_DEVEV_BIND, APV_DEVEV_MDEV, m->name, m->uuid,
+			VFIO_AP_MDEV_DRIVER, APV_DEVCHG_NONE, 0, NULL);
 	return 0;
 }
 
@@ -384,9 +423,10 @@ static void mdev_free_locked(struct apv_host *host, struct apv_mdev *m)
 {
 	struct apv_vfio *vfio = &host->vfio;
 
+	apv_assert_locked(host);
 	if (m->open) {
 		apv_kvm_clear_masks_locked(m->kvm);
-		m->kvm->hook = NULL;
+		m->kvm->pqap_hook = NULL;
 		m->open = false;
 	}
 	(void)reset_linked(host, m);
@@ -414,6 +454,10 @@ static void mdev_free_locked(struct apv_host *host, struct apv_mdev *m)
 		}
 	}
 	vfio->n_mdevs--;
+	apv_devev_named(host, APV_DEVEV_UNBIND, APV_DEVEV_MDEV, m->name, m->uuid,
+			VFIO_AP_MDEV_DRIVER, APV_DEVCHG_NONE, 0, NULL);
+	apv_devev_named(host, APV_DEVEV_REMOVE, APV_DEVEV_MDEV, m->name, m->uuid,
+			NULL, APV_DEVCHG_NONE, 0, NULL);
 	free(m);
 }
 
@@ -428,7 +472,7 @@ static void wait_slice(struct apv_host *host, unsigned int ms)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
-	pthread_cond_timedwait(&host->cond, &host->lock, &ts);
+	(void)apv_lock_wait(host, &host->cond, &ts);
 }
 
 int apv_mdev_remove_locked(struct apv_host *host, struct apv_mdev *m)
@@ -436,6 +480,7 @@ int apv_mdev_remove_locked(struct apv_host *host, struct apv_mdev *m)
 	unsigned int count = 0;
 	bool told = false;
 
+	apv_assert_locked(host);
 	if (m->removing)
 		return apv_fail(-EAGAIN, APV_RULE_BUSY,
 				"mdev %s is already being removed", m->name);
@@ -536,6 +581,7 @@ int apv_vfio_queue_status_locked(struct apv_host *host, apv_apqn q,
 	struct apv_queue *bq = apv_bus_queue(host, q);
 	struct apv_mdev *m;
 
+	apv_assert_locked(host);
 	if (!bq || !bq->vq)
 		return -ENODEV;
 	m = host->vfio.owner[q];
@@ -615,13 +661,15 @@ int apv_mdev_open(struct apv_host *host, const uint8_t uuid[16])
 	} else if (!m->kvm) {
 		rc = apv_fail(-EINVAL, APV_RULE_NO_KVM,
 			      "mdev %s has no KVM associated", m->name);
-	} else if (m->kvm->hook) {
+	} else if (m->kvm->pqap_hook) {
+		const struct apv_mdev *o = apv_vfio_hook_mdev(m->kvm->pqap_hook);
+
 		rc = apv_fail(-EPERM, APV_RULE_KVM_TAKEN,
 			      "guest %s already uses vfio_ap mdev %s",
-			      m->kvm->name, m->kvm->hook->name);
-		apv_reason_owner(m->kvm->hook->name);
+			      m->kvm->name, o->name);
+		apv_reason_owner(o->name);
 	} else {
-		m->kvm->hook = m;
+		m->kvm->pqap_hook = &m->hook;
 		m->open = true;
 		/* the current shadow, as it is: no re-filtering */
 		apv_plug_push_locked(host, m);
@@ -632,9 +680,10 @@ int apv_mdev_open(struct apv_host *host, const uint8_t uuid[16])
 
 void apv_mdev_close_locked(struct apv_host *host, struct apv_mdev *m)
 {
+	apv_assert_locked(host);
 	if (!m->open)
 		return;
-	m->kvm->hook = NULL;
+	m->kvm->pqap_hook = NULL;
 	/* the guest loses all AP access first ... */
 	apv_kvm_clear_masks_locked(m->kvm);
 	m->open = false;

@@ -11,7 +11,11 @@
 
 #include <apvirt/parse.h>
 
-#include "model.h"
+#include "../bus/bus_int.h"
+#include "../host_int.h"
+#include "../kvm/kvm_int.h"
+#include "../machine/machine.h"
+#include "vfio_ap_int.h"
 
 static const char *mdev_dev(const struct apv_mdev *m, char *buf, size_t len)
 {
@@ -326,12 +330,14 @@ DEFINE_ASSIGN(apv_mdev_unassign_control_domain, unassign, CONTROL)
 int apv_mdev_assign_locked(struct apv_host *host, struct apv_mdev *m,
 			   enum apv_assign_kind what, unsigned long id)
 {
+	apv_assert_locked(host);
 	return assign(host, m, (enum which)what, id);
 }
 
 int apv_mdev_unassign_locked(struct apv_host *host, struct apv_mdev *m,
 			     enum apv_assign_kind what, unsigned long id)
 {
+	apv_assert_locked(host);
 	return unassign(host, m, (enum which)what, id);
 }
 
@@ -426,6 +432,7 @@ int apv_mdev_set_ap_config_locked(struct apv_host *host, struct apv_mdev *m,
 				  const struct apv_bitmap *aqm,
 				  const struct apv_bitmap *adm)
 {
+	apv_assert_locked(host);
 	return set_ap_config(host, m, apm, aqm, adm);
 }
 

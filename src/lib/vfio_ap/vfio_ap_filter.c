@@ -24,7 +24,11 @@
  */
 #include <string.h>
 
-#include "model.h"
+#include "../bus/bus_int.h"
+#include "../host_int.h"
+#include "../kvm/kvm_int.h"
+#include "../machine/machine.h"
+#include "vfio_ap_int.h"
 
 bool apv_vfio_passable(const struct apv_host *host, uint32_t reset_status)
 {

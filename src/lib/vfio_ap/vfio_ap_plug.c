@@ -8,10 +8,15 @@
 #include <errno.h>
 #include <string.h>
 
-#include "model.h"
+#include "../bus/bus_int.h"
+#include "../host_int.h"
+#include "../kvm/kvm_int.h"
+#include "../machine/machine.h"
+#include "vfio_ap_int.h"
 
 void apv_plug_push_locked(struct apv_host *host, struct apv_mdev *m)
 {
+	apv_assert_locked(host);
 	if (!m->open || !m->kvm)
 		return;
 	apv_kvm_set_masks_locked(m->kvm, &m->sh_apm, &m->sh_aqm, &m->sh_adm);
@@ -22,6 +27,7 @@ void apv_plug_reset_adapters_locked(struct apv_host *host, struct apv_mdev *m,
 				    const struct apv_bitmap *apids,
 				    const struct apv_bitmap *apqis)
 {
+	apv_assert_locked(host);
 	apv_bm_for_each(a, apids) {
 		apv_bm_for_each(d, apqis) {
 			struct apv_vq *vq =
@@ -40,6 +46,7 @@ void apv_plug_filter_and_push_locked(struct apv_host *host,
 	struct apv_bitmap filtered;
 	bool changed = false;
 
+	apv_assert_locked(host);
 	apv_bm_zero(&filtered);
 	if (apm_aqm)
 		changed |= apv_filter_apm_aqm(host, m, &filtered);
@@ -55,6 +62,7 @@ void apv_plug_filter_and_push_locked(struct apv_host *host,
 void apv_plug_link_adapter_locked(struct apv_host *host, struct apv_mdev *m,
 				  unsigned int a)
 {
+	apv_assert_locked(host);
 	apv_bm_for_each(d, &m->aqm) {
 		struct apv_queue *q = apv_bus_queue(host, APV_APQN(a, d));
 
@@ -66,6 +74,7 @@ void apv_plug_link_adapter_locked(struct apv_host *host, struct apv_mdev *m,
 void apv_plug_link_domain_locked(struct apv_host *host, struct apv_mdev *m,
 				 unsigned int d)
 {
+	apv_assert_locked(host);
 	apv_bm_for_each(a, &m->apm) {
 		struct apv_queue *q = apv_bus_queue(host, APV_APQN(a, d));
 
@@ -118,6 +127,7 @@ void apv_plug_unplug_adapters_locked(struct apv_host *host,
 {
 	struct apv_bitmap in_shadow;
 
+	apv_assert_locked(host);
 	if (apv_bm_empty(apids))
 		return;
 	unlink_range(host, m, apids, &m->aqm);
@@ -135,6 +145,7 @@ void apv_plug_unplug_domains_locked(struct apv_host *host,
 {
 	struct apv_bitmap in_shadow;
 
+	apv_assert_locked(host);
 	if (apv_bm_empty(apqis))
 		return;
 	unlink_range(host, m, &m->apm, apqis);
