@@ -17,12 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
+
+#include <apvirt/proto/conn.h>
 
 #include "control.h"
 #include "sim.h"
@@ -165,80 +165,57 @@ static int hex_id(const char *s)
 
 /* ---- the connection ---------------------------------------------------- */
 
-static int connect_to(const char *path)
+static int connect_to(struct apv_conn *c, const char *path)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
+	int rc;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	apv_conn_init(c, RESPONSE_MAX);
+	rc = apv_conn_connect(c, path);
+	if (rc == -ENAMETOOLONG) {
 		fprintf(stderr, "apsim ctl: socket path too long: %s\n", path);
 		return -1;
 	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (rc) {
 		fprintf(stderr, "apsim ctl: cannot connect to %s: %s\n", path,
-			strerror(errno));
-		if (fd >= 0)
-			close(fd);
+			strerror(-rc));
 		return -1;
 	}
-	return fd;
+	return 0;
 }
 
 /* Send one request, read one response line (malloc'ed, no newline). */
-static char *roundtrip(int fd, const char *req)
+static char *roundtrip(struct apv_conn *c, const char *req)
 {
-	size_t n = strlen(req), off = 0, len = 0, cap = 0;
-	char *buf = NULL;
+	char *line, *copy;
+	size_t n;
+	int rc;
 
-	while (off <= n) {
-		ssize_t w = off < n ?
-				    send(fd, req + off, n - off, MSG_NOSIGNAL) :
-				    send(fd, "\n", 1, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			fprintf(stderr, "apsim ctl: send: %s\n",
-				strerror(errno));
-			return NULL;
-		}
-		off += (size_t)w;
+	rc = apv_conn_send_line(c, req);
+	if (rc) {
+		fprintf(stderr, "apsim ctl: send: %s\n", strerror(-rc));
+		return NULL;
 	}
-	for (;;) {
-		ssize_t r;
-		char *nl;
-
-		if (len + 4096 > cap) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 65536;
-			if (cap > RESPONSE_MAX || !(nb = realloc(buf, cap))) {
-				fprintf(stderr,
-					"apsim ctl: response too large\n");
-				free(buf);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = recv(fd, buf + len, cap - len - 1, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			fprintf(stderr, "apsim ctl: %s\n",
-				r ? strerror(errno) :
-				    "connection closed before the response");
-			free(buf);
-			return NULL;
-		}
-		nl = memchr(buf + len, '\n', (size_t)r);
-		len += (size_t)r;
-		if (nl) {
-			*nl = '\0';
-			return buf;
-		}
+	rc = apv_conn_read_line(c, -1, &line, &n);
+	if (rc == -EPIPE && c->in.eof) {
+		fprintf(stderr,
+			"apsim ctl: connection closed before the response\n");
+		return NULL;
 	}
+	if (rc == -E2BIG || rc == -ENOMEM) {
+		fprintf(stderr, "apsim ctl: response too large\n");
+		return NULL;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "apsim ctl: %s\n", strerror(-rc));
+		return NULL;
+	}
+	copy = malloc(n + 1);
+	if (!copy) {
+		fprintf(stderr, "apsim ctl: response too large\n");
+		return NULL;
+	}
+	memcpy(copy, line, n + 1);
+	return copy;
 }
 
 /* ---- printing ---------------------------------------------------------- */
@@ -677,11 +654,11 @@ static char *build_request(const struct opts *o, int *status)
 }
 
 /* One request/response; returns the exit status. */
-static int run_once(int fd, const struct opts *o, const char *req,
+static int run_once(struct apv_conn *c, const struct opts *o, const char *req,
 		    json_t **resp_out)
 {
 	json_error_t jerr;
-	char *line = roundtrip(fd, req);
+	char *line = roundtrip(c, req);
 	json_t *r;
 	int st;
 
@@ -711,7 +688,7 @@ static int run_once(int fd, const struct opts *o, const char *req,
 }
 
 /* log --follow: poll for new entries until interrupted. */
-static int follow_log(int fd, struct opts *o)
+static int follow_log(struct apv_conn *c, struct opts *o)
 {
 	for (;;) {
 		json_t *r = NULL, *req;
@@ -724,7 +701,7 @@ static int follow_log(int fd, struct opts *o)
 		json_decref(req);
 		if (!s)
 			return EXIT_CONN;
-		st = run_once(fd, o, s, &r);
+		st = run_once(c, o, s, &r);
 		free(s);
 		if (st) {
 			json_decref(r);
@@ -740,7 +717,8 @@ int apsim_ctl_main(int argc, char **argv)
 {
 	struct opts o;
 	char *req;
-	int rc, fd, st = 0;
+	struct apv_conn conn;
+	int rc, st = 0;
 
 	rc = parse_args(argc, argv, &o);
 	if (rc) {
@@ -761,14 +739,13 @@ int apsim_ctl_main(int argc, char **argv)
 		free(o.pos);
 		return st;
 	}
-	fd = connect_to(o.socket);
-	if (fd < 0) {
+	if (connect_to(&conn, o.socket)) {
 		free(req);
 		free(o.pos);
 		return EXIT_CONN;
 	}
-	st = o.follow ? follow_log(fd, &o) : run_once(fd, &o, req, NULL);
-	close(fd);
+	st = o.follow ? follow_log(&conn, &o) : run_once(&conn, &o, req, NULL);
+	apv_conn_close(&conn);
 	free(req);
 	free(o.pos);
 	return st;
