@@ -53,6 +53,9 @@ ssize_t apv_lb_fill(struct apv_linebuf *lb, int fd, int flags)
 		lb->buf = nb;
 		lb->cap = cap;
 	}
+	/* full: apv_lb_next() reports the line too long and drops it */
+	if (lb->cap - lb->len < 2)
+		return -ENOBUFS;
 	/* one byte stays free for the NUL of an unterminated last line */
 	r = recv(fd, lb->buf + lb->len, lb->cap - lb->len - 1, flags);
 	if (r < 0) {

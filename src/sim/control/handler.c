@@ -32,6 +32,7 @@
 #include <apvirt/zcdn.h>
 
 #include <apvirt/proto/errname.h>
+#include <apvirt/proto/names.h>
 #include <apvirt/proto/request.h>
 
 #include "control.h"
@@ -1012,22 +1013,22 @@ static const struct {
 	int (*fn)(struct hreq *h);
 	const char *args;
 } commands[] = {
-	{"ping", cmd_ping, ""},
-	{"help", cmd_help, ""},
-	{"adapter-configure", cmd_adapter_configure, "id on [scan]"},
-	{"adapter-checkstop", cmd_adapter_checkstop, "id on [scan]"},
-	{"adapter-add", cmd_adapter_add, "id type mode [config] [scan]"},
-	{"adapter-remove", cmd_adapter_remove, "id [scan]"},
-	{"adapter-restore", cmd_adapter_restore, "id [scan]"},
-	{"domain-add", cmd_domain_add, "id [scan]"},
-	{"domain-remove", cmd_domain_remove, "id [scan]"},
-	{"control-domain-add", cmd_control_domain_add, "id [scan]"},
-	{"control-domain-remove", cmd_control_domain_remove, "id [scan]"},
-	{"scan", cmd_scan, ""},
-	{"state", cmd_state, "[queues]"},
-	{"owners", cmd_owners, ""},
-	{"pending", cmd_pending, ""},
-	{"log", cmd_log, "[since] [max]"},
+	{APV_CMD_PING, cmd_ping, ""},
+	{APV_CMD_HELP, cmd_help, ""},
+	{APV_CMD_ADAPTER_CONFIGURE, cmd_adapter_configure, "id on [scan]"},
+	{APV_CMD_ADAPTER_CHECKSTOP, cmd_adapter_checkstop, "id on [scan]"},
+	{APV_CMD_ADAPTER_ADD, cmd_adapter_add, "id type mode [config] [scan]"},
+	{APV_CMD_ADAPTER_REMOVE, cmd_adapter_remove, "id [scan]"},
+	{APV_CMD_ADAPTER_RESTORE, cmd_adapter_restore, "id [scan]"},
+	{APV_CMD_DOMAIN_ADD, cmd_domain_add, "id [scan]"},
+	{APV_CMD_DOMAIN_REMOVE, cmd_domain_remove, "id [scan]"},
+	{APV_CMD_CONTROL_DOMAIN_ADD, cmd_control_domain_add, "id [scan]"},
+	{APV_CMD_CONTROL_DOMAIN_REMOVE, cmd_control_domain_remove, "id [scan]"},
+	{APV_CMD_SCAN, cmd_scan, ""},
+	{APV_CMD_STATE, cmd_state, "[queues]"},
+	{APV_CMD_OWNERS, cmd_owners, ""},
+	{APV_CMD_PENDING, cmd_pending, ""},
+	{APV_CMD_LOG, cmd_log, "[since] [max]"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(*commands))

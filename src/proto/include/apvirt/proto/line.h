@@ -32,8 +32,9 @@ void apv_lb_free(struct apv_linebuf *lb); /* back to empty; NULL-safe */
 /*
  * One recv() from fd (flags: MSG_DONTWAIT or 0) into the buffer: the bytes
  * read (> 0), 0 at the end of the stream (lb->eof set), -EAGAIN when a
- * non-blocking socket has nothing (EINTR too), -ENOMEM, -errno
- * (ECONNRESET as -EPIPE).  Call when apv_lb_next() returned 0.
+ * non-blocking socket has nothing (EINTR too), -ENOMEM, -ENOBUFS when the
+ * buffer is full (apv_lb_next() was not called), -errno (ECONNRESET as
+ * -EPIPE).  Call when apv_lb_next() returned 0.
  */
 ssize_t apv_lb_fill(struct apv_linebuf *lb, int fd, int flags);
 
