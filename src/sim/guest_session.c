@@ -560,7 +560,7 @@ bool apsim_guest_handle(struct apsim_guests *gs, struct apsim_guest **sess,
 	struct greq h = {0};
 	struct apsim_guest *s = *sess;
 	const char *cmd;
-	int which;
+	int which, rc;
 
 	*resp = NULL;
 	/* cheap test first: the other requests go to apsim_ctl_handle */
@@ -568,14 +568,16 @@ bool apsim_guest_handle(struct apsim_guests *gs, struct apsim_guest **sess,
 		return false;
 	if (s && s->kvm && fast_insn(s, req, len, emit, ctx, resp))
 		return true;
-	if (apv_req_parse(&h.r, req, len) || !h.r.cmd ||
-	    strncmp(h.r.cmd, APV_GUEST_PREFIX, 6)) {
-		/* not a guest request, or ENOMEM: the handler answers */
+	rc = apv_req_parse(&h.r, req, len);
+	if (!h.r.cmd || strncmp(h.r.cmd, APV_GUEST_PREFIX, 6)) {
+		/* not a guest request (or malformed): the handler answers */
 		json_decref(h.r.req);
 		json_decref(h.r.resp);
 		return false;
 	}
 	cmd = h.r.cmd;
+	if (rc)
+		goto out; /* ENOMEM */
 	if (!strcmp(cmd, APV_CMD_GUEST_QUEUE)) {
 		cmd_queue(gs, &h);
 		goto out;
