@@ -532,16 +532,18 @@ static int build_adapter(const struct opts *o, json_t *req)
 			return usage_error("adapter ID %s on|off", verb);
 		if (on_off(rest[0], &on))
 			return -EXIT_USAGE;
-		json_object_set_new(req, "cmd",
-				    json_string(verb[1] == 'h' ?
-							"adapter-checkstop" :
-							"adapter-configure"));
+		json_object_set_new(
+			req, APV_KEY_CMD,
+			json_string(verb[1] == 'h' ?
+					    APV_CMD_ADAPTER_CHECKSTOP :
+					    APV_CMD_ADAPTER_CONFIGURE));
 		json_object_set_new(req, "on", json_boolean(on));
 	} else if (!strcmp(verb, "add")) {
 		if (nrest < 1 || nrest > 2)
 			return usage_error("adapter ID add TYPE [MODE] "
 					   "[--standby]");
-		json_object_set_new(req, "cmd", json_string("adapter-add"));
+		json_object_set_new(req, APV_KEY_CMD,
+				    json_string(APV_CMD_ADAPTER_ADD));
 		/* numeric types as numbers, names as names */
 		if (rest[0][0] >= '0' && rest[0][0] <= '9')
 			json_object_set_new(req, "type",
@@ -555,10 +557,10 @@ static int build_adapter(const struct opts *o, json_t *req)
 	} else if (!strcmp(verb, "remove") || !strcmp(verb, "restore")) {
 		if (nrest)
 			return usage_error("adapter ID %s", verb);
-		json_object_set_new(req, "cmd",
-				    json_string(verb[2] == 'm' ?
-							"adapter-remove" :
-							"adapter-restore"));
+		json_object_set_new(
+			req, APV_KEY_CMD,
+			json_string(verb[2] == 'm' ? APV_CMD_ADAPTER_REMOVE :
+						     APV_CMD_ADAPTER_RESTORE));
 	} else {
 		return usage_error("unknown adapter verb '%s'", verb);
 	}
@@ -583,7 +585,7 @@ static int build_domain(const struct opts *o, json_t *req, bool control)
 		return -EXIT_USAGE;
 	snprintf(cmd, sizeof(cmd), "%sdomain-%s", control ? "control-" : "",
 		 verb);
-	json_object_set_new(req, "cmd", json_string(cmd));
+	json_object_set_new(req, APV_KEY_CMD, json_string(cmd));
 	json_object_set_new(req, "id", json_integer(id));
 	return 0;
 }
@@ -613,7 +615,7 @@ static char *build_request(const struct opts *o, int *status)
 	    !strcmp(verb, "state") || !strcmp(verb, "log")) {
 		if (o->npos != 1)
 			rc = usage_error("%s takes no arguments", verb);
-		json_object_set_new(req, "cmd", json_string(verb));
+		json_object_set_new(req, APV_KEY_CMD, json_string(verb));
 		if (!strcmp(verb, "state") && o->brief)
 			json_object_set_new(req, "queues", json_false());
 		if (!strcmp(verb, "log")) {
@@ -674,7 +676,7 @@ static int run_once(struct apv_conn *c, const struct opts *o, const char *req,
 	}
 	if (o->json) {
 		printf("%s\n", line);
-		st = jbool(r, "ok") ? 0 : EXIT_REFUSED;
+		st = jbool(r, APV_KEY_OK) ? 0 : EXIT_REFUSED;
 	} else {
 		st = print_response(o->pos[0], r);
 	}
@@ -695,8 +697,8 @@ static int follow_log(struct apv_conn *c, struct opts *o)
 		char *s;
 		int st;
 
-		req = json_pack("{s:s,s:I}", "cmd", "log", "since",
-				(json_int_t)o->since);
+		req = json_pack("{s:s,s:I}", APV_KEY_CMD, APV_CMD_LOG,
+				APV_KEY_SINCE, (json_int_t)o->since);
 		s = req ? json_dumps(req, JSON_COMPACT) : NULL;
 		json_decref(req);
 		if (!s)
@@ -707,7 +709,7 @@ static int follow_log(struct apv_conn *c, struct opts *o)
 			json_decref(r);
 			return st;
 		}
-		o->since = jint(r, "last_seq");
+		o->since = jint(r, APV_KEY_LAST_SEQ);
 		json_decref(r);
 		nanosleep(&(struct timespec){.tv_nsec = 200000000}, NULL);
 	}

@@ -32,12 +32,10 @@ const char *apsim_ctl_socket_path(void);
  */
 char *apsim_ctl_handle(struct apv_host *host, const char *req, size_t len);
 
-/* A protocol-level error response ({"ok":false,"errno":...}); NULL on
- * ENOMEM.  err is a positive or negative errno.  (apv_proto_error()) */
-char *apsim_ctl_error(int err, const char *msg);
-
-/* "EBUSY" for EBUSY or -EBUSY; "E<n>" for numbers not in the table
- * (apv_errno_name(), apvirt/proto/errname.h). */
-const char *apsim_errno_name(int err);
+/*
+ * Error lines and errno names are the protocol library's (src/proto):
+ * apv_proto_error() in apvirt/proto/request.h, apv_errno_name() in
+ * apvirt/proto/errname.h.
+ */
 
 #endif /* APSIM_CTL_H */

@@ -31,7 +31,6 @@
 #include <apvirt/vfio_ap.h>
 #include <apvirt/zcdn.h>
 
-#include <apvirt/proto/errname.h>
 #include <apvirt/proto/names.h>
 #include <apvirt/proto/request.h>
 
@@ -1049,16 +1048,6 @@ static int cmd_help(struct hreq *h)
 }
 
 /* ---- entry points -------------------------------------------------------- */
-
-char *apsim_ctl_error(int err, const char *msg)
-{
-	return apv_proto_error(err, msg);
-}
-
-const char *apsim_errno_name(int err)
-{
-	return apv_errno_name(err);
-}
 
 char *apsim_ctl_handle(struct apv_host *host, const char *req, size_t len)
 {

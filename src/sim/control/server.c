@@ -32,6 +32,7 @@
 
 #include <apvirt/proto/conn.h>
 #include <apvirt/proto/line.h>
+#include <apvirt/proto/request.h>
 
 #include "control.h"
 #include "guest_session.h"
@@ -108,7 +109,7 @@ static bool emit_line(void *ctx, const char *line)
 
 static bool queue_error(struct client *c, int err, const char *msg)
 {
-	char *s = apsim_ctl_error(err, msg);
+	char *s = apv_proto_error(err, msg);
 	bool ok = s && client_queue(c, s);
 
 	free(s);
@@ -205,7 +206,7 @@ static void accept_client(struct apsim_ctl *ctl)
 	}
 	/* full: say so (best effort) and hang up */
 	{
-		char *s = apsim_ctl_error(EMFILE, "too many clients");
+		char *s = apv_proto_error(EMFILE, "too many clients");
 
 		if (s) {
 			size_t n = strlen(s);
