@@ -71,6 +71,8 @@ ssize_t apv_lb_fill(struct apv_linebuf *lb, int fd, int flags)
 
 int apv_lb_next(struct apv_linebuf *lb, char **line, size_t *n)
 {
+	if (!lb->buf)
+		return 0; /* nothing received yet */
 	for (;;) {
 		char *start = lb->buf + lb->consumed;
 		size_t avail = lb->len - lb->consumed;
@@ -110,7 +112,7 @@ int apv_lb_rest(struct apv_linebuf *lb, char **line, size_t *n)
 {
 	size_t avail = lb->len - lb->consumed;
 
-	if (!lb->eof)
+	if (!lb->eof || !lb->buf)
 		return 0;
 	if (!avail || lb->discarding) {
 		lb->consumed = lb->len;
