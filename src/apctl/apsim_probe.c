@@ -2,18 +2,15 @@
 /* apsim's control socket, the few requests apctl makes (apsim_probe.h). */
 #include "apsim_probe.h"
 
-#include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <jansson.h>
+
+#include <apvirt/proto/conn.h>
+#include <apvirt/proto/names.h>
 
 #include "sysfs.h"
 
@@ -23,7 +20,7 @@
 #define ANSWER_MAX 4096
 
 struct ctl_apsim {
-	int fd; /* -1 once an answer did not come */
+	struct apv_conn conn; /* closed once an answer did not come */
 };
 
 /* The sysfs root is the host's /sys. */
@@ -37,54 +34,19 @@ static bool sysfs_is_sys(void)
 	return is;
 }
 
-static int send_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, s, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* One request line out, one answer line in (parsed); NULL: no answer. */
-static json_t *exchange(int fd, json_t *req)
+static json_t *exchange(struct apv_conn *conn, json_t *req)
 {
-	char *line = json_dumps(req, JSON_COMPACT), buf[ANSWER_MAX];
-	size_t len = 0;
+	char *line = json_dumps(req, JSON_COMPACT), *ans;
+	size_t n;
 	int r;
 
 	json_decref(req);
 	if (!line)
 		return NULL;
-	r = send_all(fd, line, strlen(line)) || send_all(fd, "\n", 1);
+	r = apv_conn_roundtrip(conn, line, ANSWER_MS, &ans, &n);
 	free(line);
-	if (r)
-		return NULL;
-	for (;;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		const char *nl;
-		ssize_t n;
-
-		if (poll(&p, 1, ANSWER_MS) <= 0)
-			return NULL;
-		n = recv(fd, buf + len, sizeof(buf) - len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return NULL;
-		len += (size_t)n;
-		nl = memchr(buf, '\n', len);
-		if (nl)
-			return json_loadb(buf, (size_t)(nl - buf), 0, NULL);
-		if (len == sizeof(buf))
-			return NULL;
-	}
+	return r == 1 ? json_loadb(ans, n, 0, NULL) : NULL;
 }
 
 /*
@@ -95,14 +57,13 @@ static json_t *ask(struct ctl_apsim *c, json_t *req)
 {
 	json_t *a;
 
-	if (c->fd < 0) {
+	if (c->conn.fd < 0) {
 		json_decref(req);
 		return NULL;
 	}
-	a = exchange(c->fd, req);
+	a = exchange(&c->conn, req);
 	if (!a) {
-		close(c->fd);
-		c->fd = -1;
+		apv_conn_close(&c->conn);
 		return NULL;
 	}
 	if (!json_is_true(json_object_get(a, "ok"))) {
@@ -114,23 +75,19 @@ static json_t *ask(struct ctl_apsim *c, json_t *req)
 
 struct ctl_apsim *ctl_apsim_open(void)
 {
-	const char *path = getenv("APSIM_SOCKET");
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *path = getenv(APV_PROTO_SOCKET_ENV);
 	struct ctl_apsim *c;
 	json_t *a;
 
-	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path) ||
-	    !sysfs_is_sys())
+	if (!path || !*path || !sysfs_is_sys())
 		return NULL;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
 	c = xcalloc(1, sizeof(*c));
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c->fd < 0 ||
-	    connect(c->fd, (const struct sockaddr *)&sa, sizeof(sa))) {
+	apv_conn_init(&c->conn, ANSWER_MAX);
+	if (apv_conn_connect(&c->conn, path)) {
 		ctl_apsim_close(c);
 		return NULL;
 	}
-	a = ask(c, json_pack("{s:s}", "cmd", "ping"));
+	a = ask(c, json_pack("{s:s}", APV_KEY_CMD, APV_CMD_PING));
 	if (!a) {
 		ctl_apsim_close(c);
 		return NULL;
@@ -143,21 +100,21 @@ void ctl_apsim_close(struct ctl_apsim *c)
 {
 	if (!c)
 		return;
-	if (c->fd >= 0)
-		close(c->fd);
+	apv_conn_close(&c->conn);
 	free(c);
 }
 
 long ctl_apsim_in_flight(struct ctl_apsim *c, const char *apqn)
 {
-	json_t *a = ask(c, json_pack("{s:s,s:s}", "cmd", "guest.queue", "apqn",
-				     apqn));
-	json_int_t rq = json_integer_value(json_object_get(a, "requests"));
-	json_int_t rp = json_integer_value(json_object_get(a, "replies"));
+	json_t *a = ask(c, json_pack("{s:s,s:s}", APV_KEY_CMD,
+				     APV_CMD_GUEST_QUEUE, APV_KEY_APQN, apqn));
+	json_int_t rq =
+		json_integer_value(json_object_get(a, APV_KEY_REQUESTS));
+	json_int_t rp = json_integer_value(json_object_get(a, APV_KEY_REPLIES));
 	long n = -1;
 
-	if (json_is_integer(json_object_get(a, "requests")) &&
-	    json_is_integer(json_object_get(a, "replies")) && rq >= 0 &&
+	if (json_is_integer(json_object_get(a, APV_KEY_REQUESTS)) &&
+	    json_is_integer(json_object_get(a, APV_KEY_REPLIES)) && rq >= 0 &&
 	    rp >= 0 && rq <= LONG_MAX - rp)
 		n = (long)(rq + rp);
 	json_decref(a);

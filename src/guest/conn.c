@@ -7,212 +7,63 @@
  * none is lost while a response is awaited.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
-#include <apvirt/parse.h>
+#include <apvirt/proto/guest_wire.h>
+#include <apvirt/proto/names.h>
+#include <apvirt/uuid.h>
 
 #include "guest_int.h"
 
-#define DEFAULT_SOCKET "/run/apsim.sock"
-#define MAX_LINE ((size_t)4 << 20)
-
-static const struct {
-	const char *name;
-	int err;
-} errnos[] = {
-	{"EPERM", EPERM},
-	{"ENOENT", ENOENT},
-	{"EIO", EIO},
-	{"E2BIG", E2BIG},
-	{"EAGAIN", EAGAIN},
-	{"ENOMEM", ENOMEM},
-	{"EFAULT", EFAULT},
-	{"EBUSY", EBUSY},
-	{"EEXIST", EEXIST},
-	{"ENODEV", ENODEV},
-	{"EINVAL", EINVAL},
-	{"EMFILE", EMFILE},
-	{"ENOSPC", ENOSPC},
-	{"ERANGE", ERANGE},
-	{"EOPNOTSUPP", EOPNOTSUPP},
-	{"ENOTCONN", ENOTCONN},
-	{"EISCONN", EISCONN},
-	{"EUSERS", EUSERS},
-	{"EADDRINUSE", EADDRINUSE},
-	{"EADDRNOTAVAIL", EADDRNOTAVAIL},
-};
-
-static int errno_of(const char *name)
+/* Record one event. */
+static void record_event(struct apv_guest *g, const struct apv_gw_event *ev)
 {
-	for (size_t i = 0; name && i < sizeof(errnos) / sizeof(*errnos); i++)
-		if (!strcmp(errnos[i].name, name))
-			return errnos[i].err;
-	return EPROTO;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Record one event line. */
-static void record_event(struct apv_guest *g, json_t *o)
-{
-	const char *ev = json_string_value(json_object_get(o, "event"));
-	json_int_t n = json_integer_value(json_object_get(o, "count"));
-
-	if (!ev)
-		return;
-	if (!strcmp(ev, "irq")) {
-		g->iscs |= (unsigned int)json_integer_value(
-			json_object_get(o, "iscs"));
+	switch (ev->kind) {
+	case APV_GW_EV_IRQ:
+		g->iscs |= ev->iscs;
 		g->ev.irqs++;
-	} else if (!strcmp(ev, "cfg_change")) {
-		g->ev.cfg_change += n > 0 ? (uint64_t)n : 1;
-	} else if (!strcmp(ev, "request")) {
+		break;
+	case APV_GW_EV_CFG_CHANGE:
+		g->ev.cfg_change += ev->count ? ev->count : 1;
+		break;
+	case APV_GW_EV_REQUEST:
 		g->ev.request++;
-		if (json_is_true(json_object_get(o, "closed")))
+		if (ev->closed)
 			g->dropped = true;
+		break;
+	default:
+		break;
 	}
 }
 
 /*
- * Read one line (timeout_ms: -1 forever, or until the deadline).  1 with
- * the line (NUL-terminated, in g->rbuf, length *n; consumed by the next
- * call), 0 on timeout, -EPIPE at the end of the stream, -errno.
+ * Read one line (deadline: -1 forever): 1 with the line (NUL-terminated,
+ * length *n; valid until the next read), 0 on timeout, -EPIPE at the end
+ * of the stream, -EPROTO for a line too long, -errno.
  */
 static int read_line(struct apv_guest *g, int64_t deadline, char **line,
 		     size_t *n)
 {
-	if (g->consumed) {
-		memmove(g->rbuf, g->rbuf + g->consumed, g->rlen - g->consumed);
-		g->rlen -= g->consumed;
-		g->consumed = 0;
-	}
-	for (;;) {
-		char *nl = g->rlen ? memchr(g->rbuf, '\n', g->rlen) : NULL;
-		ssize_t r;
+	int rc = apv_conn_read_line(&g->conn, deadline, line, n);
 
-		if (nl) {
-			*nl = '\0';
-			*line = g->rbuf;
-			*n = (size_t)(nl - g->rbuf);
-			g->consumed = *n + 1;
-			return 1;
-		}
-		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
-			struct pollfd p = {.fd = g->fd, .events = POLLIN};
-			int pr;
-
-			if (left < 0)
-				left = 0;
-			pr = poll(&p, 1, (int)left);
-			if (pr < 0 && errno == EINTR)
-				continue;
-			if (pr < 0)
-				return -errno;
-			if (pr == 0)
-				return 0;
-		}
-		if (g->rcap - g->rlen < 4096) {
-			size_t cap = g->rcap ? g->rcap * 2 : 8192;
-			char *nb;
-
-			if (cap > MAX_LINE)
-				return -EPROTO;
-			nb = realloc(g->rbuf, cap);
-			if (!nb)
-				return -ENOMEM;
-			g->rbuf = nb;
-			g->rcap = cap;
-		}
-		r = recv(g->fd, g->rbuf + g->rlen, g->rcap - g->rlen - 1, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return errno == ECONNRESET ? -EPIPE : -errno;
-		if (r == 0)
-			return -EPIPE;
-		g->rlen += (size_t)r;
-	}
-}
-
-/*
- * The irq event exactly as apsim writes it, {"event":"irq","iscs":N,
- * "total":N}, recorded without jansson; false for any other line.
- */
-static bool fast_irq_event(struct apv_guest *g, const char *line, size_t n)
-{
-	static const char head[] = "{\"event\":\"irq\",\"iscs\":";
-	const char *p = line + sizeof(head) - 1, *end = line + n;
-	unsigned long iscs = 0;
-
-	if (n < sizeof(head) || memcmp(line, head, sizeof(head) - 1))
-		return false;
-	if (p == end || *p < '0' || *p > '9')
-		return false;
-	while (p < end && *p >= '0' && *p <= '9' && iscs <= 0xff)
-		iscs = iscs * 10 + (unsigned long)(*p++ - '0');
-	if (iscs > 0xff || end - p < 11 || memcmp(p, ",\"total\":", 9))
-		return false;
-	for (p += 9; p < end && *p >= '0' && *p <= '9'; p++)
-		;
-	if (p + 1 != end || *p != '}')
-		return false;
-	g->iscs |= (unsigned int)iscs;
-	g->ev.irqs++;
-	return true;
+	return rc == -E2BIG ? -EPROTO : rc;
 }
 
 /* Parse one received line: 1 = an event (recorded), 0 = a response. */
 static int classify(struct apv_guest *g, const char *line, size_t n,
 		    json_t **out)
 {
-	json_t *o;
+	struct apv_gw_event ev;
+	int rc = apv_gw_event_parse(line, n, &ev, out);
 
-	*out = NULL;
-	if (fast_irq_event(g, line, n))
-		return 1;
-	o = json_loadb(line, n, 0, NULL);
-	if (!json_is_object(o)) {
-		json_decref(o);
-		return -EPROTO;
-	}
-	if (json_object_get(o, "event")) {
-		record_event(g, o);
-		json_decref(o);
-		return 1;
-	}
-	*out = o;
-	return 0;
-}
-
-static int send_all(struct apv_guest *g, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t r = send(g->fd, s, n, MSG_NOSIGNAL);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return errno == ECONNRESET ? -EPIPE : -errno;
-		s += r;
-		n -= (size_t)r;
-	}
-	return 0;
+	if (rc == 1)
+		record_event(g, &ev);
+	return rc;
 }
 
 /* True when the line starts like a response that is not an event. */
@@ -227,9 +78,7 @@ int apvg_send_line(struct apv_guest *g, const char *line, size_t len,
 	int rc;
 
 	g->err[0] = '\0';
-	if (g->fd < 0)
-		return -EPIPE;
-	rc = send_all(g, line, len);
+	rc = apv_conn_send(&g->conn, line, len);
 	if (rc)
 		return rc;
 	for (;;) {
@@ -261,23 +110,17 @@ int apvg_send_line(struct apv_guest *g, const char *line, size_t len,
 int apvg_response(struct apv_guest *g, const char *l, size_t n, void **resp)
 {
 	json_t *o = json_loadb(l, n, 0, NULL);
+	int rc;
 
 	*resp = NULL;
 	if (!json_is_object(o)) {
 		json_decref(o);
 		return -EPROTO;
 	}
-	if (!json_is_true(json_object_get(o, "ok"))) {
-		const char *en = json_string_value(json_object_get(o, "errno"));
-		const char *msg =
-			json_string_value(json_object_get(o, "error"));
-
-		int e = errno_of(en);
-
-		snprintf(g->err, sizeof(g->err), "%s: %s", en ? en : "?",
-			 msg ? msg : "");
+	rc = apv_reply_status(o, g->err, sizeof(g->err));
+	if (rc) {
 		json_decref(o);
-		return -e;
+		return rc;
 	}
 	*resp = o;
 	return 0;
@@ -310,10 +153,8 @@ int apvg_call(struct apv_guest *g, const char *line, void **resp)
 
 int apvg_pump_events(struct apv_guest *g, int timeout_ms)
 {
-	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	int64_t deadline = timeout_ms < 0 ? -1 : apv_now_ms() + timeout_ms;
 
-	if (g->fd < 0)
-		return -EPIPE;
 	for (;;) {
 		char *l = NULL;
 		size_t n = 0;
@@ -333,28 +174,6 @@ int apvg_pump_events(struct apv_guest *g, int timeout_ms)
 	}
 }
 
-static int connect_to(const char *path)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (const struct sockaddr *)&sa, sizeof(sa))) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	return fd;
-}
-
-static const char *const cpu_names[] = {"ap", "apqci", "apft", "apqi", "msa3"};
-
 int apv_guest_open(const struct apv_guest_opts *o, struct apv_guest **out)
 {
 	const char *path;
@@ -369,7 +188,7 @@ int apv_guest_open(const struct apv_guest_opts *o, struct apv_guest **out)
 
 	*out = NULL;
 	if (!o || !o->mdev || strlen(o->mdev) != 36 ||
-	    apv_parse_uuid(o->mdev, 36, uuid))
+	    apv_uuid_parse(o->mdev, 36, uuid))
 		return -EINVAL;
 	cpu = o->cpu ? o->cpu : APV_CPU_DEFAULT;
 	mem = o->mem_size ? o->mem_size : UINT64_C(1) << 20;
@@ -381,11 +200,7 @@ int apv_guest_open(const struct apv_guest_opts *o, struct apv_guest **out)
 		snprintf(name, sizeof(name), "%s", o->name);
 	else
 		snprintf(name, sizeof(name), "guest-%ld", (long)getpid());
-	path = o->socket;
-	if (!path)
-		path = getenv("APSIM_SOCKET");
-	if (!path || !*path)
-		path = DEFAULT_SOCKET;
+	path = o->socket ? o->socket : apv_proto_socket_path(NULL);
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
@@ -393,31 +208,15 @@ int apv_guest_open(const struct apv_guest_opts *o, struct apv_guest **out)
 	g->mem = mem;
 	g->reply_buf = o->reply_buf ? o->reply_buf : 4096;
 	g->psmid_pid = (uint32_t)getpid();
-	g->fd = connect_to(path);
-	if (g->fd < 0) {
-		rc = g->fd == -ENOENT ? -ENOENT : g->fd;
+	apv_conn_init(&g->conn, APVG_MAX_LINE);
+	rc = apv_conn_connect(&g->conn, path);
+	if (rc) {
 		free(g);
 		return rc;
 	}
-	/* {"cmd":"guest.attach","mdev":..,"name":..,"cpu":[..],"mem":N} */
 	{
-		json_t *req = json_pack("{s:s,s:s,s:s,s:I}", "cmd",
-					"guest.attach", "mdev", o->mdev, "name",
-					name, "mem", (json_int_t)mem);
-		json_t *c = json_array();
-		char *s;
+		char *s = apv_gw_attach_line(o->mdev, name, cpu, mem);
 
-		for (unsigned int i = 0; c && i < 5; i++)
-			if (cpu & (1u << i))
-				json_array_append_new(
-					c, json_string(cpu_names[i]));
-		if (!req || !c || json_object_set_new(req, "cpu", c)) {
-			json_decref(req);
-			apv_guest_close(g);
-			return -ENOMEM;
-		}
-		s = json_dumps(req, JSON_COMPACT);
-		json_decref(req);
 		if (!s) {
 			apv_guest_close(g);
 			return -ENOMEM;
@@ -435,8 +234,9 @@ int apv_guest_open(const struct apv_guest_opts *o, struct apv_guest **out)
 		return rc;
 	}
 	r = vr;
-	g->fmt = (int)json_integer_value(json_object_get(r, "crycb_format"));
-	if (!json_is_integer(json_object_get(r, "crycb_format"))) {
+	g->fmt = (int)json_integer_value(
+		json_object_get(r, APV_KEY_CRYCB_FORMAT));
+	if (!json_is_integer(json_object_get(r, APV_KEY_CRYCB_FORMAT))) {
 		json_decref(r);
 		apv_guest_close(g);
 		return -EPROTO;
@@ -450,9 +250,7 @@ void apv_guest_close(struct apv_guest *g)
 {
 	if (!g)
 		return;
-	if (g->fd >= 0)
-		close(g->fd); /* apsim closes the device */
-	free(g->rbuf);
+	apv_conn_close(&g->conn); /* apsim closes the device */
 	free(g);
 }
 
@@ -479,7 +277,7 @@ void apv_guest_events(const struct apv_guest *g, struct apv_guest_events *out)
 int apv_guest_sync(struct apv_guest *g)
 {
 	void *r;
-	int rc = apvg_call(g, "{\"cmd\":\"ping\"}", &r);
+	int rc = apvg_call(g, "{\"cmd\":\"" APV_CMD_PING "\"}", &r);
 
 	if (rc)
 		return rc;

@@ -3,7 +3,8 @@
  * libapvirt_guest internals (include/apvirt/guest.h is the contract).
  *
  *   conn.c     the connection: JSON lines, responses, recorded events,
- *              open/close, irq wait
+ *              open/close, irq wait (the lines themselves: the guest.*
+ *              codec of libapvirt_proto, apvirt/proto/guest_wire.h)
  *   insn.c     PQAP/NQAP/DQAP and guest memory over the connection
  *   scan.c     the guest's AP bus scan
  *   msg50.c    type 50 requests and type 80/82 replies (pure)
@@ -17,13 +18,12 @@
 #include <stdint.h>
 
 #include <apvirt/guest.h>
+#include <apvirt/proto/conn.h>
 
 struct apv_strbuf;
 
 struct apv_guest {
-	int fd;
-	char *rbuf; /* received, not yet consumed */
-	size_t rlen, rcap, consumed;
+	struct apv_conn conn; /* lines of up to APVG_MAX_LINE bytes */
 	char err[256];
 	unsigned int cpu;
 	int fmt;
@@ -34,6 +34,9 @@ struct apv_guest {
 	bool dropped; /* the device was unplugged (request) */
 	uint32_t psmid_pid, psmid_n;
 };
+
+/* Longest line the library reads (a dqap or mem-read reply is < 33 KiB). */
+#define APVG_MAX_LINE ((size_t)4 << 20)
 
 /*
  * One request line (JSON object text without newline) and its response:
@@ -57,10 +60,6 @@ int apvg_response(struct apv_guest *g, const char *l, size_t n, void **resp);
 /* Read and record events for up to timeout_ms (-1 forever); 1 when an
  * irq was recorded, 0 on timeout, -errno. */
 int apvg_pump_events(struct apv_guest *g, int timeout_ms);
-
-/* Hex helpers. */
-void apvg_hex(struct apv_strbuf *sb, const void *buf, size_t len);
-int apvg_unhex(const char *s, size_t n, void *out, size_t cap, size_t *len);
 
 /* Where the library's buffers live in guest memory. */
 static inline uint64_t apvg_scratch(const struct apv_guest *g)

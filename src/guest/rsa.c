@@ -151,14 +151,6 @@ int apv_guest_rsa_recv(struct apv_guest *g, apv_apqn apqn, uint8_t *out,
 	return apvg_type80_parse(reply, got, out, mod_len, rcp);
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Are interruptions on for apqn?  TAPQ's I bit; -errno. */
 static int irq_on(struct apv_guest *g, apv_apqn apqn)
 {
@@ -177,7 +169,7 @@ static int irq_on(struct apv_guest *g, apv_apqn apqn)
 static int wait_reply(struct apv_guest *g, apv_apqn apqn, uint64_t psmid,
 		      uint8_t *out, size_t mod_len, int timeout_ms, uint8_t *rc)
 {
-	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	int64_t deadline = timeout_ms < 0 ? -1 : apv_now_ms() + timeout_ms;
 	int irq = -1, backoff_us = 10;
 
 	for (;;) {
@@ -190,7 +182,7 @@ static int wait_reply(struct apv_guest *g, apv_apqn apqn, uint64_t psmid,
 				continue; /* somebody else's reply */
 			return e;
 		}
-		if (deadline >= 0 && now_ms() >= deadline)
+		if (deadline >= 0 && apv_now_ms() >= deadline)
 			return -ETIMEDOUT;
 		if (irq < 0) {
 			irq = irq_on(g, apqn);
@@ -199,7 +191,8 @@ static int wait_reply(struct apv_guest *g, apv_apqn apqn, uint64_t psmid,
 		}
 		if (irq) {
 			unsigned int iscs;
-			int64_t left = deadline < 0 ? 100 : deadline - now_ms();
+			int64_t left = deadline < 0 ? 100 :
+						      deadline - apv_now_ms();
 
 			/* a slice at a time: a reply may come without one */
 			if (left > 100)

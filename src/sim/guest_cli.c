@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include <apvirt/guest.h>
+#include <apvirt/proto/guest_wire.h>
 #include <apvirt/strbuf.h>
 
 #include "guest_line.h"
@@ -44,8 +45,7 @@ static void usage(FILE *f)
 
 static int parse_cpu(const char *s, unsigned int *out)
 {
-	static const char *const names[] = {"ap", "apqci", "apft", "apqi",
-					    "msa3"};
+	const size_t n = sizeof(apv_gw_cpu_names) / sizeof(*apv_gw_cpu_names);
 	char buf[128], *save = NULL;
 
 	if (strlen(s) >= sizeof(buf))
@@ -54,19 +54,19 @@ static int parse_cpu(const char *s, unsigned int *out)
 	*out = 0;
 	for (char *t = strtok_r(buf, ",", &save); t;
 	     t = strtok_r(NULL, ",", &save)) {
-		unsigned int i;
+		size_t i;
 
-		for (i = 0; i < 5; i++)
-			if (!strcmp(t, names[i]))
+		for (i = 0; i < n; i++)
+			if (!strcmp(t, apv_gw_cpu_names[i].name))
 				break;
-		if (i == 5) {
+		if (i == n) {
 			fprintf(stderr,
 				"apsim guest: --cpu: unknown feature "
 				"'%s' (ap, apqci, apft, apqi, msa3)\n",
 				t);
 			return -EINVAL;
 		}
-		*out |= 1u << i;
+		*out |= apv_gw_cpu_names[i].bit;
 	}
 	return *out ? 0 : -EINVAL;
 }

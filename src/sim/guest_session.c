@@ -16,7 +16,6 @@
  * handler does, so the waiting `remove` can finish.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,13 +29,16 @@
 #include <apvirt/apqn.h>
 #include <apvirt/host.h>
 #include <apvirt/kvm.h>
-#include <apvirt/parse.h>
 #include <apvirt/reason.h>
 #include <apvirt/vfio_ap.h>
 
-#include "control.h"
+#include <apvirt/hex.h>
+#include <apvirt/proto/guest_wire.h>
+#include <apvirt/proto/names.h>
+#include <apvirt/proto/request.h>
+#include <apvirt/uuid.h>
+
 #include "guest_session.h"
-#include "guest_wire.h"
 
 /* Most bytes one mem-read may ask for (its hex fits a line). */
 #define MEM_IO_MAX 16384u
@@ -122,31 +124,15 @@ static void on_adapter_irq(void *opaque, unsigned int isc)
 	kick(s->gs);
 }
 
-/* ---- responses -------------------------------------------------------- */
+/* ---- requests (apvirt/proto/request.h) ---------------------------------- */
 
 struct greq {
-	json_t *req, *resp;
-	int err;
-	bool model;
+	struct apv_req r; /* request, reply, first failure */
+	bool model;	  /* the failure is the model's: report its rule */
 	enum apv_rule rule;
-	char msg[256];
 };
 
-static int gbad(struct greq *h, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int gbad(struct greq *h, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (h->err)
-		return h->err;
-	va_start(ap, fmt);
-	vsnprintf(h->msg, sizeof(h->msg), fmt, ap);
-	va_end(ap);
-	h->err = err < 0 ? err : -err;
-	return h->err;
-}
+#define gbad(h, ...) apv_req_fail(&(h)->r, __VA_ARGS__)
 
 static int gmodel(struct greq *h, int rc)
 {
@@ -154,182 +140,28 @@ static int gmodel(struct greq *h, int rc)
 
 	if (rc >= 0)
 		return 0;
-	h->err = rc;
+	h->r.err = rc;
 	h->model = true;
 	h->rule = r->rule;
-	snprintf(h->msg, sizeof(h->msg), "%s",
+	snprintf(h->r.msg, sizeof(h->r.msg), "%s",
 		 r->msg[0] ? r->msg : strerror(-rc));
 	return rc;
 }
 
 static int gset(struct greq *h, const char *key, json_t *v)
 {
-	if (!v || json_object_set_new(h->resp, key, v))
-		return gbad(h, ENOMEM, "out of memory");
-	return 0;
+	return apv_req_set(&h->r, NULL, key, v);
 }
 
 static char *finish(struct greq *h)
 {
-	json_t *tag = h->req ? json_object_get(h->req, "tag") : NULL;
-	json_t *o;
-	char *s;
-
-	if (h->err) {
-		json_decref(h->resp);
-		o = json_pack("{s:b,s:s,s:s}", "ok", 0, "errno",
-			      apsim_errno_name(h->err), "error", h->msg);
-		if (o && h->model && h->rule != APV_RULE_NONE)
-			json_object_set_new(o, "reason",
-					    json_pack("{s:s}", "rule",
-						      apv_rule_name(h->rule)));
-	} else {
-		o = h->resp;
-	}
-	if (o && tag)
-		json_object_set(o, "tag", tag);
-	json_decref(h->req);
-	if (!o)
-		return NULL;
-	s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return s;
-}
-
-/* ---- hex and numbers ---------------------------------------------------- */
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode hex text; malloc'ed bytes in *out (NULL for ""). */
-static int unhex(const char *s, size_t n, uint8_t **out, size_t *len)
-{
-	uint8_t *b;
-
-	*out = NULL;
-	*len = 0;
-	if (n % 2)
-		return -EINVAL;
-	if (!n)
-		return 0;
-	b = malloc(n / 2);
-	if (!b)
-		return -ENOMEM;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			free(b);
-			return -EINVAL;
-		}
-		b[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*out = b;
-	*len = n / 2;
-	return 0;
-}
-
-static json_t *hex_json(const uint8_t *b, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	char *s = malloc(2 * n + 1);
-	json_t *v;
-
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		s[2 * i] = digits[b[i] >> 4];
-		s[2 * i + 1] = digits[b[i] & 15];
-	}
-	v = json_stringn(s, 2 * n);
-	free(s);
-	return v;
-}
-
-static json_t *u64_json(uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
-	return json_string(buf);
-}
-
-/* A 64-bit value: a JSON integer >= 0 or a "0x..." / decimal string. */
-static int json_u64(const json_t *v, uint64_t *out)
-{
-	const char *s;
-	char *end;
-
-	if (json_is_integer(v)) {
-		if (json_integer_value(v) < 0)
-			return -EINVAL;
-		*out = (uint64_t)json_integer_value(v);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return -EINVAL;
-	s = json_string_value(v);
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return errno || *end ? -EINVAL : 0;
-}
-
-static int arg_u64(struct greq *h, const char *key, bool required,
-		   uint64_t *out)
-{
-	const json_t *v = json_object_get(h->req, key);
-
-	if (!v)
-		return required ? gbad(h, EINVAL, "%s: missing", key) : 0;
-	if (json_u64(v, out))
-		return gbad(h, EINVAL,
-			    "%s: expected an unsigned integer or \"0x...\"",
-			    key);
-	return 0;
-}
-
-static int check_keys(struct greq *h, const char *const *allowed)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(h->req, key, v)
-	{
-		bool ok = !strcmp(key, "cmd") || !strcmp(key, "tag");
-
-		for (size_t i = 0; allowed[i] && !ok; i++)
-			ok = !strcmp(key, allowed[i]);
-		if (!ok)
-			return gbad(h, EINVAL, "unknown argument \"%.64s\"",
-				    key);
-	}
-	return 0;
+	if (h->r.err && h->model && h->rule != APV_RULE_NONE)
+		apv_req_reason(&h->r, json_pack("{s:s}", APV_KEY_RULE,
+						apv_rule_name(h->rule)));
+	return apv_req_finish(&h->r);
 }
 
 /* ---- events --------------------------------------------------------------- */
-
-static void emit_event(apsim_emit_fn emit, void *ctx, json_t *o)
-{
-	char *s;
-
-	if (!o)
-		return;
-	s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (s)
-		emit(ctx, s);
-	free(s);
-}
 
 /* Pending adapter interruptions become one irq line. */
 static void deliver_irqs(struct apsim_guest *s, apsim_emit_fn emit, void *ctx)
@@ -345,7 +177,7 @@ static void deliver_irqs(struct apsim_guest *s, apsim_emit_fn emit, void *ctx)
 		char line[96];
 
 		/* {"event":"irq","iscs":N,"total":N}, the hot event */
-		gw_irq_event(line, sizeof(line), iscs, total);
+		apv_gw_irq_line(line, sizeof(line), iscs, total);
 		emit(ctx, line);
 	}
 }
@@ -363,25 +195,24 @@ static void drop(struct apsim_guest *s)
 
 void apsim_guest_poll(struct apsim_guest *s, apsim_emit_fn emit, void *ctx)
 {
+	char line[96];
 	unsigned int n;
 
 	if (!s)
 		return;
 	n = atomic_exchange(&s->cfg_changes, 0);
-	if (n)
-		emit_event(emit, ctx,
-			   json_pack("{s:s,s:I}", "event", "cfg_change",
-				     "count", (json_int_t)n));
+	if (n) {
+		apv_gw_cfg_change_line(line, sizeof(line), n);
+		emit(ctx, line);
+	}
 	if (atomic_load(&s->irq))
 		deliver_irqs(s, emit, ctx);
 	if (atomic_exchange(&s->request, false) && s->kvm) {
 		/* vfio-ap in QEMU unplugs the device on request */
 		drop(s);
-		emit_event(emit, ctx,
-			   json_pack("{s:s,s:I,s:b}", "event", "request",
-				     "count",
-				     (json_int_t)atomic_load(&s->request_count),
-				     "closed", 1));
+		apv_gw_request_line(line, sizeof(line),
+				    atomic_load(&s->request_count), true);
+		emit(ctx, line);
 	}
 }
 
@@ -395,54 +226,18 @@ void apsim_guest_end(struct apsim_guest *s)
 
 /* ---- guest.attach ----------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	unsigned int bit;
-} cpu_names[] = {
-	{"ap", APV_CPU_AP},	{"apqci", APV_CPU_APQCI},
-	{"apft", APV_CPU_APFT}, {"apqi", APV_CPU_APQI},
-	{"msa3", APV_CPU_MSA3},
-};
-
-static json_t *cpu_json(unsigned int cpu)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < sizeof(cpu_names) / sizeof(*cpu_names); i++)
-		if (cpu & cpu_names[i].bit)
-			json_array_append_new(a,
-					      json_string(cpu_names[i].name));
-	return a;
-}
-
 static int arg_cpu(struct greq *h, unsigned int *out)
 {
-	const json_t *v = json_object_get(h->req, "cpu"), *e;
-	size_t i;
+	const json_t *v = json_object_get(h->r.req, APV_KEY_CPU);
+	size_t bad;
 
 	*out = APV_CPU_DEFAULT;
-	if (!v)
+	if (!v || !apv_gw_cpu_parse(v, out, &bad))
 		return 0;
-	if (!json_is_array(v))
+	if (bad == SIZE_MAX)
 		return gbad(h, EINVAL, "cpu: expected a list of feature names");
-	*out = 0;
-	json_array_foreach(v, i, e)
-	{
-		const char *n = json_string_value(e);
-		size_t k;
-
-		for (k = 0; n && k < sizeof(cpu_names) / sizeof(*cpu_names);
-		     k++)
-			if (!strcmp(n, cpu_names[k].name))
-				break;
-		if (!n || k == sizeof(cpu_names) / sizeof(*cpu_names))
-			return gbad(h, EINVAL,
-				    "cpu[%zu]: expected ap, apqci, apft, apqi "
-				    "or msa3",
-				    i);
-		*out |= cpu_names[k].bit;
-	}
-	return 0;
+	return gbad(h, EINVAL,
+		    "cpu[%zu]: expected ap, apqci, apft, apqi or msa3", bad);
 }
 
 static struct apsim_guest *attach(struct apsim_guests *gs, struct greq *h)
@@ -456,19 +251,18 @@ static struct apsim_guest *attach(struct apsim_guests *gs, struct greq *h)
 	uint8_t uuid[16];
 	char uuid_s[37];
 
-	if (check_keys(h, keys) || arg_cpu(h, &cpu) ||
-	    arg_u64(h, "mem", false, &mem))
+	if (apv_gw_check_keys(&h->r, keys) || arg_cpu(h, &cpu) ||
+	    apv_gw_arg_u64(&h->r, APV_KEY_MEM, false, &mem))
 		return NULL;
-	mdev = json_object_get(h->req, "mdev");
+	mdev = json_object_get(h->r.req, APV_KEY_MDEV);
 	if (!json_is_string(mdev) ||
-	    apv_parse_uuid(json_string_value(mdev), json_string_length(mdev),
-			   uuid) ||
-	    json_string_length(mdev) != 36) {
+	    apv_uuid_parse(json_string_value(mdev), json_string_length(mdev),
+			   uuid)) {
 		gbad(h, EINVAL, "mdev: %s",
 		     mdev ? "expected a UUID" : "missing");
 		return NULL;
 	}
-	name = json_object_get(h->req, "name");
+	name = json_object_get(h->r.req, APV_KEY_NAME);
 	if (name && (!json_is_string(name) || !json_string_length(name) ||
 		     json_string_length(name) > 63)) {
 		gbad(h, EINVAL, "name: expected a string of 1 to 63 bytes");
@@ -506,13 +300,13 @@ static struct apsim_guest *attach(struct apsim_guests *gs, struct greq *h)
 	if (gmodel(h, apv_mdev_set_kvm(gs->host, uuid, s->kvm)) ||
 	    gmodel(h, apv_mdev_open(gs->host, uuid)))
 		goto fail;
-	if (gset(h, "name", json_string(s->name)) ||
-	    gset(h, "mdev", json_string(uuid_s)) ||
-	    gset(h, "cpu", cpu_json(cpu)) ||
-	    gset(h, "crycb_format",
+	if (gset(h, APV_KEY_NAME, json_string(s->name)) ||
+	    gset(h, APV_KEY_MDEV, json_string(uuid_s)) ||
+	    gset(h, APV_KEY_CPU, apv_gw_cpu_json(cpu)) ||
+	    gset(h, APV_KEY_CRYCB_FORMAT,
 		 json_integer(apv_kvm_crycb_format(s->kvm))) ||
-	    gset(h, "mem", json_integer((json_int_t)mem)) ||
-	    gset(h, "protocol", json_integer(APSIM_CTL_PROTOCOL)))
+	    gset(h, APV_KEY_MEM, json_integer((json_int_t)mem)) ||
+	    gset(h, APV_KEY_PROTOCOL, json_integer(APV_PROTO_VERSION)))
 		goto fail;
 	return s;
 fail:
@@ -527,228 +321,134 @@ fail:
 
 /* ---- instructions ------------------------------------------------------- */
 
-static int arg_regs(struct greq *h, struct apv_cpu_regs *r)
+/*
+ * nqap's msg to guest memory at gr[r2], before the instruction: 0,
+ * -ENOMEM, or apv_kvm_mem_write()'s error (nothing written).
+ */
+static int write_msg(struct apsim_guest *s, const struct apv_gw_req *q)
 {
-	const json_t *gr = json_object_get(h->req, "gr"), *v;
-	const json_t *p = json_object_get(h->req, "problem");
-	const char *key;
-	uint64_t cc = 0;
-
-	memset(r, 0, sizeof(*r));
-	if (gr && !json_is_object(gr))
-		return gbad(h, EINVAL, "gr: expected an object {\"N\": value}");
-	json_object_foreach((json_t *)gr, key, v)
-	{
-		char *end;
-		unsigned long n = strtoul(key, &end, 10);
-
-		if (!*key || *end || n > 15)
-			return gbad(h, EINVAL,
-				    "gr: key \"%.16s\": expected 0..15", key);
-		if (json_u64(v, &r->gr[n]))
-			return gbad(h, EINVAL,
-				    "gr.%lu: expected an unsigned integer or "
-				    "\"0x...\"",
-				    n);
-	}
-	if (p && !json_is_boolean(p))
-		return gbad(h, EINVAL, "problem: expected true or false");
-	r->problem_state = json_is_true(p);
-	if (arg_u64(h, "cc", false, &cc))
-		return h->err;
-	if (cc > 3)
-		return gbad(h, EINVAL, "cc: expected 0..3");
-	r->cc = (uint8_t)cc;
-	return 0;
-}
-
-static int arg_reg_no(struct greq *h, const char *key, unsigned int *out)
-{
-	uint64_t v = 0;
-
-	if (arg_u64(h, key, true, &v))
-		return h->err;
-	if (v > 15)
-		return gbad(h, EINVAL, "%s: expected 0..15", key);
-	*out = (unsigned int)v;
-	return 0;
-}
-
-static int result_json(struct greq *h, const struct apv_cpu_regs *r,
-		       const struct apv_insn_result *res)
-{
-	json_t *gr = json_object();
-
-	if (!gr)
-		return gbad(h, ENOMEM, "out of memory");
-	for (unsigned int i = 0; i < 16; i++) {
-		char k[4];
-
-		if (!(res->changed & (1u << i)))
-			continue;
-		snprintf(k, sizeof(k), "%u", i);
-		json_object_set_new(gr, k, u64_json(r->gr[i]));
-	}
-	if (gset(h, "pgm", json_integer(res->pgm)) ||
-	    gset(h, "cc", json_integer(r->cc)) ||
-	    gset(h, "changed", json_integer(res->changed)) || gset(h, "gr", gr))
-		return h->err;
-	return 0;
-}
-
-enum insn {
-	INSN_PQAP,
-	INSN_NQAP,
-	INSN_DQAP
-};
-
-static int cmd_insn(struct apsim_guest *s, struct greq *h, enum insn which,
-		    apsim_emit_fn emit, void *ctx)
-{
-	static const char *const pkeys[] = {"gr", "problem", "cc", NULL};
-	static const char *const nkeys[] = {"gr", "problem", "cc", "r1",
-					    "r2", "msg",     NULL};
-	static const char *const dkeys[] = {"gr", "problem", "cc", "r1",
-					    "r2", "data",    NULL};
-	struct apv_cpu_regs r;
-	struct apv_insn_result res = {0};
-	unsigned int r1 = 0, r2 = 0;
-	uint64_t addr0 = 0;
+	uint8_t buf[4096], *b = buf;
+	size_t n = q->msg_len / 2;
 	int rc;
 
-	if (check_keys(h, which == INSN_PQAP ? pkeys :
-			  which == INSN_NQAP ? nkeys :
-					       dkeys) ||
-	    arg_regs(h, &r))
-		return h->err;
-	if (which != INSN_PQAP &&
-	    (arg_reg_no(h, "r1", &r1) || arg_reg_no(h, "r2", &r2)))
-		return h->err;
-	addr0 = r.gr[r2];
-	if (which == INSN_NQAP) {
-		const json_t *m = json_object_get(h->req, "msg");
-		uint8_t *b;
-		size_t n;
-
-		if (m) {
-			if (!json_is_string(m) ||
-			    unhex(json_string_value(m), json_string_length(m),
-				  &b, &n))
-				return gbad(h, EINVAL,
-					    "msg: expected hex digits");
-			rc = apv_kvm_mem_write(s->kvm, addr0, b, n);
-			free(b);
-			if (rc)
-				return gbad(h, rc,
-					    "msg: 0x%llx+%zu is not guest "
-					    "memory",
-					    (unsigned long long)addr0, n);
-		}
-	}
-	switch (which) {
-	case INSN_PQAP:
-		rc = apv_insn_pqap(s->kvm, &r, &res);
-		break;
-	case INSN_NQAP:
-		rc = apv_insn_nqap(s->kvm, &r, r1, r2, &res);
-		break;
-	default:
-		rc = apv_insn_dqap(s->kvm, &r, r1, r2, &res);
-		break;
-	}
-	if (rc)
-		return gbad(h, rc, "the instruction could not be executed");
-	/* an interruption the instruction made pending goes out first */
-	deliver_irqs(s, emit, ctx);
-	if (result_json(h, &r, &res))
-		return h->err;
-	if (which == INSN_DQAP && res.pgm == APV_PGM_NONE &&
-	    json_is_true(json_object_get(h->req, "data")) && r.gr[r2] > addr0 &&
-	    r.gr[r2] - addr0 <= DQAP_DATA_MAX) {
-		size_t n = (size_t)(r.gr[r2] - addr0);
-		uint8_t *b = malloc(n);
-
+	if (q->which != APV_GW_NQAP || !q->msg)
+		return 0;
+	if (n > sizeof(buf)) {
+		b = malloc(n);
 		if (!b)
-			return gbad(h, ENOMEM, "out of memory");
-		rc = apv_kvm_mem_read(s->kvm, addr0, b, n);
-		if (!rc)
-			gset(h, "data", hex_json(b, n));
-		free(b);
+			return -ENOMEM;
 	}
-	return h->err;
+	/* the decoders checked the digits */
+	apv_hex_decode(q->msg, q->msg_len, b, n, &n);
+	rc = apv_kvm_mem_write(s->kvm, q->regs.gr[q->r2], n ? b : NULL, n);
+	if (b != buf)
+		free(b);
+	return rc;
 }
 
 /*
- * The hot path of cmd_insn: a request line of the compact form that
- * libapvirt_guest writes (guest_wire.h) is executed without jansson; the
- * response is the same text.  False (nothing done) for any other line, or
- * when msg cannot be written to guest memory: cmd_insn answers those.
+ * Execute a decoded instruction request (either form) after write_msg():
+ * 0 with *res and q->regs updated, and for dqap with "data" the bytes the
+ * DQAP stored in data (DQAP_DATA_MAX bytes), *data_len of them; or the
+ * instruction's -errno.
+ */
+static int exec_insn(struct apsim_guest *s, struct apv_gw_req *q,
+		     struct apv_insn_result *res, apsim_emit_fn emit, void *ctx,
+		     uint8_t *data, size_t *data_len)
+{
+	uint64_t addr0 = q->regs.gr[q->r2];
+	int rc;
+
+	*data_len = 0;
+	if (q->which == APV_GW_PQAP)
+		rc = apv_insn_pqap(s->kvm, &q->regs, res);
+	else if (q->which == APV_GW_NQAP)
+		rc = apv_insn_nqap(s->kvm, &q->regs, q->r1, q->r2, res);
+	else
+		rc = apv_insn_dqap(s->kvm, &q->regs, q->r1, q->r2, res);
+	if (rc)
+		return rc;
+	/* an interruption the instruction made pending goes out first */
+	deliver_irqs(s, emit, ctx);
+	if (q->which == APV_GW_DQAP && q->data && res->pgm == APV_PGM_NONE &&
+	    q->regs.gr[q->r2] > addr0 &&
+	    q->regs.gr[q->r2] - addr0 <= DQAP_DATA_MAX) {
+		size_t n = (size_t)(q->regs.gr[q->r2] - addr0);
+
+		if (!apv_kvm_mem_read(s->kvm, addr0, data, n))
+			*data_len = n;
+	}
+	return 0;
+}
+
+/* The general path: a request in any form (the codec's jansson decoder). */
+static int cmd_insn(struct apsim_guest *s, struct greq *h,
+		    enum apv_gw_insn which, apsim_emit_fn emit, void *ctx)
+{
+	struct apv_insn_result res = {0};
+	struct apv_gw_req q;
+	uint8_t *data;
+	size_t n = 0;
+	int rc;
+
+	if (apv_gw_insn_from_json(&h->r, which, &q))
+		return h->r.err;
+	data = q.data ? malloc(DQAP_DATA_MAX) : NULL;
+	if (q.data && !data)
+		return gbad(h, ENOMEM, "out of memory");
+	rc = write_msg(s, &q);
+	if (rc == -ENOMEM)
+		gbad(h, rc, "out of memory");
+	else if (rc)
+		gbad(h, rc, "msg: 0x%llx+%zu is not guest memory",
+		     (unsigned long long)q.regs.gr[q.r2], q.msg_len / 2);
+	else if ((rc = exec_insn(s, &q, &res, emit, ctx, data, &n)))
+		gbad(h, rc, "the instruction could not be executed");
+	else if (!apv_gw_result_json(&h->r, &q.regs, &res) && n)
+		gset(h, APV_KEY_DATA, apv_json_hex(data, n));
+	free(data);
+	return h->r.err;
+}
+
+/*
+ * The hot path: a request line of the compact form (the codec's
+ * apv_gw_insn_parse()) is executed without jansson and answered with the
+ * same text the general path writes.  False (nothing done) for any other
+ * line, or when msg cannot be written to guest memory: cmd_insn answers
+ * those.
  */
 static bool fast_insn(struct apsim_guest *s, const char *req, size_t len,
 		      apsim_emit_fn emit, void *ctx, char **resp)
 {
 	struct apv_insn_result res = {0};
-	struct gw_req q;
-	uint64_t addr0;
+	uint8_t data[DQAP_DATA_MAX];
+	struct apv_gw_req q;
+	size_t n = 0;
 	int rc;
 
-	if (!gw_parse_insn(req, len, &q))
-		return false;
-	addr0 = q.regs.gr[q.r2];
-	if (q.which == GW_NQAP && q.msg) {
-		uint8_t buf[4096], *b = buf;
-		size_t n = q.msg_len / 2;
-
-		if (n > sizeof(buf)) {
-			b = malloc(n);
-			if (!b)
-				return false;
-		}
-		gw_unhex(q.msg, q.msg_len, b);
-		rc = apv_kvm_mem_write(s->kvm, addr0, n ? b : NULL, n);
-		if (b != buf)
-			free(b);
-		if (rc)
-			return false; /* nothing written: cmd_insn says EFAULT */
-	}
-	if (q.which == GW_PQAP)
-		rc = apv_insn_pqap(s->kvm, &q.regs, &res);
-	else if (q.which == GW_NQAP)
-		rc = apv_insn_nqap(s->kvm, &q.regs, q.r1, q.r2, &res);
-	else
-		rc = apv_insn_dqap(s->kvm, &q.regs, q.r1, q.r2, &res);
+	if (!apv_gw_insn_parse(req, len, &q) || write_msg(s, &q))
+		return false; /* nothing written: cmd_insn says why */
+	rc = exec_insn(s, &q, &res, emit, ctx, data, &n);
 	if (rc) {
-		*resp = apsim_ctl_error(rc, "the instruction could not be "
+		*resp = apv_proto_error(rc, "the instruction could not be "
 					    "executed");
 		return true;
 	}
-	/* an interruption the instruction made pending goes out first */
-	deliver_irqs(s, emit, ctx);
-	if (q.which == GW_DQAP && q.data && res.pgm == APV_PGM_NONE &&
-	    q.regs.gr[q.r2] > addr0 &&
-	    q.regs.gr[q.r2] - addr0 <= DQAP_DATA_MAX) {
-		size_t n = (size_t)(q.regs.gr[q.r2] - addr0);
-		uint8_t buf[DQAP_DATA_MAX];
-
-		if (!apv_kvm_mem_read(s->kvm, addr0, buf, n)) {
-			*resp = gw_result(&q.regs, &res, buf, n);
-			return true;
-		}
-	}
-	*resp = gw_result(&q.regs, &res, NULL, 0);
+	*resp = apv_gw_result_line(&q.regs, &res, n ? data : NULL, n);
 	return true;
 }
 
 static int cmd_mem_read(struct apsim_guest *s, struct greq *h)
 {
-	static const char *const keys[] = {"addr", "len", NULL};
+	static const char *const keys[] = {APV_KEY_ADDR, APV_KEY_LEN, NULL};
 	uint64_t addr = 0, len = 0;
 	uint8_t *b;
 	int rc;
 
-	if (check_keys(h, keys) || arg_u64(h, "addr", true, &addr) ||
-	    arg_u64(h, "len", true, &len))
-		return h->err;
+	if (apv_gw_check_keys(&h->r, keys) ||
+	    apv_gw_arg_u64(&h->r, APV_KEY_ADDR, true, &addr) ||
+	    apv_gw_arg_u64(&h->r, APV_KEY_LEN, true, &len))
+		return h->r.err;
 	if (len > MEM_IO_MAX)
 		return gbad(h, EINVAL, "len: at most %u bytes per request",
 			    MEM_IO_MAX);
@@ -760,27 +460,37 @@ static int cmd_mem_read(struct apsim_guest *s, struct greq *h)
 		gbad(h, rc, "0x%llx+%llu is not guest memory",
 		     (unsigned long long)addr, (unsigned long long)len);
 	else
-		gset(h, "hex", hex_json(b, len));
+		gset(h, APV_KEY_HEX, apv_json_hex(b, len));
 	free(b);
-	return h->err;
+	return h->r.err;
 }
 
 static int cmd_mem_write(struct apsim_guest *s, struct greq *h)
 {
-	static const char *const keys[] = {"addr", "hex", NULL};
-	const json_t *hx = json_object_get(h->req, "hex");
+	static const char *const keys[] = {APV_KEY_ADDR, APV_KEY_HEX, NULL};
+	const json_t *hx = json_object_get(h->r.req, APV_KEY_HEX);
 	uint64_t addr = 0;
-	uint8_t *b;
-	size_t n;
+	uint8_t *b = NULL;
+	size_t n = 0, digits;
 	int rc;
 
-	if (check_keys(h, keys) || arg_u64(h, "addr", true, &addr))
-		return h->err;
+	if (apv_gw_check_keys(&h->r, keys) ||
+	    apv_gw_arg_u64(&h->r, APV_KEY_ADDR, true, &addr))
+		return h->r.err;
+	digits = json_string_length(hx);
+	if (json_is_string(hx) && digits) {
+		b = malloc(digits / 2 + 1);
+		if (!b)
+			return gbad(h, ENOMEM, "out of memory");
+	}
 	if (!json_is_string(hx) ||
-	    unhex(json_string_value(hx), json_string_length(hx), &b, &n))
+	    (digits && apv_hex_decode(json_string_value(hx), digits, b,
+				      digits / 2 + 1, &n))) {
+		free(b);
 		return gbad(h, EINVAL, "hex: %s",
 			    hx ? "expected an even number of hex digits" :
 				 "missing");
+	}
 	rc = apv_kvm_mem_write(s->kvm, addr, b, n);
 	free(b);
 	if (rc)
@@ -795,15 +505,15 @@ static int cmd_info(struct apsim_guest *s, struct greq *h)
 	char uuid_s[37];
 
 	apv_kvm_apcb(s->kvm, &apcb);
-	if (gset(h, "name", json_string(s->name)) ||
-	    gset(h, "mdev", json_string(apv_uuid_str(s->uuid, uuid_s))) ||
-	    gset(h, "cpu", cpu_json(s->cpu)) ||
-	    gset(h, "crycb_format",
+	if (gset(h, APV_KEY_NAME, json_string(s->name)) ||
+	    gset(h, APV_KEY_MDEV, json_string(apv_uuid_str(s->uuid, uuid_s))) ||
+	    gset(h, APV_KEY_CPU, apv_gw_cpu_json(s->cpu)) ||
+	    gset(h, APV_KEY_CRYCB_FORMAT,
 		 json_integer(apv_kvm_crycb_format(s->kvm))) ||
-	    gset(h, "mem", json_integer((json_int_t)s->mem)) ||
-	    gset(h, "crycb_updates",
+	    gset(h, APV_KEY_MEM, json_integer((json_int_t)s->mem)) ||
+	    gset(h, APV_KEY_CRYCB_UPDATES,
 		 json_integer((json_int_t)apv_kvm_crycb_updates(s->kvm))))
-		return h->err;
+		return h->r.err;
 	return 0;
 }
 
@@ -814,16 +524,16 @@ static int cmd_info(struct apsim_guest *s, struct greq *h)
  */
 static int cmd_queue(struct apsim_guests *gs, struct greq *h)
 {
-	static const char *const keys[] = {"apqn", NULL};
-	const json_t *a = json_object_get(h->req, "apqn");
+	static const char *const keys[] = {APV_KEY_APQN, NULL};
+	const json_t *a = json_object_get(h->r.req, APV_KEY_APQN);
 	unsigned int rq = 0, rp = 0;
 	uint64_t nib = 0;
 	apv_apqn q;
 	int isc = -1;
 	bool have;
 
-	if (check_keys(h, keys))
-		return h->err;
+	if (apv_gw_check_keys(&h->r, keys))
+		return h->r.err;
 	if (!json_is_string(a) ||
 	    apv_apqn_parse(json_string_value(a), json_string_length(a), &q))
 		return gbad(h, EINVAL, "apqn: %s",
@@ -832,14 +542,14 @@ static int cmd_queue(struct apsim_guests *gs, struct greq *h)
 	if (apv_vfio_queue_irq(gs->host, q, &isc, &nib))
 		isc = -1, nib = 0;
 	have = !apv_hw_queue_counts(gs->host, q, &rq, &rp);
-	if (gset(h, "apqn", json_string(json_string_value(a))) ||
-	    gset(h, "zeroized",
+	if (gset(h, APV_KEY_APQN, json_string(json_string_value(a))) ||
+	    gset(h, APV_KEY_ZEROIZED,
 		 json_integer((json_int_t)apv_hw_queue_zeroized(gs->host, q))) ||
-	    gset(h, "irq_isc", json_integer(isc)) ||
-	    gset(h, "irq_nib", u64_json(nib)) ||
-	    gset(h, "requests", have ? json_integer(rq) : json_null()) ||
-	    gset(h, "replies", have ? json_integer(rp) : json_null()))
-		return h->err;
+	    gset(h, APV_KEY_IRQ_ISC, json_integer(isc)) ||
+	    gset(h, APV_KEY_IRQ_NIB, apv_json_x64(nib)) ||
+	    gset(h, APV_KEY_REQUESTS, have ? json_integer(rq) : json_null()) ||
+	    gset(h, APV_KEY_REPLIES, have ? json_integer(rp) : json_null()))
+		return h->r.err;
 	return 0;
 }
 
@@ -849,32 +559,30 @@ bool apsim_guest_handle(struct apsim_guests *gs, struct apsim_guest **sess,
 {
 	struct greq h = {0};
 	struct apsim_guest *s = *sess;
-	const json_t *c;
 	const char *cmd;
+	int which, rc;
 
 	*resp = NULL;
 	/* cheap test first: the other requests go to apsim_ctl_handle */
-	if (!memmem(req, len, "\"guest.", 7))
+	if (!memmem(req, len, "\"" APV_GUEST_PREFIX, 7))
 		return false;
 	if (s && s->kvm && fast_insn(s, req, len, emit, ctx, resp))
 		return true;
-	h.req = json_loadb(req, len, JSON_REJECT_DUPLICATES, NULL);
-	c = json_object_get(h.req, "cmd");
-	if (!json_is_string(c) || strncmp(json_string_value(c), "guest.", 6)) {
-		json_decref(h.req);
+	rc = apv_req_parse(&h.r, req, len);
+	if (!h.r.cmd || strncmp(h.r.cmd, APV_GUEST_PREFIX, 6)) {
+		/* not a guest request (or malformed): the handler answers */
+		json_decref(h.r.req);
+		json_decref(h.r.resp);
 		return false;
 	}
-	cmd = json_string_value(c);
-	h.resp = json_pack("{s:b}", "ok", 1);
-	if (!h.resp) {
-		gbad(&h, ENOMEM, "out of memory");
-		goto out;
-	}
-	if (!strcmp(cmd, "guest.queue")) {
+	cmd = h.r.cmd;
+	if (rc)
+		goto out; /* ENOMEM */
+	if (!strcmp(cmd, APV_CMD_GUEST_QUEUE)) {
 		cmd_queue(gs, &h);
 		goto out;
 	}
-	if (!strcmp(cmd, "guest.attach")) {
+	if (!strcmp(cmd, APV_CMD_GUEST_ATTACH)) {
 		if (s)
 			gbad(&h, EISCONN, "this connection is guest %s already",
 			     s->name);
@@ -883,13 +591,13 @@ bool apsim_guest_handle(struct apsim_guests *gs, struct apsim_guest **sess,
 		goto out;
 	}
 	if (!s) {
-		if (!strcmp(cmd, "guest.detach"))
+		if (!strcmp(cmd, APV_CMD_GUEST_DETACH))
 			goto out; /* nothing to leave */
 		gbad(&h, ENOTCONN, "%.64s: not a guest (guest.attach first)",
 		     cmd);
 		goto out;
 	}
-	if (!strcmp(cmd, "guest.detach")) {
+	if (!strcmp(cmd, APV_CMD_GUEST_DETACH)) {
 		apsim_guest_end(s);
 		*sess = NULL;
 		goto out;
@@ -900,17 +608,14 @@ bool apsim_guest_handle(struct apsim_guests *gs, struct apsim_guest **sess,
 		     s->name);
 		goto out;
 	}
-	if (!strcmp(cmd, "guest.pqap"))
-		cmd_insn(s, &h, INSN_PQAP, emit, ctx);
-	else if (!strcmp(cmd, "guest.nqap"))
-		cmd_insn(s, &h, INSN_NQAP, emit, ctx);
-	else if (!strcmp(cmd, "guest.dqap"))
-		cmd_insn(s, &h, INSN_DQAP, emit, ctx);
-	else if (!strcmp(cmd, "guest.mem-read"))
+	which = apv_gw_insn_of(cmd);
+	if (which >= 0)
+		cmd_insn(s, &h, (enum apv_gw_insn)which, emit, ctx);
+	else if (!strcmp(cmd, APV_CMD_GUEST_MEM_READ))
 		cmd_mem_read(s, &h);
-	else if (!strcmp(cmd, "guest.mem-write"))
+	else if (!strcmp(cmd, APV_CMD_GUEST_MEM_WRITE))
 		cmd_mem_write(s, &h);
-	else if (!strcmp(cmd, "guest.info"))
+	else if (!strcmp(cmd, APV_CMD_GUEST_INFO))
 		cmd_info(s, &h);
 	else
 		gbad(&h, EOPNOTSUPP, "unknown command \"%.64s\"", cmd);

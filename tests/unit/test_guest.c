@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <apvirt/engine.h>
+#include <apvirt/hex.h>
 
 #include "guest_int.h"
 #include "guest_line.h"
@@ -327,14 +328,14 @@ static void test_hex(void **state)
 	size_t n = 0;
 
 	(void)state;
-	apvg_hex(&sb, b, 4);
+	assert_int_equal(apv_sb_hex(&sb, b, 4), 0);
 	assert_string_equal(apv_sb_str(&sb), "00ab10ff");
-	assert_int_equal(apvg_unhex("00AB10ff", 8, o, 4, &n), 0);
+	assert_int_equal(apv_hex_decode("00AB10ff", 8, o, 4, &n), 0);
 	assert_int_equal(n, 4);
 	assert_memory_equal(o, b, 4);
-	assert_int_equal(apvg_unhex("0", 1, o, 4, &n), -EINVAL);
-	assert_int_equal(apvg_unhex("zz", 2, o, 4, &n), -EINVAL);
-	assert_int_equal(apvg_unhex("0011223344", 10, o, 4, &n), -ENOSPC);
+	assert_int_equal(apv_hex_decode("0", 1, o, 4, &n), -EINVAL);
+	assert_int_equal(apv_hex_decode("zz", 2, o, 4, &n), -EINVAL);
+	assert_int_equal(apv_hex_decode("0011223344", 10, o, 4, &n), -ENOSPC);
 	apv_sb_free(&sb);
 }
 

@@ -17,12 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
+
+#include <apvirt/proto/conn.h>
 
 #include "control.h"
 #include "sim.h"
@@ -165,80 +165,57 @@ static int hex_id(const char *s)
 
 /* ---- the connection ---------------------------------------------------- */
 
-static int connect_to(const char *path)
+static int connect_to(struct apv_conn *c, const char *path)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
+	int rc;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	apv_conn_init(c, RESPONSE_MAX);
+	rc = apv_conn_connect(c, path);
+	if (rc == -ENAMETOOLONG) {
 		fprintf(stderr, "apsim ctl: socket path too long: %s\n", path);
 		return -1;
 	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (rc) {
 		fprintf(stderr, "apsim ctl: cannot connect to %s: %s\n", path,
-			strerror(errno));
-		if (fd >= 0)
-			close(fd);
+			strerror(-rc));
 		return -1;
 	}
-	return fd;
+	return 0;
 }
 
 /* Send one request, read one response line (malloc'ed, no newline). */
-static char *roundtrip(int fd, const char *req)
+static char *roundtrip(struct apv_conn *c, const char *req)
 {
-	size_t n = strlen(req), off = 0, len = 0, cap = 0;
-	char *buf = NULL;
+	char *line, *copy;
+	size_t n;
+	int rc;
 
-	while (off <= n) {
-		ssize_t w = off < n ?
-				    send(fd, req + off, n - off, MSG_NOSIGNAL) :
-				    send(fd, "\n", 1, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			fprintf(stderr, "apsim ctl: send: %s\n",
-				strerror(errno));
-			return NULL;
-		}
-		off += (size_t)w;
+	rc = apv_conn_send_line(c, req);
+	if (rc) {
+		fprintf(stderr, "apsim ctl: send: %s\n", strerror(-rc));
+		return NULL;
 	}
-	for (;;) {
-		ssize_t r;
-		char *nl;
-
-		if (len + 4096 > cap) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 65536;
-			if (cap > RESPONSE_MAX || !(nb = realloc(buf, cap))) {
-				fprintf(stderr,
-					"apsim ctl: response too large\n");
-				free(buf);
-				return NULL;
-			}
-			buf = nb;
-		}
-		r = recv(fd, buf + len, cap - len - 1, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			fprintf(stderr, "apsim ctl: %s\n",
-				r ? strerror(errno) :
-				    "connection closed before the response");
-			free(buf);
-			return NULL;
-		}
-		nl = memchr(buf + len, '\n', (size_t)r);
-		len += (size_t)r;
-		if (nl) {
-			*nl = '\0';
-			return buf;
-		}
+	rc = apv_conn_read_line(c, -1, &line, &n);
+	if (rc == -EPIPE && c->in.eof) {
+		fprintf(stderr,
+			"apsim ctl: connection closed before the response\n");
+		return NULL;
 	}
+	if (rc == -E2BIG || rc == -ENOMEM) {
+		fprintf(stderr, "apsim ctl: response too large\n");
+		return NULL;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "apsim ctl: %s\n", strerror(-rc));
+		return NULL;
+	}
+	copy = malloc(n + 1);
+	if (!copy) {
+		fprintf(stderr, "apsim ctl: response too large\n");
+		return NULL;
+	}
+	memcpy(copy, line, n + 1);
+	return copy;
 }
 
 /* ---- printing ---------------------------------------------------------- */
@@ -555,16 +532,18 @@ static int build_adapter(const struct opts *o, json_t *req)
 			return usage_error("adapter ID %s on|off", verb);
 		if (on_off(rest[0], &on))
 			return -EXIT_USAGE;
-		json_object_set_new(req, "cmd",
-				    json_string(verb[1] == 'h' ?
-							"adapter-checkstop" :
-							"adapter-configure"));
+		json_object_set_new(
+			req, APV_KEY_CMD,
+			json_string(verb[1] == 'h' ?
+					    APV_CMD_ADAPTER_CHECKSTOP :
+					    APV_CMD_ADAPTER_CONFIGURE));
 		json_object_set_new(req, "on", json_boolean(on));
 	} else if (!strcmp(verb, "add")) {
 		if (nrest < 1 || nrest > 2)
 			return usage_error("adapter ID add TYPE [MODE] "
 					   "[--standby]");
-		json_object_set_new(req, "cmd", json_string("adapter-add"));
+		json_object_set_new(req, APV_KEY_CMD,
+				    json_string(APV_CMD_ADAPTER_ADD));
 		/* numeric types as numbers, names as names */
 		if (rest[0][0] >= '0' && rest[0][0] <= '9')
 			json_object_set_new(req, "type",
@@ -578,10 +557,10 @@ static int build_adapter(const struct opts *o, json_t *req)
 	} else if (!strcmp(verb, "remove") || !strcmp(verb, "restore")) {
 		if (nrest)
 			return usage_error("adapter ID %s", verb);
-		json_object_set_new(req, "cmd",
-				    json_string(verb[2] == 'm' ?
-							"adapter-remove" :
-							"adapter-restore"));
+		json_object_set_new(
+			req, APV_KEY_CMD,
+			json_string(verb[2] == 'm' ? APV_CMD_ADAPTER_REMOVE :
+						     APV_CMD_ADAPTER_RESTORE));
 	} else {
 		return usage_error("unknown adapter verb '%s'", verb);
 	}
@@ -606,7 +585,7 @@ static int build_domain(const struct opts *o, json_t *req, bool control)
 		return -EXIT_USAGE;
 	snprintf(cmd, sizeof(cmd), "%sdomain-%s", control ? "control-" : "",
 		 verb);
-	json_object_set_new(req, "cmd", json_string(cmd));
+	json_object_set_new(req, APV_KEY_CMD, json_string(cmd));
 	json_object_set_new(req, "id", json_integer(id));
 	return 0;
 }
@@ -636,7 +615,7 @@ static char *build_request(const struct opts *o, int *status)
 	    !strcmp(verb, "state") || !strcmp(verb, "log")) {
 		if (o->npos != 1)
 			rc = usage_error("%s takes no arguments", verb);
-		json_object_set_new(req, "cmd", json_string(verb));
+		json_object_set_new(req, APV_KEY_CMD, json_string(verb));
 		if (!strcmp(verb, "state") && o->brief)
 			json_object_set_new(req, "queues", json_false());
 		if (!strcmp(verb, "log")) {
@@ -677,11 +656,11 @@ static char *build_request(const struct opts *o, int *status)
 }
 
 /* One request/response; returns the exit status. */
-static int run_once(int fd, const struct opts *o, const char *req,
+static int run_once(struct apv_conn *c, const struct opts *o, const char *req,
 		    json_t **resp_out)
 {
 	json_error_t jerr;
-	char *line = roundtrip(fd, req);
+	char *line = roundtrip(c, req);
 	json_t *r;
 	int st;
 
@@ -697,7 +676,7 @@ static int run_once(int fd, const struct opts *o, const char *req,
 	}
 	if (o->json) {
 		printf("%s\n", line);
-		st = jbool(r, "ok") ? 0 : EXIT_REFUSED;
+		st = jbool(r, APV_KEY_OK) ? 0 : EXIT_REFUSED;
 	} else {
 		st = print_response(o->pos[0], r);
 	}
@@ -711,26 +690,26 @@ static int run_once(int fd, const struct opts *o, const char *req,
 }
 
 /* log --follow: poll for new entries until interrupted. */
-static int follow_log(int fd, struct opts *o)
+static int follow_log(struct apv_conn *c, struct opts *o)
 {
 	for (;;) {
 		json_t *r = NULL, *req;
 		char *s;
 		int st;
 
-		req = json_pack("{s:s,s:I}", "cmd", "log", "since",
-				(json_int_t)o->since);
+		req = json_pack("{s:s,s:I}", APV_KEY_CMD, APV_CMD_LOG,
+				APV_KEY_SINCE, (json_int_t)o->since);
 		s = req ? json_dumps(req, JSON_COMPACT) : NULL;
 		json_decref(req);
 		if (!s)
 			return EXIT_CONN;
-		st = run_once(fd, o, s, &r);
+		st = run_once(c, o, s, &r);
 		free(s);
 		if (st) {
 			json_decref(r);
 			return st;
 		}
-		o->since = jint(r, "last_seq");
+		o->since = jint(r, APV_KEY_LAST_SEQ);
 		json_decref(r);
 		nanosleep(&(struct timespec){.tv_nsec = 200000000}, NULL);
 	}
@@ -740,7 +719,8 @@ int apsim_ctl_main(int argc, char **argv)
 {
 	struct opts o;
 	char *req;
-	int rc, fd, st = 0;
+	struct apv_conn conn;
+	int rc, st = 0;
 
 	rc = parse_args(argc, argv, &o);
 	if (rc) {
@@ -761,14 +741,13 @@ int apsim_ctl_main(int argc, char **argv)
 		free(o.pos);
 		return st;
 	}
-	fd = connect_to(o.socket);
-	if (fd < 0) {
+	if (connect_to(&conn, o.socket)) {
 		free(req);
 		free(o.pos);
 		return EXIT_CONN;
 	}
-	st = o.follow ? follow_log(fd, &o) : run_once(fd, &o, req, NULL);
-	close(fd);
+	st = o.follow ? follow_log(&conn, &o) : run_once(&conn, &o, req, NULL);
+	apv_conn_close(&conn);
 	free(req);
 	free(o.pos);
 	return st;

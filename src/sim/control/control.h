@@ -9,14 +9,16 @@
 
 #include <stddef.h>
 
+#include <apvirt/proto/names.h>
+
 struct apv_host;
 
 /* Longest request line the server accepts (without its newline). */
-#define APSIM_CTL_MAX_LINE ((size_t)64 * 1024)
+#define APSIM_CTL_MAX_LINE APV_PROTO_MAX_REQUEST
 /* Most simultaneous clients; more are answered EMFILE and closed. */
 #define APSIM_CTL_MAX_CLIENTS 64u
-#define APSIM_CTL_DEFAULT_SOCKET "/run/apsim.sock"
-#define APSIM_CTL_PROTOCOL 1
+#define APSIM_CTL_DEFAULT_SOCKET APV_PROTO_DEFAULT_SOCKET
+#define APSIM_CTL_PROTOCOL APV_PROTO_VERSION
 
 /* $APSIM_SOCKET if set and non-empty, else APSIM_CTL_DEFAULT_SOCKET. */
 const char *apsim_ctl_socket_path(void);
@@ -30,11 +32,10 @@ const char *apsim_ctl_socket_path(void);
  */
 char *apsim_ctl_handle(struct apv_host *host, const char *req, size_t len);
 
-/* A protocol-level error response ({"ok":false,"errno":...}); NULL on
- * ENOMEM.  err is a positive or negative errno. */
-char *apsim_ctl_error(int err, const char *msg);
-
-/* "EBUSY" for EBUSY or -EBUSY; "E<n>" for numbers not in the table. */
-const char *apsim_errno_name(int err);
+/*
+ * Error lines and errno names are the protocol library's (src/proto):
+ * apv_proto_error() in apvirt/proto/request.h, apv_errno_name() in
+ * apvirt/proto/errname.h.
+ */
 
 #endif /* APSIM_CTL_H */

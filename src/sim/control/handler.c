@@ -31,6 +31,9 @@
 #include <apvirt/vfio_ap.h>
 #include <apvirt/zcdn.h>
 
+#include <apvirt/proto/names.h>
+#include <apvirt/proto/request.h>
+
 #include "control.h"
 #include "simjson.h"
 
@@ -38,85 +41,17 @@
 #define EVENT_LOG_MAX 64
 #define LOG_MAX_DEFAULT 256
 
-/* ---- errno names ----------------------------------------------------- */
-
-static const struct {
-	int err;
-	const char *name;
-} errno_names[] = {
-	{EPERM, "EPERM"},
-	{ENOENT, "ENOENT"},
-	{EINTR, "EINTR"},
-	{EIO, "EIO"},
-	{E2BIG, "E2BIG"},
-	{EAGAIN, "EAGAIN"},
-	{ENOMEM, "ENOMEM"},
-	{EACCES, "EACCES"},
-	{EBUSY, "EBUSY"},
-	{EEXIST, "EEXIST"},
-	{ENODEV, "ENODEV"},
-	{ENOTDIR, "ENOTDIR"},
-	{EINVAL, "EINVAL"},
-	{EMFILE, "EMFILE"},
-	{EFBIG, "EFBIG"},
-	{ENOSPC, "ENOSPC"},
-	{ERANGE, "ERANGE"},
-	{ENAMETOOLONG, "ENAMETOOLONG"},
-	{ENOSYS, "ENOSYS"},
-	{EUSERS, "EUSERS"},
-	{EOPNOTSUPP, "EOPNOTSUPP"},
-	{EADDRINUSE, "EADDRINUSE"},
-	{EADDRNOTAVAIL, "EADDRNOTAVAIL"},
-	{ETIMEDOUT, "ETIMEDOUT"},
-	{ECONNREFUSED, "ECONNREFUSED"},
-	{EUCLEAN, "EUCLEAN"},
-	{EPROTO, "EPROTO"},
-	{EBADMSG, "EBADMSG"},
-	{EFAULT, "EFAULT"},
-};
-
-const char *apsim_errno_name(int err)
-{
-	static _Thread_local char buf[16];
-
-	if (err < 0)
-		err = -err;
-	for (size_t i = 0; i < sizeof(errno_names) / sizeof(*errno_names); i++)
-		if (errno_names[i].err == err)
-			return errno_names[i].name;
-	snprintf(buf, sizeof(buf), "E%d", err);
-	return buf;
-}
-
 /* ---- request context --------------------------------------------------- */
 
 struct hreq {
+	struct apv_req r; /* request, reply, first failure (proto) */
 	struct apv_host *host;
-	json_t *req;
-	json_t *resp;
-	const char *cmd;
-	int err;    /* negative errno once failed */
 	bool model; /* the failure is the model's: report its reason */
 	struct apv_reason reason;
-	char msg[256];
 };
 
-static int bad(struct hreq *h, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* A protocol error (bad request): message, no model reason. */
-static int bad(struct hreq *h, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (h->err)
-		return h->err;
-	va_start(ap, fmt);
-	vsnprintf(h->msg, sizeof(h->msg), fmt, ap);
-	va_end(ap);
-	h->err = err < 0 ? err : -err;
-	return h->err;
-}
+#define bad(h, ...) apv_req_fail(&(h)->r, __VA_ARGS__)
 
 /* Record a model call's result: rc < 0 keeps the thread's reason. */
 static int model(struct hreq *h, int rc)
@@ -125,10 +60,10 @@ static int model(struct hreq *h, int rc)
 
 	if (rc >= 0)
 		return 0;
-	h->err = rc;
+	h->r.err = rc;
 	h->model = true;
 	h->reason = *r;
-	snprintf(h->msg, sizeof(h->msg), "%s",
+	snprintf(h->r.msg, sizeof(h->r.msg), "%s",
 		 r->msg[0] ? r->msg : strerror(-rc));
 	return rc;
 }
@@ -136,21 +71,17 @@ static int model(struct hreq *h, int rc)
 /* Stop at the first failed json_* construction: treat it as ENOMEM. */
 static int oom(struct hreq *h)
 {
-	return bad(h, -ENOMEM, "out of memory");
+	return apv_req_oom(&h->r);
 }
 
 static int set(struct hreq *h, json_t *obj, const char *key, json_t *v)
 {
-	if (!v || json_object_set_new(obj, key, v))
-		return oom(h);
-	return 0;
+	return apv_req_set(&h->r, obj, key, v);
 }
 
 static int push(struct hreq *h, json_t *arr, json_t *v)
 {
-	if (!v || json_array_append_new(arr, v))
-		return oom(h);
-	return 0;
+	return apv_req_push(&h->r, arr, v);
 }
 
 static json_t *mask_json(const struct apv_bitmap *m)
@@ -200,7 +131,7 @@ static int check_keys(struct hreq *h, const char *const *allowed)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(h->req, key, v)
+	json_object_foreach(h->r.req, key, v)
 	{
 		bool ok = !strcmp(key, "cmd") || !strcmp(key, "tag");
 		char list[160] = "";
@@ -216,14 +147,14 @@ static int check_keys(struct hreq *h, const char *const *allowed)
 					      allowed[i]);
 		return bad(h, -EINVAL,
 			   "%s: unknown argument for %s (expected: %s)", key,
-			   h->cmd, n ? list : "none");
+			   h->r.cmd, n ? list : "none");
 	}
 	return 0;
 }
 
 static int arg_id(struct hreq *h, const char *key, unsigned int *out)
 {
-	const json_t *v = json_object_get(h->req, key);
+	const json_t *v = json_object_get(h->r.req, key);
 	const char *why;
 
 	if (!v)
@@ -235,7 +166,7 @@ static int arg_id(struct hreq *h, const char *key, unsigned int *out)
 
 static int arg_bool(struct hreq *h, const char *key, bool required, bool *out)
 {
-	const json_t *v = json_object_get(h->req, key);
+	const json_t *v = json_object_get(h->r.req, key);
 
 	if (!v) {
 		if (required)
@@ -253,7 +184,7 @@ static int arg_bool(struct hreq *h, const char *key, bool required, bool *out)
 static int arg_uint(struct hreq *h, const char *key, json_int_t min,
 		    json_int_t max, json_int_t *out)
 {
-	const json_t *v = json_object_get(h->req, key);
+	const json_t *v = json_object_get(h->r.req, key);
 
 	if (!v)
 		return 0;
@@ -337,7 +268,7 @@ static json_t *log_entry_json(const struct apv_log_entry *e)
 	return o;
 }
 
-/* Append the entries after seq `since` (at most max) to h->resp[key]. */
+/* Append the entries after seq `since` (at most max) to h->r.resp[key]. */
 static int add_log(struct hreq *h, const char *key, uint64_t since, size_t max)
 {
 	struct apv_log_entry *e;
@@ -356,14 +287,14 @@ static int add_log(struct hreq *h, const char *key, uint64_t since, size_t max)
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = push(h, arr, log_entry_json(&e[i]));
 	if (!rc && n && since && e[0].seq > since + 1)
-		rc = set(h, h->resp, "lost",
+		rc = set(h, h->r.resp, "lost",
 			 json_integer((json_int_t)(e[0].seq - since - 1)));
 	free(e);
 	if (rc) {
 		json_decref(arr);
 		return rc;
 	}
-	return set(h, h->resp, key, arr);
+	return set(h, h->r.resp, key, arr);
 }
 
 /* ---- hardware events --------------------------------------------------- */
@@ -371,8 +302,9 @@ static int add_log(struct hreq *h, const char *key, uint64_t since, size_t max)
 /* Common tail of an event: what it logged, whether it scanned. */
 static int event_done(struct hreq *h, uint64_t seq0, unsigned int flags)
 {
-	if (set(h, h->resp, "scanned", json_boolean(!(flags & APV_EV_NOSCAN))))
-		return h->err;
+	if (set(h, h->r.resp, "scanned",
+		json_boolean(!(flags & APV_EV_NOSCAN))))
+		return h->r.err;
 	return add_log(h, "log", seq0, EVENT_LOG_MAX);
 }
 
@@ -385,12 +317,12 @@ static int cmd_adapter_onoff(struct hreq *h, bool checkstop)
 
 	if (check_keys(h, keys) || arg_id(h, "id", &id) ||
 	    arg_bool(h, "on", true, &on) || arg_scan(h, &flags))
-		return h->err;
+		return h->r.err;
 	seq0 = apv_log_last_seq(h->host);
 	if (model(h, checkstop ?
 			     apv_hw_adapter_checkstop(h->host, id, on, flags) :
 			     apv_hw_adapter_configure(h->host, id, on, flags)))
-		return h->err;
+		return h->r.err;
 	return event_done(h, seq0, flags);
 }
 
@@ -409,8 +341,8 @@ static int cmd_adapter_add(struct hreq *h)
 	static const char *const keys[] = {"id",     "type", "mode",
 					   "config", "scan", NULL};
 	struct apv_adapter_spec s = {0};
-	const json_t *type = json_object_get(h->req, "type");
-	const json_t *mode = json_object_get(h->req, "mode");
+	const json_t *type = json_object_get(h->r.req, "type");
+	const json_t *mode = json_object_get(h->r.req, "mode");
 	bool legacy_ok = apv_host_kernel(h->host) == APV_KERNEL_6_1;
 	bool config = true;
 	unsigned int flags = 0;
@@ -419,7 +351,7 @@ static int cmd_adapter_add(struct hreq *h)
 
 	if (check_keys(h, keys) || arg_id(h, "id", &s.id) ||
 	    arg_bool(h, "config", false, &config) || arg_scan(h, &flags))
-		return h->err;
+		return h->r.err;
 	if (!type)
 		return bad(h, -EINVAL, "type: missing (CEX4..CEX8)");
 	if (apsim_json_type(type, legacy_ok, &s.type, &why))
@@ -439,7 +371,7 @@ static int cmd_adapter_add(struct hreq *h)
 	s.standby = !config;
 	seq0 = apv_log_last_seq(h->host);
 	if (model(h, apv_hw_adapter_add(h->host, &s, flags)))
-		return h->err;
+		return h->r.err;
 	return event_done(h, seq0, flags);
 }
 
@@ -450,11 +382,11 @@ static int cmd_adapter_remove_restore(struct hreq *h, bool restore)
 	uint64_t seq0;
 
 	if (check_keys(h, keys) || arg_id(h, "id", &id) || arg_scan(h, &flags))
-		return h->err;
+		return h->r.err;
 	seq0 = apv_log_last_seq(h->host);
 	if (model(h, restore ? apv_hw_adapter_restore(h->host, id, flags) :
 			       apv_hw_adapter_remove(h->host, id, flags)))
-		return h->err;
+		return h->r.err;
 	return event_done(h, seq0, flags);
 }
 
@@ -476,12 +408,12 @@ static int cmd_domain(struct hreq *h, bool control, bool present)
 	int rc;
 
 	if (check_keys(h, keys) || arg_id(h, "id", &id) || arg_scan(h, &flags))
-		return h->err;
+		return h->r.err;
 	seq0 = apv_log_last_seq(h->host);
 	rc = control ? apv_hw_control_domain_set(h->host, id, present, flags) :
 		       apv_hw_domain_set(h->host, id, present, flags);
 	if (model(h, rc))
-		return h->err;
+		return h->r.err;
 	return event_done(h, seq0, flags);
 }
 
@@ -511,12 +443,12 @@ static int cmd_scan(struct hreq *h)
 	uint64_t seq0;
 
 	if (check_keys(h, NULL))
-		return h->err;
+		return h->r.err;
 	seq0 = apv_log_last_seq(h->host);
 	apv_bus_scan(h->host);
 	apv_host_stats(h->host, &st);
-	if (set(h, h->resp, "scans", json_integer((json_int_t)st.scans)))
-		return h->err;
+	if (set(h, h->r.resp, "scans", json_integer((json_int_t)st.scans)))
+		return h->r.err;
 	return add_log(h, "log", seq0, EVENT_LOG_MAX);
 }
 
@@ -623,7 +555,7 @@ static int machine_json(struct hreq *h, json_t **out)
 	    set(h, m, "domains", ids_json(&q.aqm)) ||
 	    set(h, m, "control_domains", ids_json(&q.adm))) {
 		json_decref(ads);
-		return h->err;
+		return h->r.err;
 	}
 	for (unsigned int a = 0; a < APV_MAX_IDS && !rc; a++) {
 		struct apv_adapter_state st;
@@ -646,7 +578,7 @@ static int machine_json(struct hreq *h, json_t **out)
 		     set(h, o, "in_config", json_boolean(st.in_config)) ||
 		     set(h, o, "configured", json_boolean(st.configured)) ||
 		     set(h, o, "chkstop", json_boolean(st.chkstop))))
-			rc = h->err;
+			rc = h->r.err;
 	}
 	if (rc) {
 		json_decref(ads);
@@ -675,7 +607,7 @@ static int bus_json(struct hreq *h, json_t **out)
 	    set(h, bi, "bound", json_integer(bound)) ||
 	    set(h, bi, "total", json_integer(total)) ||
 	    set(h, bi, "complete", json_boolean(complete)))
-		return h->err;
+		return h->r.err;
 	if (bus_qci_mask(h, "ap_adapter_mask", &apm) &&
 	    bus_qci_mask(h, "ap_usage_domain_mask", &aqm) &&
 	    bus_qci_mask(h, "ap_control_domain_mask", &adm)) {
@@ -684,9 +616,9 @@ static int bus_json(struct hreq *h, json_t **out)
 		    set(h, qci, "apm", mask_json(&apm)) ||
 		    set(h, qci, "aqm", mask_json(&aqm)) ||
 		    set(h, qci, "adm", mask_json(&adm)))
-			return h->err;
+			return h->r.err;
 	} else if (set(h, b, "qci", json_null())) {
-		return h->err;
+		return h->r.err;
 	}
 	if (set(h, b, "apmask", mask_json(&apmask)) ||
 	    set(h, b, "aqmask", mask_json(&aqmask)) ||
@@ -696,7 +628,7 @@ static int bus_json(struct hreq *h, json_t **out)
 	    set(h, b, "max_domain_id",
 		attr_int(h, apv_obj_bus(), "ap_max_domain_id")) ||
 	    set(h, b, "ap_domain", attr_int(h, apv_obj_bus(), "ap_domain")))
-		return h->err;
+		return h->r.err;
 	return 0;
 }
 
@@ -718,7 +650,7 @@ static int queue_json(struct hreq *h, apv_apqn q, json_t *arr)
 		apv_vfio_queue_status(h->host, q, &qs) ?
 			json_null() :
 			json_string(apv_queue_status_name(qs))))
-		return h->err;
+		return h->r.err;
 	return 0;
 }
 
@@ -748,21 +680,21 @@ static int cards_json(struct hreq *h, bool queues, json_t **out)
 		    set(h, c, "config", attr_bool(h, o, "config")) ||
 		    set(h, c, "chkstop", attr_bool(h, o, "chkstop")) ||
 		    set(h, c, "online", attr_bool(h, o, "online")))
-			return h->err;
+			return h->r.err;
 		if (apv_bus_card_queues(h->host, (unsigned int)a, &qs))
 			apv_bm_zero(&qs);
 		if (!queues) {
 			if (set(h, c, "queues",
 				json_integer(apv_bm_count(&qs))))
-				return h->err;
+				return h->r.err;
 			continue;
 		}
 		qa = json_array();
 		if (set(h, c, "queues", qa))
-			return h->err;
+			return h->r.err;
 		apv_bm_for_each(d, &qs) {
 			if (queue_json(h, APV_APQN(a, d), qa))
-				return h->err;
+				return h->r.err;
 		}
 	}
 	return 0;
@@ -805,7 +737,7 @@ static int mdevs_json(struct hreq *h, bool only_pending, json_t **out)
 		return 0; /* vfio_ap not loaded */
 	if (rc)
 		return model(h, rc);
-	for (size_t i = 0; i < n && !h->err; i++) {
+	for (size_t i = 0; i < n && !h->r.err; i++) {
 		struct apv_mdev_info mi;
 		json_t *m;
 
@@ -834,7 +766,7 @@ static int mdevs_json(struct hreq *h, bool only_pending, json_t **out)
 			break;
 	}
 	free(list);
-	return h->err;
+	return h->r.err;
 }
 
 static int zcdn_json(struct hreq *h, json_t **out)
@@ -847,8 +779,8 @@ static int zcdn_json(struct hreq *h, json_t **out)
 	if (!arr)
 		return oom(h);
 	if (model(h, apv_zcdn_list(h->host, &v, &n)))
-		return h->err;
-	for (size_t i = 0; i < n && !h->err; i++) {
+		return h->r.err;
+	for (size_t i = 0; i < n && !h->r.err; i++) {
 		json_t *z = json_object();
 		char dev[32];
 
@@ -863,7 +795,7 @@ static int zcdn_json(struct hreq *h, json_t **out)
 			break;
 	}
 	free(v);
-	return h->err;
+	return h->r.err;
 }
 
 static int cmd_state(struct hreq *h)
@@ -873,26 +805,26 @@ static int cmd_state(struct hreq *h)
 	json_t *v = NULL;
 
 	if (check_keys(h, keys) || arg_bool(h, "queues", false, &queues))
-		return h->err;
-	if (set(h, h->resp, "kernel",
+		return h->r.err;
+	if (set(h, h->r.resp, "kernel",
 		json_string(apv_kernel_name(apv_host_kernel(h->host)))))
-		return h->err;
+		return h->r.err;
 	/* each part is attached before it is checked, so nothing leaks */
 	machine_json(h, &v);
-	if (set(h, h->resp, "machine", v) || h->err)
-		return h->err;
+	if (set(h, h->r.resp, "machine", v) || h->r.err)
+		return h->r.err;
 	bus_json(h, &v);
-	if (set(h, h->resp, "bus", v) || h->err)
-		return h->err;
+	if (set(h, h->r.resp, "bus", v) || h->r.err)
+		return h->r.err;
 	cards_json(h, queues, &v);
-	if (set(h, h->resp, "cards", v) || h->err)
-		return h->err;
+	if (set(h, h->r.resp, "cards", v) || h->r.err)
+		return h->r.err;
 	mdevs_json(h, false, &v);
-	if (set(h, h->resp, "mdevs", v) || h->err)
-		return h->err;
+	if (set(h, h->r.resp, "mdevs", v) || h->r.err)
+		return h->r.err;
 	zcdn_json(h, &v);
-	set(h, h->resp, "zcrypt_nodes", v);
-	return h->err;
+	set(h, h->r.resp, "zcrypt_nodes", v);
+	return h->r.err;
 }
 
 static int cmd_owners(struct hreq *h)
@@ -904,10 +836,10 @@ static int cmd_owners(struct hreq *h)
 	int rc;
 
 	if (check_keys(h, NULL))
-		return h->err;
+		return h->r.err;
 	arr = json_array();
-	if (set(h, h->resp, "owners", arr))
-		return h->err;
+	if (set(h, h->r.resp, "owners", arr))
+		return h->r.err;
 	/* every existing queue ... */
 	for (unsigned int a = 0; a < APV_MAX_IDS; a++)
 		apv_bm_zero(&seen_a[a]);
@@ -928,7 +860,7 @@ static int cmd_owners(struct hreq *h)
 		}
 	}
 	free(list);
-	for (unsigned int a = 0; a < APV_MAX_IDS && !h->err; a++) {
+	for (unsigned int a = 0; a < APV_MAX_IDS && !h->r.err; a++) {
 		apv_bm_for_each(d, &seen_a[a]) {
 			apv_apqn q = APV_APQN(a, d);
 			char name[APV_APQN_STRLEN];
@@ -945,7 +877,7 @@ static int cmd_owners(struct hreq *h)
 				break;
 		}
 	}
-	return h->err;
+	return h->r.err;
 }
 
 /* Ids in a but not in b, as a JSON array. */
@@ -966,16 +898,16 @@ static int cmd_pending(struct hreq *h)
 
 	/* every container is attached as soon as it exists: nothing leaks */
 	if (check_keys(h, NULL))
-		return h->err;
+		return h->r.err;
 	mb = json_object();
-	if (set(h, h->resp, "machine_vs_bus", mb))
-		return h->err;
+	if (set(h, h->r.resp, "machine_vs_bus", mb))
+		return h->r.err;
 	cfg = json_array();
 	if (set(h, mb, "configured", cfg))
-		return h->err;
+		return h->r.err;
 	chk = json_array();
 	if (set(h, mb, "chkstop", chk))
-		return h->err;
+		return h->r.err;
 	apv_hw_qci(h->host, &q);
 	apv_bus_cards(h->host, &cards);
 	bus_qci = bus_qci_mask(h, "ap_adapter_mask", &apm) &&
@@ -1003,7 +935,7 @@ static int cmd_pending(struct hreq *h)
 	    set(h, mb, "domains_removed", diff_json(&aqm, &q.aqm)) ||
 	    set(h, mb, "control_domains_added", diff_json(&q.adm, &adm)) ||
 	    set(h, mb, "control_domains_removed", diff_json(&adm, &q.adm)))
-		return h->err;
+		return h->r.err;
 	apv_bm_andnot(&d1, &q.apm, &apm);
 	apv_bm_andnot(&d2, &apm, &q.apm);
 	needed = !apv_bm_empty(&d1) || !apv_bm_empty(&d2) ||
@@ -1029,7 +961,7 @@ static int cmd_pending(struct hreq *h)
 			    set(h, e, "id", json_integer(a)) ||
 			    set(h, e, "machine", json_boolean(st.configured)) ||
 			    set(h, e, "bus", json_boolean(bus_cfg)))
-				return h->err;
+				return h->r.err;
 		}
 		if (bus_chk != st.chkstop) {
 			json_t *e = json_object();
@@ -1039,14 +971,14 @@ static int cmd_pending(struct hreq *h)
 			    set(h, e, "id", json_integer(a)) ||
 			    set(h, e, "machine", json_boolean(st.chkstop)) ||
 			    set(h, e, "bus", json_boolean(bus_chk)))
-				return h->err;
+				return h->r.err;
 		}
 	}
-	if (set(h, h->resp, "scan_needed", json_boolean(needed)))
-		return h->err;
+	if (set(h, h->r.resp, "scan_needed", json_boolean(needed)))
+		return h->r.err;
 	mdevs_json(h, true, &v);
-	set(h, h->resp, "mdevs", v);
-	return h->err;
+	set(h, h->r.resp, "mdevs", v);
+	return h->r.err;
 }
 
 static int cmd_log(struct hreq *h)
@@ -1056,20 +988,20 @@ static int cmd_log(struct hreq *h)
 
 	if (check_keys(h, keys) || arg_uint(h, "since", 0, INT64_MAX, &since) ||
 	    arg_uint(h, "max", 1, APV_LOG_CAPACITY, &max))
-		return h->err;
+		return h->r.err;
 	if (add_log(h, "entries", (uint64_t)since, (size_t)max))
-		return h->err;
-	return set(h, h->resp, "last_seq",
+		return h->r.err;
+	return set(h, h->r.resp, "last_seq",
 		   json_integer((json_int_t)apv_log_last_seq(h->host)));
 }
 
 static int cmd_ping(struct hreq *h)
 {
 	if (check_keys(h, NULL) ||
-	    set(h, h->resp, "protocol", json_integer(APSIM_CTL_PROTOCOL)) ||
-	    set(h, h->resp, "kernel",
+	    set(h, h->r.resp, "protocol", json_integer(APSIM_CTL_PROTOCOL)) ||
+	    set(h, h->r.resp, "kernel",
 		json_string(apv_kernel_name(apv_host_kernel(h->host)))))
-		return h->err;
+		return h->r.err;
 	return 0;
 }
 
@@ -1080,22 +1012,22 @@ static const struct {
 	int (*fn)(struct hreq *h);
 	const char *args;
 } commands[] = {
-	{"ping", cmd_ping, ""},
-	{"help", cmd_help, ""},
-	{"adapter-configure", cmd_adapter_configure, "id on [scan]"},
-	{"adapter-checkstop", cmd_adapter_checkstop, "id on [scan]"},
-	{"adapter-add", cmd_adapter_add, "id type mode [config] [scan]"},
-	{"adapter-remove", cmd_adapter_remove, "id [scan]"},
-	{"adapter-restore", cmd_adapter_restore, "id [scan]"},
-	{"domain-add", cmd_domain_add, "id [scan]"},
-	{"domain-remove", cmd_domain_remove, "id [scan]"},
-	{"control-domain-add", cmd_control_domain_add, "id [scan]"},
-	{"control-domain-remove", cmd_control_domain_remove, "id [scan]"},
-	{"scan", cmd_scan, ""},
-	{"state", cmd_state, "[queues]"},
-	{"owners", cmd_owners, ""},
-	{"pending", cmd_pending, ""},
-	{"log", cmd_log, "[since] [max]"},
+	{APV_CMD_PING, cmd_ping, ""},
+	{APV_CMD_HELP, cmd_help, ""},
+	{APV_CMD_ADAPTER_CONFIGURE, cmd_adapter_configure, "id on [scan]"},
+	{APV_CMD_ADAPTER_CHECKSTOP, cmd_adapter_checkstop, "id on [scan]"},
+	{APV_CMD_ADAPTER_ADD, cmd_adapter_add, "id type mode [config] [scan]"},
+	{APV_CMD_ADAPTER_REMOVE, cmd_adapter_remove, "id [scan]"},
+	{APV_CMD_ADAPTER_RESTORE, cmd_adapter_restore, "id [scan]"},
+	{APV_CMD_DOMAIN_ADD, cmd_domain_add, "id [scan]"},
+	{APV_CMD_DOMAIN_REMOVE, cmd_domain_remove, "id [scan]"},
+	{APV_CMD_CONTROL_DOMAIN_ADD, cmd_control_domain_add, "id [scan]"},
+	{APV_CMD_CONTROL_DOMAIN_REMOVE, cmd_control_domain_remove, "id [scan]"},
+	{APV_CMD_SCAN, cmd_scan, ""},
+	{APV_CMD_STATE, cmd_state, "[queues]"},
+	{APV_CMD_OWNERS, cmd_owners, ""},
+	{APV_CMD_PENDING, cmd_pending, ""},
+	{APV_CMD_LOG, cmd_log, "[since] [max]"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(*commands))
@@ -1105,111 +1037,39 @@ static int cmd_help(struct hreq *h)
 	json_t *o;
 
 	if (check_keys(h, NULL))
-		return h->err;
+		return h->r.err;
 	o = json_object();
-	if (set(h, h->resp, "commands", o))
-		return h->err;
+	if (set(h, h->r.resp, "commands", o))
+		return h->r.err;
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (set(h, o, commands[i].name, json_string(commands[i].args)))
-			return h->err;
+			return h->r.err;
 	return 0;
 }
 
 /* ---- entry points -------------------------------------------------------- */
 
-static char *dump(json_t *o)
-{
-	char *s = json_dumps(o, JSON_COMPACT);
-
-	json_decref(o);
-	return s;
-}
-
-char *apsim_ctl_error(int err, const char *msg)
-{
-	json_t *o = json_pack("{s:b,s:s,s:s}", "ok", 0, "errno",
-			      apsim_errno_name(err), "error", msg);
-
-	return o ? dump(o) : NULL;
-}
-
-/* Replace the response by an error response (keeping the tag). */
-static json_t *error_response(struct hreq *h)
-{
-	json_t *o = json_object(), *tag = json_object_get(h->req, "tag");
-	const struct apv_reason *r = &h->reason;
-
-	if (!o)
-		return NULL;
-	if (json_object_set_new(o, "ok", json_false()) ||
-	    json_object_set_new(o, "errno",
-				json_string(apsim_errno_name(h->err))) ||
-	    json_object_set_new(o, "error", json_string(h->msg)) ||
-	    (h->model && r->rule != APV_RULE_NONE &&
-	     json_object_set_new(o, "reason",
-				 reason_json(r->rule, r->has_apqn, r->apqn,
-					     r->has_id, r->id, r->owner,
-					     r->has_mask ? &r->mask : NULL))) ||
-	    (tag && json_object_set(o, "tag", tag))) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
 char *apsim_ctl_handle(struct apv_host *host, const char *req, size_t len)
 {
 	struct hreq h = {.host = host};
-	json_error_t jerr;
-	const json_t *cmd, *tag;
-	json_t *out;
-	char *s;
+	const struct apv_reason *r = &h.reason;
 
-	h.req = json_loadb(req, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!h.req) {
-		bad(&h, -EINVAL, "malformed request: column %d: %s",
-		    jerr.column, jerr.text);
+	if (apv_req_parse(&h.r, req, len))
 		goto respond;
-	}
-	if (!json_is_object(h.req)) {
-		bad(&h, -EINVAL, "malformed request: expected a JSON object");
-		goto respond;
-	}
-	cmd = json_object_get(h.req, "cmd");
-	if (!json_is_string(cmd)) {
-		bad(&h, -EINVAL, "cmd: %s",
-		    cmd ? "expected a string" : "missing");
-		goto respond;
-	}
-	h.cmd = json_string_value(cmd);
-	h.resp = json_object();
-	if (!h.resp || json_object_set_new(h.resp, "ok", json_true())) {
-		oom(&h);
-		goto respond;
-	}
 	for (size_t i = 0; i < N_COMMANDS; i++) {
-		if (strcmp(h.cmd, commands[i].name))
+		if (strcmp(h.r.cmd, commands[i].name))
 			continue;
 		commands[i].fn(&h);
 		goto respond;
 	}
-	bad(&h, -EOPNOTSUPP, "unknown command \"%.64s\" (try \"help\")", h.cmd);
+	bad(&h, -EOPNOTSUPP, "unknown command \"%.64s\" (try \"help\")",
+	    h.r.cmd);
 
 respond:
-	if (h.err) {
-		json_decref(h.resp);
-		out = error_response(&h);
-	} else {
-		out = h.resp;
-		tag = json_object_get(h.req, "tag");
-		if (tag && json_object_set(out, "tag", (json_t *)tag)) {
-			json_decref(out);
-			out = NULL;
-		}
-	}
-	json_decref(h.req);
-	if (!out)
-		return NULL;
-	s = dump(out);
-	return s;
+	if (h.r.err && h.model && r->rule != APV_RULE_NONE)
+		apv_req_reason(&h.r,
+			       reason_json(r->rule, r->has_apqn, r->apqn,
+					   r->has_id, r->id, r->owner,
+					   r->has_mask ? &r->mask : NULL));
+	return apv_req_finish(&h.r);
 }

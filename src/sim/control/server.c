@@ -30,16 +30,17 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <apvirt/proto/conn.h>
+#include <apvirt/proto/line.h>
+#include <apvirt/proto/request.h>
+
 #include "control.h"
 #include "guest_session.h"
 #include "sim.h"
 
 struct client {
-	int fd;	  /* -1: free slot */
-	char *in; /* [APSIM_CTL_MAX_LINE + 1] */
-	size_t in_len;
-	bool discarding; /* inside an overlong line: drop to '\n' */
-	bool eof;	 /* the client shut down its sending side */
+	int fd;		       /* -1: free slot */
+	struct apv_linebuf in; /* lines of up to APSIM_CTL_MAX_LINE bytes */
 	char *out;
 	size_t out_len, out_off, out_cap;
 	struct apsim_guest *guest; /* attached as a guest */
@@ -58,13 +59,9 @@ struct apsim_ctl {
 	struct client cl[APSIM_CTL_MAX_CLIENTS];
 };
 
-#define IN_CAP (APSIM_CTL_MAX_LINE + 1)
-
 const char *apsim_ctl_socket_path(void)
 {
-	const char *e = getenv("APSIM_SOCKET");
-
-	return e && *e ? e : APSIM_CTL_DEFAULT_SOCKET;
+	return apv_proto_socket_path(NULL);
 }
 
 static void client_close(struct client *c)
@@ -73,10 +70,11 @@ static void client_close(struct client *c)
 	apsim_guest_end(c->guest);
 	if (c->fd >= 0)
 		close(c->fd);
-	free(c->in);
+	apv_lb_free(&c->in);
 	free(c->out);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	apv_lb_init(&c->in, APSIM_CTL_MAX_LINE);
 }
 
 /* Queue text + '\n' for sending; false when out of memory. */
@@ -111,19 +109,11 @@ static bool emit_line(void *ctx, const char *line)
 
 static bool queue_error(struct client *c, int err, const char *msg)
 {
-	char *s = apsim_ctl_error(err, msg);
+	char *s = apv_proto_error(err, msg);
 	bool ok = s && client_queue(c, s);
 
 	free(s);
 	return ok;
-}
-
-static bool blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return false;
-	return true;
 }
 
 /* Answer one request line (without its '\n'). */
@@ -133,7 +123,7 @@ static bool handle_line(struct apsim_ctl *ctl, struct client *c,
 	char *resp;
 	bool ok;
 
-	if (blank(line, n))
+	if (apv_line_blank(line, n))
 		return true;
 	if (!apsim_guest_handle(ctl->guests, &c->guest, line, n, emit_line, c,
 				&resp))
@@ -148,55 +138,34 @@ static bool handle_line(struct apsim_ctl *ctl, struct client *c,
 /* Handle every complete line in the input buffer. */
 static bool process_input(struct apsim_ctl *ctl, struct client *c)
 {
-	size_t start = 0;
-	char *nl;
+	char *line;
+	size_t n;
+	int rc;
 
-	while ((nl = memchr(c->in + start, '\n', c->in_len - start))) {
-		size_t n = (size_t)(nl - (c->in + start));
-
-		if (c->discarding)
-			c->discarding = false;
-		else if (!handle_line(ctl, c, c->in + start, n))
+	while ((rc = apv_lb_next(&c->in, &line, &n))) {
+		if (rc == -E2BIG) {
+			if (!queue_error(c, E2BIG,
+					 "request line longer than 65536 bytes"))
+				return false;
+		} else if (!handle_line(ctl, c, line, n)) {
 			return false;
-		start += n + 1;
+		}
 	}
-	memmove(c->in, c->in + start, c->in_len - start);
-	c->in_len -= start;
-	if (c->in_len == IN_CAP) {
-		/* a full buffer without a newline: the line is too long */
-		if (!c->discarding &&
-		    !queue_error(c, E2BIG,
-				 "request line longer than 65536 bytes"))
-			return false;
-		c->discarding = true;
-		c->in_len = 0;
-	}
-	if (c->eof && c->in_len) {
-		/* the last line had no newline */
-		if (!c->discarding && !handle_line(ctl, c, c->in, c->in_len))
-			return false;
-		c->in_len = 0;
-	}
+	/* the last line had no newline */
+	if (apv_lb_rest(&c->in, &line, &n) && !handle_line(ctl, c, line, n))
+		return false;
 	return true;
 }
 
 /* Read what is there; false: close the client. */
 static bool client_read(struct apsim_ctl *ctl, struct client *c)
 {
-	ssize_t r;
+	ssize_t r = apv_lb_fill(&c->in, c->fd, MSG_DONTWAIT);
 
-	if (!c->in) {
-		c->in = malloc(IN_CAP);
-		if (!c->in)
-			return false;
-	}
-	r = recv(c->fd, c->in + c->in_len, IN_CAP - c->in_len, MSG_DONTWAIT);
+	if (r == -EAGAIN)
+		return true;
 	if (r < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK ||
-		       errno == EINTR;
-	if (r == 0)
-		c->eof = true;
-	c->in_len += (size_t)r;
+		return false;
 	return process_input(ctl, c);
 }
 
@@ -237,7 +206,7 @@ static void accept_client(struct apsim_ctl *ctl)
 	}
 	/* full: say so (best effort) and hang up */
 	{
-		char *s = apsim_ctl_error(EMFILE, "too many clients");
+		char *s = apv_proto_error(EMFILE, "too many clients");
 
 		if (s) {
 			size_t n = strlen(s);
@@ -303,7 +272,7 @@ static void *serve(void *arg)
 			if (c->fd < 0)
 				continue;
 			ev = c->out_off < c->out_len ? POLLOUT :
-			     c->eof		     ? 0 :
+			     c->in.eof		     ? 0 :
 						       POLLIN;
 			idx[n] = (int)i;
 			pfd[n++] = (struct pollfd){.fd = c->fd, .events = ev};
@@ -336,7 +305,7 @@ static void *serve(void *arg)
 			if (ok && c->out_off < c->out_len)
 				ok = client_write(c);
 			/* done: the client closed and everything is sent */
-			if (ok && c->eof && c->out_off == c->out_len)
+			if (ok && c->in.eof && c->out_off == c->out_len)
 				ok = false;
 			if (!ok)
 				client_close(c);
@@ -391,8 +360,10 @@ int apsim_ctl_start(struct apv_host *host, const char *path,
 	ctl->host = host;
 	ctl->lfd = ctl->wake[0] = ctl->wake[1] = -1;
 	ctl->kick[0] = ctl->kick[1] = -1;
-	for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++)
+	for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++) {
 		ctl->cl[i].fd = -1;
+		apv_lb_init(&ctl->cl[i].in, APSIM_CTL_MAX_LINE);
+	}
 	ctl->path = strdup(path);
 	if (!ctl->path) {
 		rc = -ENOMEM;
