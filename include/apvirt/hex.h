@@ -14,17 +14,18 @@
 
 /* "0123456789abcdef": every text form the kernel and apvirt print is lowercase. */
 extern const char apv_hex_digits[16];
-/* Value of each byte as a hex digit of either case, or -1. */
-extern const int8_t apv_hex_tab[256];
+/* Value + 1 of each byte as a hex digit of either case; 0: not a digit. */
+extern const uint8_t apv_hex_tab1[256];
 
+/* The value of c as a hex digit of either case, or -1. */
 static inline int apv_hex_val(char c)
 {
-	return apv_hex_tab[(unsigned char)c];
+	return (int)apv_hex_tab1[(unsigned char)c] - 1;
 }
 
 static inline int apv_is_xdigit(char c)
 {
-	return apv_hex_tab[(unsigned char)c] >= 0;
+	return apv_hex_tab1[(unsigned char)c] != 0;
 }
 
 /* n bytes as 2n lowercase digits at out (no NUL is written). */
