@@ -236,6 +236,17 @@ static bool process_input(struct apsim_ctl *ctl, struct client *c)
 }
 
 /*
+ * Say what was held back for c while its queue was full: its guest
+ * session's pending events, coalesced (a subscription would add its own
+ * here).
+ */
+static void client_deliver_held(struct client *c)
+{
+	c->held = false;
+	apsim_guest_poll(c->guest, emit_line, c);
+}
+
+/*
  * Serve c as far as its socket takes: buffered requests, then the events
  * held back while its queue was full, sending as it goes.  false: close.
  */
@@ -246,10 +257,8 @@ static bool client_pump(struct apsim_ctl *ctl, struct client *c)
 
 		if (!process_input(ctl, c))
 			return false;
-		if (c->held && apsim_outq_room(&c->out)) {
-			c->held = false;
-			apsim_guest_poll(c->guest, emit_line, c);
-		}
+		if (c->held && apsim_outq_room(&c->out))
+			client_deliver_held(c);
 		if (!apsim_outq_unsent(&c->out))
 			return true;
 		r = apsim_outq_send(&c->out, c->fd);
