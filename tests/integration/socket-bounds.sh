@@ -16,7 +16,13 @@
 # python3 drives the socket (SO_PEERCRED gives apsim's pid for VmRSS).
 . "$(dirname "$0")/lib.sh"
 APSIM_CTL_IDLE_TIMEOUT=${APSIM_CTL_IDLE_TIMEOUT:-2}
-export APSIM_CTL_IDLE_TIMEOUT
+# under ASan, freed memory sits in the quarantine (256 MB): VmRSS would
+# measure that, not apsim (the option is ignored without ASan)
+case ${ASAN_OPTIONS:-} in
+*quarantine_size_mb*) ;;
+*) ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0" ;;
+esac
+export APSIM_CTL_IDLE_TIMEOUT ASAN_OPTIONS
 it_enter --workers 0 "$@"
 . "$(dirname "$0")/guest-lib.sh"
 
