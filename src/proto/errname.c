@@ -3,7 +3,9 @@
  * The errno names of the wire (apvirt/proto/errname.h).  The list is every
  * errno a model call (-errno straight from the kernel's rules), apsim's
  * handler and guest sessions, or the guest library's transport returns;
- * tests/unit/test_proto.c checks it against that list.  Linux's values
+ * tests/unit/test_proto.c checks it against that list, and
+ * tests/unit/test_errno_table.py against every errno constant the sources
+ * of base, lib, sim, proto and guest mention.  Linux's values
  * (asm-generic/errno*.h); aliases (EWOULDBLOCK = EAGAIN, ENOTSUP =
  * EOPNOTSUPP) are read but never written.
  */
@@ -35,6 +37,7 @@ static const struct apv_errno_entry table[] = {
 	{EMFILE, "EMFILE"},
 	{EFBIG, "EFBIG"},
 	{ENOSPC, "ENOSPC"},
+	{EROFS, "EROFS"},
 	{EPIPE, "EPIPE"},
 	{ERANGE, "ERANGE"},
 	{ENAMETOOLONG, "ENAMETOOLONG"},
@@ -42,11 +45,13 @@ static const struct apv_errno_entry table[] = {
 	{ELOOP, "ELOOP"},
 	{EPROTO, "EPROTO"},
 	{EBADMSG, "EBADMSG"},
+	{EOVERFLOW, "EOVERFLOW"},
 	{EUSERS, "EUSERS"},
 	{EOPNOTSUPP, "EOPNOTSUPP"},
 	{EADDRINUSE, "EADDRINUSE"},
 	{EADDRNOTAVAIL, "EADDRNOTAVAIL"},
 	{ECONNRESET, "ECONNRESET"},
+	{ENOBUFS, "ENOBUFS"},
 	{EISCONN, "EISCONN"},
 	{ENOTCONN, "ENOTCONN"},
 	{ETIMEDOUT, "ETIMEDOUT"},

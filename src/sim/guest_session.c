@@ -63,6 +63,7 @@ struct apsim_guest {
 	atomic_bool request;
 	atomic_uint request_count;
 	atomic_bool irq;
+	bool request_line; /* unplugged on request, its line not sent yet */
 };
 
 int apsim_guests_new(struct apv_host *host, int kick_fd,
@@ -193,6 +194,17 @@ static void drop(struct apsim_guest *s)
 	s->kvm = NULL;
 }
 
+void apsim_guest_service(struct apsim_guest *s)
+{
+	if (!s)
+		return;
+	if (atomic_exchange(&s->request, false) && s->kvm) {
+		/* vfio-ap in QEMU unplugs the device on request */
+		drop(s);
+		s->request_line = true;
+	}
+}
+
 void apsim_guest_poll(struct apsim_guest *s, apsim_emit_fn emit, void *ctx)
 {
 	char line[96];
@@ -207,9 +219,9 @@ void apsim_guest_poll(struct apsim_guest *s, apsim_emit_fn emit, void *ctx)
 	}
 	if (atomic_load(&s->irq))
 		deliver_irqs(s, emit, ctx);
-	if (atomic_exchange(&s->request, false) && s->kvm) {
-		/* vfio-ap in QEMU unplugs the device on request */
-		drop(s);
+	apsim_guest_service(s);
+	if (s->request_line) {
+		s->request_line = false;
 		apv_gw_request_line(line, sizeof(line),
 				    atomic_load(&s->request_count), true);
 		emit(ctx, line);

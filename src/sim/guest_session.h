@@ -51,8 +51,21 @@ bool apsim_guest_handle(struct apsim_guests *gs, struct apsim_guest **sess,
 			const char *req, size_t len, apsim_emit_fn emit,
 			void *ctx, char **resp);
 
-/* Deliver what the notifications left for sess (event lines). */
+/*
+ * Deliver what the notifications left for sess (event lines), coalesced:
+ * one cfg_change line whose count is every change since the last one, one
+ * irq line, one request line.  Everything after apsim_guest_service().
+ */
 void apsim_guest_poll(struct apsim_guest *sess, apsim_emit_fn emit, void *ctx);
+
+/*
+ * QEMU's part of the notifications without a line, for a connection whose
+ * output queue is full (server.c): a device request unplugs the device now
+ * -- the `remove` that waits for it must not wait for the guest to read --
+ * and its line stays for apsim_guest_poll().  The other notifications stay
+ * pending as levels (counts, flags), so nothing grows.  NULL-safe.
+ */
+void apsim_guest_service(struct apsim_guest *sess);
 
 /* The connection is gone: close the device, destroy the guest. NULL-safe. */
 void apsim_guest_end(struct apsim_guest *sess);

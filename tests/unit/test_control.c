@@ -967,7 +967,6 @@ static void test_server_many_clients(void **state)
 	struct fix *f = *state;
 	int fds[APSIM_CTL_MAX_CLIENTS + 1];
 	json_t *r;
-	char *line;
 
 	for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++)
 		fds[i] = cl_connect(f->sock);
@@ -977,15 +976,15 @@ static void test_server_many_clients(void **state)
 		expect_ok(r);
 		json_decref(r);
 	}
-	/* one more is told and dropped */
+	/* one more: the client idle the longest made room (issue 13) */
 	fds[APSIM_CTL_MAX_CLIENTS] = cl_connect(f->sock);
-	line = cl_line(fds[APSIM_CTL_MAX_CLIENTS]);
-	assert_non_null(line);
-	r = json_loads(line, 0, NULL);
-	expect_err(r, "EMFILE");
+	r = cl_call(fds[APSIM_CTL_MAX_CLIENTS], "{\"cmd\":\"server\"}");
+	expect_ok(r);
+	assert_int_equal(json_integer_value(json_object_get(r, "clients")),
+			 APSIM_CTL_MAX_CLIENTS);
+	assert_int_equal(json_integer_value(json_object_get(r, "evicted")), 1);
+	assert_int_equal(json_integer_value(json_object_get(r, "refused")), 0);
 	json_decref(r);
-	free(line);
-	assert_null(cl_line(fds[APSIM_CTL_MAX_CLIENTS]));
 	close(fds[APSIM_CTL_MAX_CLIENTS]);
 	/* a freed slot is reused */
 	close(fds[0]);

@@ -15,8 +15,18 @@ struct apv_host;
 
 /* Longest request line the server accepts (without its newline). */
 #define APSIM_CTL_MAX_LINE APV_PROTO_MAX_REQUEST
-/* Most simultaneous clients; more are answered EMFILE and closed. */
+/*
+ * Most simultaneous clients.  When all slots are taken, a new client
+ * closes the plain client (not a guest) idle the longest; when all are
+ * guests, it is answered EMFILE and closed.
+ */
 #define APSIM_CTL_MAX_CLIENTS 64u
+/*
+ * A plain client that neither sends nor reads for this long is closed
+ * (seconds; $APSIM_CTL_IDLE_TIMEOUT overrides, fractions allowed, 0 never).
+ */
+#define APSIM_CTL_IDLE_TIMEOUT 60u
+#define APSIM_CTL_IDLE_ENV "APSIM_CTL_IDLE_TIMEOUT"
 #define APSIM_CTL_DEFAULT_SOCKET APV_PROTO_DEFAULT_SOCKET
 #define APSIM_CTL_PROTOCOL APV_PROTO_VERSION
 

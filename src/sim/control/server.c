@@ -5,12 +5,20 @@
  * JSON lines; each line is answered by one line from apsim_ctl_handle()
  * (handler.c), in order.
  *
- * Clients are non-blocking and buffered both ways, so a slow reader only
- * delays itself: while a client has unsent output the server reads no more
- * of its requests (back pressure), and other clients are served meanwhile.
- * A request line longer than APSIM_CTL_MAX_LINE is answered with E2BIG and
- * skipped up to its newline; the connection stays usable.  An unterminated
- * last line is handled when the client shuts down its sending side.
+ * Clients are non-blocking and buffered both ways, and every buffer is
+ * bounded (docs/control-protocol.md "Bounds"), so a slow reader only
+ * delays itself: while a client has APSIM_OUTQ_ROOM bytes unsent the
+ * server handles no more of its requests and queues no events for it
+ * (outq.h; a guest's events stay pending, coalesced, in its session), and
+ * while it has anything unsent it reads nothing from it (back pressure);
+ * other clients are served meanwhile.  A request line longer than
+ * APSIM_CTL_MAX_LINE is answered with E2BIG and skipped up to its newline;
+ * the connection stays usable.  An unterminated last line is handled when
+ * the client shuts down its sending side.
+ *
+ * Plain connections (not guests) that stay idle for the timeout are
+ * closed, and when all slots are taken a new client takes the slot of the
+ * plain connection idle the longest: idle clients never lock others out.
  *
  * `guest.*` requests go to guest_session.c: a connection that attached is
  * a guest until it detaches or goes away (then its device is closed).  The
@@ -22,12 +30,14 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <apvirt/proto/conn.h>
@@ -36,14 +46,27 @@
 
 #include "control.h"
 #include "guest_session.h"
+#include "outq.h"
 #include "sim.h"
 
 struct client {
-	int fd;		       /* -1: free slot */
-	struct apv_linebuf in; /* lines of up to APSIM_CTL_MAX_LINE bytes */
-	char *out;
-	size_t out_len, out_off, out_cap;
+	int fd;			   /* -1: free slot */
+	struct apv_linebuf in;	   /* lines of up to APSIM_CTL_MAX_LINE bytes */
+	struct apsim_outq out;	   /* bounded (outq.h) */
 	struct apsim_guest *guest; /* attached as a guest */
+	/*
+	 * Kept open while idle, never evicted (as a guest session is): for a
+	 * connection that waits for lines it did not ask for (a subscription).
+	 */
+	bool long_lived;
+	bool held;	  /* events held back while the queue was full */
+	uint64_t last_ms; /* last byte received or sent (or accept) */
+};
+
+/* Counters of the bounds (the `server` verb). */
+struct ctl_stats {
+	uint64_t accepted, idle_closed, evicted, refused;
+	uint64_t events_held, too_long;
 };
 
 struct apsim_ctl {
@@ -56,12 +79,39 @@ struct apsim_ctl {
 	char *path;
 	dev_t dev;
 	ino_t ino;
+	uint64_t idle_ms; /* 0: no idle timeout */
+	struct ctl_stats st;
 	struct client cl[APSIM_CTL_MAX_CLIENTS];
 };
 
 const char *apsim_ctl_socket_path(void)
 {
 	return apv_proto_socket_path(NULL);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* $APSIM_CTL_IDLE_TIMEOUT: seconds (fractions allowed, 0: never). */
+static uint64_t idle_timeout_ms(void)
+{
+	const char *e = getenv(APSIM_CTL_IDLE_ENV);
+	char *end;
+	double v;
+
+	if (!e || !*e)
+		return APSIM_CTL_IDLE_TIMEOUT * 1000u;
+	v = strtod(e, &end);
+	if (*end || !(v >= 0) || v > 86400.0 * 365)
+		return APSIM_CTL_IDLE_TIMEOUT * 1000u;
+	if (v > 0 && v < 0.001)
+		v = 0.001;
+	return (uint64_t)(v * 1000.0);
 }
 
 static void client_close(struct client *c)
@@ -71,49 +121,68 @@ static void client_close(struct client *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	apv_lb_free(&c->in);
-	free(c->out);
+	apsim_outq_free(&c->out);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	apv_lb_init(&c->in, APSIM_CTL_MAX_LINE);
 }
 
-/* Queue text + '\n' for sending; false when out of memory. */
-static bool client_queue(struct client *c, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
-	if (c->out_len + n + 1 > c->out_cap) {
-		size_t cap = c->out_cap ? c->out_cap : 4096;
-		char *nb;
-
-		while (cap < c->out_len + n + 1)
-			cap *= 2;
-		nb = realloc(c->out, cap);
-		if (!nb)
-			return false;
-		c->out = nb;
-		c->out_cap = cap;
-	}
-	memcpy(c->out + c->out_len, s, n);
-	c->out[c->out_len + n] = '\n';
-	c->out_len += n + 1;
-	return true;
-}
-
 static bool emit_line(void *ctx, const char *line)
 {
-	return client_queue(ctx, line);
+	struct client *c = ctx;
+
+	return apsim_outq_push(&c->out, line);
 }
 
 static bool queue_error(struct client *c, int err, const char *msg)
 {
 	char *s = apv_proto_error(err, msg);
-	bool ok = s && client_queue(c, s);
+	bool ok = s && apsim_outq_push(&c->out, s);
 
 	free(s);
 	return ok;
+}
+
+/*
+ * The `server` verb, answered here (the handler does not see the server):
+ * the connections and the counters of the bounds.  False for every other
+ * request.
+ */
+static bool server_verb(struct apsim_ctl *ctl, const char *line, size_t n,
+			char **resp)
+{
+	static const char verb[] = "\"" APV_CMD_SERVER "\"";
+	unsigned int used = 0, guests = 0;
+	struct apv_req r;
+	int rc;
+
+	if (!memmem(line, n, verb, sizeof(verb) - 1))
+		return false;
+	rc = apv_req_parse(&r, line, n);
+	if (!r.cmd || strcmp(r.cmd, APV_CMD_SERVER)) {
+		json_decref(r.req);
+		json_decref(r.resp);
+		return false;
+	}
+	for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++) {
+		used += ctl->cl[i].fd >= 0;
+		guests += ctl->cl[i].fd >= 0 && ctl->cl[i].guest;
+	}
+#define SET(k, v) apv_req_set(&r, NULL, k, json_integer((json_int_t)(v)))
+	(void)(rc || SET(APV_KEY_CLIENTS, used) ||
+	       SET(APV_KEY_GUESTS, guests) ||
+	       SET(APV_KEY_MAX_CLIENTS, APSIM_CTL_MAX_CLIENTS) ||
+	       SET(APV_KEY_IDLE_TIMEOUT_MS, ctl->idle_ms) ||
+	       SET(APV_KEY_OUTQ_ROOM, APSIM_OUTQ_ROOM) ||
+	       SET(APV_KEY_ACCEPTED, ctl->st.accepted) ||
+	       SET(APV_KEY_IDLE_CLOSED, ctl->st.idle_closed) ||
+	       SET(APV_KEY_EVICTED, ctl->st.evicted) ||
+	       SET(APV_KEY_REFUSED, ctl->st.refused) ||
+	       SET(APV_KEY_EVENTS_HELD, ctl->st.events_held) ||
+	       SET(APV_KEY_TOO_LONG, ctl->st.too_long));
+#undef SET
+	*resp = apv_req_finish(&r);
+	return true;
 }
 
 /* Answer one request line (without its '\n'). */
@@ -126,24 +195,32 @@ static bool handle_line(struct apsim_ctl *ctl, struct client *c,
 	if (apv_line_blank(line, n))
 		return true;
 	if (!apsim_guest_handle(ctl->guests, &c->guest, line, n, emit_line, c,
-				&resp))
+				&resp) &&
+	    !server_verb(ctl, line, n, &resp))
 		resp = apsim_ctl_handle(ctl->host, line, n);
 	if (!resp)
 		return queue_error(c, ENOMEM, "out of memory");
-	ok = client_queue(c, resp);
+	ok = apsim_outq_push(&c->out, resp);
 	free(resp);
 	return ok;
 }
 
-/* Handle every complete line in the input buffer. */
+/*
+ * Handle the complete lines in the input buffer while the output queue has
+ * room: one response at most is queued beyond APSIM_OUTQ_ROOM, so a client
+ * that sends without reading only stalls itself.  The lines left are
+ * handled by client_pump() once the queue has room again.
+ */
 static bool process_input(struct apsim_ctl *ctl, struct client *c)
 {
 	char *line;
 	size_t n;
 	int rc;
 
-	while ((rc = apv_lb_next(&c->in, &line, &n))) {
+	while (apsim_outq_room(&c->out) &&
+	       (rc = apv_lb_next(&c->in, &line, &n))) {
 		if (rc == -E2BIG) {
+			ctl->st.too_long++;
 			if (!queue_error(c, E2BIG,
 					 "request line longer than 65536 bytes"))
 				return false;
@@ -152,12 +229,49 @@ static bool process_input(struct apsim_ctl *ctl, struct client *c)
 		}
 	}
 	/* the last line had no newline */
-	if (apv_lb_rest(&c->in, &line, &n) && !handle_line(ctl, c, line, n))
+	if (apsim_outq_room(&c->out) && apv_lb_rest(&c->in, &line, &n) &&
+	    !handle_line(ctl, c, line, n))
 		return false;
 	return true;
 }
 
-/* Read what is there; false: close the client. */
+/*
+ * Say what was held back for c while its queue was full: its guest
+ * session's pending events, coalesced (a subscription would add its own
+ * here).
+ */
+static void client_deliver_held(struct client *c)
+{
+	c->held = false;
+	apsim_guest_poll(c->guest, emit_line, c);
+}
+
+/*
+ * Serve c as far as its socket takes: buffered requests, then the events
+ * held back while its queue was full, sending as it goes.  false: close.
+ */
+static bool client_pump(struct apsim_ctl *ctl, struct client *c)
+{
+	for (;;) {
+		long r;
+
+		if (!process_input(ctl, c))
+			return false;
+		if (c->held && apsim_outq_room(&c->out))
+			client_deliver_held(c);
+		if (!apsim_outq_unsent(&c->out))
+			return true;
+		r = apsim_outq_send(&c->out, c->fd);
+		if (r < 0)
+			return false;
+		if (r > 0)
+			c->last_ms = now_ms();
+		if (apsim_outq_unsent(&c->out))
+			return true; /* the socket is full: wait for POLLOUT */
+	}
+}
+
+/* Read what is there and serve it; false: close the client. */
 static bool client_read(struct apsim_ctl *ctl, struct client *c)
 {
 	ssize_t r = apv_lb_fill(&c->in, c->fd, MSG_DONTWAIT);
@@ -166,57 +280,76 @@ static bool client_read(struct apsim_ctl *ctl, struct client *c)
 		return true;
 	if (r < 0)
 		return false;
-	return process_input(ctl, c);
+	c->last_ms = now_ms();
+	return client_pump(ctl, c);
 }
 
-/* Send what is queued; false: close the client. */
-static bool client_write(struct client *c)
+/* A plain client: times out when idle, may be closed to make room. */
+static bool evictable(const struct client *c)
 {
-	while (c->out_off < c->out_len) {
-		ssize_t r = send(c->fd, c->out + c->out_off,
-				 c->out_len - c->out_off,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (r < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK ||
-			       errno == EINTR;
-		c->out_off += (size_t)r;
-	}
-	c->out_off = c->out_len = 0;
-	/* large responses do not pin their buffer */
-	if (c->out_cap > (1u << 20)) {
-		free(c->out);
-		c->out = NULL;
-		c->out_cap = 0;
-	}
-	return true;
+	return c->fd >= 0 && !c->guest && !c->long_lived;
 }
 
-static void accept_client(struct apsim_ctl *ctl)
+/*
+ * A new client and no free slot: the evictable client idle the longest
+ * makes room (a slot is always there for a new client while any
+ * connection is a plain one), else the new one is refused with EMFILE.
+ */
+static struct client *make_room(struct apsim_ctl *ctl)
 {
-	int fd = accept4(ctl->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct client *old = NULL;
 
-	if (fd < 0)
-		return;
 	for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++) {
-		if (ctl->cl[i].fd < 0) {
-			ctl->cl[i].fd = fd;
-			return;
-		}
+		struct client *c = &ctl->cl[i];
+
+		if (evictable(c) && (!old || c->last_ms < old->last_ms))
+			old = c;
 	}
-	/* full: say so (best effort) and hang up */
-	{
-		char *s = apv_proto_error(EMFILE, "too many clients");
+	if (old) {
+		ctl->st.evicted++;
+		client_close(old);
+	}
+	return old;
+}
 
-		if (s) {
-			size_t n = strlen(s);
+static void refuse(struct apsim_ctl *ctl, int fd)
+{
+	char *s = apv_proto_error(EMFILE, "too many clients");
 
-			s[n] = '\n';
-			(void)!send(fd, s, n + 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-			free(s);
-		}
+	ctl->st.refused++;
+	if (s) {
+		size_t n = strlen(s);
+
+		s[n] = '\n';
+		(void)!send(fd, s, n + 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+		free(s);
 	}
 	close(fd);
+}
+
+static void accept_clients(struct apsim_ctl *ctl)
+{
+	/* a bounded batch per round: the served clients come first */
+	for (unsigned int k = 0; k < 16; k++) {
+		int fd = accept4(ctl->lfd, NULL, NULL,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct client *c = NULL;
+
+		if (fd < 0)
+			return;
+		for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS && !c; i++)
+			if (ctl->cl[i].fd < 0)
+				c = &ctl->cl[i];
+		if (!c)
+			c = make_room(ctl);
+		if (!c) {
+			refuse(ctl, fd);
+			continue;
+		}
+		ctl->st.accepted++;
+		c->fd = fd;
+		c->last_ms = now_ms();
+	}
 }
 
 /*
@@ -228,6 +361,11 @@ static void accept_client(struct apsim_ctl *ctl)
  * flag set, pipe empty, and no later notification ever woke the thread.)
  * A notifier that sees the flag set did its work before the clear, so
  * the poll below finds it; one that sees it clear writes a new byte.
+ *
+ * A guest whose queue is full gets no line now: its notifications stay
+ * pending as levels in its session (coalesced), a device request is
+ * served all the same, and client_pump() says it all once the guest has
+ * read enough.
  */
 static void deliver_guest_events(struct apsim_ctl *ctl)
 {
@@ -241,14 +379,51 @@ static void deliver_guest_events(struct apsim_ctl *ctl)
 
 		if (c->fd < 0 || !c->guest)
 			continue;
+		if (!apsim_outq_room(&c->out)) {
+			apsim_guest_service(c->guest);
+			if (!c->held)
+				ctl->st.events_held++;
+			c->held = true;
+			continue;
+		}
 		apsim_guest_poll(c->guest, emit_line, c);
 		/*
 		 * out right away, not after another poll(); a failure shows
 		 * at the next poll() (POLLOUT, POLLHUP), which closes it
 		 */
-		if (c->out_off < c->out_len)
-			(void)client_write(c);
+		if (apsim_outq_unsent(&c->out) &&
+		    apsim_outq_send(&c->out, c->fd) > 0)
+			c->last_ms = now_ms();
 	}
+}
+
+/*
+ * Close the plain clients idle for the timeout; the milliseconds until the
+ * next one may be due (-1: none).
+ */
+static int expire_idle(struct apsim_ctl *ctl)
+{
+	uint64_t now = now_ms(), next = UINT64_MAX;
+
+	if (!ctl->idle_ms)
+		return -1;
+	for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++) {
+		struct client *c = &ctl->cl[i];
+		uint64_t due;
+
+		if (!evictable(c))
+			continue;
+		due = c->last_ms + ctl->idle_ms;
+		if (due <= now) {
+			ctl->st.idle_closed++;
+			client_close(c);
+		} else if (due < next) {
+			next = due;
+		}
+	}
+	if (next == UINT64_MAX)
+		return -1;
+	return next - now > INT32_MAX ? INT32_MAX : (int)(next - now);
 }
 
 static void *serve(void *arg)
@@ -258,6 +433,7 @@ static void *serve(void *arg)
 	int idx[APSIM_CTL_MAX_CLIENTS + 3];
 
 	for (;;) {
+		int timeout = expire_idle(ctl);
 		nfds_t n = 0;
 
 		pfd[n++] =
@@ -271,21 +447,19 @@ static void *serve(void *arg)
 
 			if (c->fd < 0)
 				continue;
-			ev = c->out_off < c->out_len ? POLLOUT :
-			     c->in.eof		     ? 0 :
-						       POLLIN;
+			ev = apsim_outq_unsent(&c->out) ? POLLOUT :
+			     c->in.eof			? 0 :
+							  POLLIN;
 			idx[n] = (int)i;
 			pfd[n++] = (struct pollfd){.fd = c->fd, .events = ev};
 		}
-		if (poll(pfd, n, -1) < 0) {
+		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (pfd[0].revents)
 			break;
-		if (pfd[1].revents & POLLIN)
-			accept_client(ctl);
 		if (pfd[2].revents & POLLIN)
 			deliver_guest_events(ctl);
 		for (nfds_t k = 3; k < n; k++) {
@@ -293,23 +467,23 @@ static void *serve(void *arg)
 			short re = pfd[k].revents;
 			bool ok = true;
 
-			if (!re)
+			if (!re || c->fd < 0)
 				continue;
 			if (re & POLLOUT)
-				ok = client_write(c);
+				ok = client_pump(ctl, c);
 			else if (re & POLLIN)
 				ok = client_read(ctl, c);
 			else if (re & (POLLHUP | POLLERR | POLLNVAL))
 				ok = false;
-			/* answers of this round go out right away */
-			if (ok && c->out_off < c->out_len)
-				ok = client_write(c);
 			/* done: the client closed and everything is sent */
-			if (ok && c->in.eof && c->out_off == c->out_len)
+			if (ok && c->in.eof && !apsim_outq_unsent(&c->out))
 				ok = false;
 			if (!ok)
 				client_close(c);
 		}
+		/* after the clients: an eviction must not hit a polled slot */
+		if (pfd[1].revents & POLLIN)
+			accept_clients(ctl);
 	}
 	return NULL;
 }
@@ -360,6 +534,7 @@ int apsim_ctl_start(struct apv_host *host, const char *path,
 	ctl->host = host;
 	ctl->lfd = ctl->wake[0] = ctl->wake[1] = -1;
 	ctl->kick[0] = ctl->kick[1] = -1;
+	ctl->idle_ms = idle_timeout_ms();
 	for (unsigned int i = 0; i < APSIM_CTL_MAX_CLIENTS; i++) {
 		ctl->cl[i].fd = -1;
 		apv_lb_init(&ctl->cl[i].in, APSIM_CTL_MAX_LINE);

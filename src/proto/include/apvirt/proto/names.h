@@ -13,6 +13,20 @@
 /* Longest request line the server accepts (without its newline). */
 #define APV_PROTO_MAX_REQUEST ((size_t)64 * 1024)
 
+/* ---- the server's own verb (control/server.c): connections and bounds ---- */
+#define APV_CMD_SERVER "server"
+#define APV_KEY_CLIENTS "clients"
+#define APV_KEY_GUESTS "guests"
+#define APV_KEY_MAX_CLIENTS "max_clients"
+#define APV_KEY_IDLE_TIMEOUT_MS "idle_timeout_ms"
+#define APV_KEY_OUTQ_ROOM "outq_room"
+#define APV_KEY_ACCEPTED "accepted"
+#define APV_KEY_IDLE_CLOSED "idle_closed"
+#define APV_KEY_EVICTED "evicted"
+#define APV_KEY_REFUSED "refused"
+#define APV_KEY_EVENTS_HELD "events_held"
+#define APV_KEY_TOO_LONG "too_long"
+
 /* ---- every request and response ---- */
 #define APV_KEY_CMD "cmd"
 #define APV_KEY_TAG "tag"
