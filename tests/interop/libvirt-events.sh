@@ -8,7 +8,8 @@
 #   * nodedev-define -> inactive; nodedev-start -> active within 1 s (the
 #     model has the mdev with its matrix); nodedev-autostart;
 #     nodedev-destroy -> inactive within 1 s and still persistent (the
-#     model has no mdev); nodedev-undefine;
+#     model has no mdev); nodedev-undefine; a client's `virsh
+#     nodedev-event` sees Defined, Created, Deleted, Undefined;
 #   * an mdev started and stopped behind libvirt's back (mdevctl) is seen
 #     active and inactive;
 #   * nodedev-create (transient) returns within a few seconds, active,
@@ -54,6 +55,12 @@ expect_eq "$(queue_driver 05.0047)/$(queue_driver 04.0054)" vfio_ap/vfio_ap \
 	"05.0047 and 04.0054 are bound to vfio_ap"
 check "libvirtd starts (private sockets, nodedev driver only)" lv_start
 expect_eq "$(lv_list --cap mdev --all)" "" "no mdev at the start"
+
+# A libvirt client's view: the lifecycle events libvirtd sends for $N.
+virsh -q -c "$LV_URI" nodedev-event --event lifecycle --loop \
+	>"$LV_DIR/lifecycle" 2>&1 &
+ev_pid=$!
+sleep 0.5
 
 # ---- define -> inactive -----------------------------------------------------
 
@@ -145,6 +152,15 @@ else
 	fail "nodedev-undefine: no mdev left in libvirt within 2 s" \
 		"$(lv_list --cap mdev --all)"
 fi
+
+kill "$ev_pid" 2>/dev/null
+wait "$ev_pid" 2>/dev/null
+expect_eq "$(sed '/^$/d' "$LV_DIR/lifecycle")" \
+	"event 'lifecycle' for node device $N: Defined
+event 'lifecycle' for node device $N: Created
+event 'lifecycle' for node device $N: Deleted
+event 'lifecycle' for node device $N: Undefined" \
+	"virsh nodedev-event: $N defined, created, deleted, undefined"
 
 # ---- behind libvirt's back: mdevctl start / stop ----------------------------
 

@@ -108,14 +108,14 @@ lv_cleanup() {
 # lv_start: start libvirtd and wait until it answers (at most 20 s); the
 # nodedev driver's API calls wait for its first enumeration themselves.
 lv_start() {
-	local i
+	local _
 	rm -f "$LV_DIR/libvirtd.pid"
 	LIBVIRT_DRIVER_DIR=$LV_DIR/drivers libvirtd \
 		--config "$LV_DIR/libvirtd.conf" \
 		--pid-file "$LV_DIR/libvirtd.pid" --timeout 0 \
 		>>"$LV_DIR/libvirtd.out" 2>&1 &
 	LV_PID=$!
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		if ! kill -0 "$LV_PID" 2>/dev/null; then
 			LV_PID=
 			cat "$LV_DIR/libvirtd.out" >&2
@@ -132,10 +132,10 @@ lv_start() {
 
 # lv_stop: SIGTERM libvirtd and wait for it (at most 10 s, then SIGKILL).
 lv_stop() {
-	local i
+	local _
 	[ -n "$LV_PID" ] || return 0
 	kill -TERM "$LV_PID" 2>/dev/null
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		kill -0 "$LV_PID" 2>/dev/null || break
 		sleep 0.1
 	done
