@@ -18,7 +18,8 @@
 #     pidfile lock, the system token) in /run/libvirt, a fixed path: the
 #     script mounts a tmpfs there, in apsim exec's private mount namespace.
 #     If /run/libvirt does not exist it is created first (empty: the only
-#     trace on the machine, as apsim exec does for /run/lock).
+#     trace on the machine, as apsim exec does for /run/lock); rootless,
+#     where it cannot be created, the script mounts a private /run instead.
 #   * `SYSTEMD_DEVICE_VERIFY_SYSFS=0` in libvirtd's environment: libudev
 #     otherwise refuses every device of a tree that is not sysfs (FUSE),
 #     ci-integration.md §3.  apsim exec sets it once it sends udev events
@@ -73,10 +74,21 @@ log_filters = "1:nodedev 1:util.mdev 1:util.command 3:*"
 EOF
 	LV_URI="nodedev:///system?socket=$LV_DIR/libvirt-sock"
 
-	mkdir -p /run/libvirt || interop_error "cannot create /run/libvirt"
-	mount -t tmpfs -o mode=0755 apv-libvirt /run/libvirt ||
-		interop_error "cannot mount a tmpfs on /run/libvirt"
-	LV_MOUNTED_RUN=1
+	if [ -d /run/libvirt ] || mkdir /run/libvirt 2>/dev/null; then
+		mount -t tmpfs -o mode=0755 apv-libvirt /run/libvirt ||
+			interop_error "cannot mount a tmpfs on /run/libvirt"
+		LV_MOUNTED_RUN=1
+	else
+		# Rootless on a machine without /run/libvirt (the namespace's
+		# root may not create it in the machine's /run): a private /run
+		# with what apsim exec put there, an empty /run/lock and
+		# /run/udev/control.  Gone with the namespace.
+		echo "# no /run/libvirt and cannot create it: a private /run"
+		mount -t tmpfs -o mode=0755 apv-run /run &&
+			mkdir -p /run/lock /run/udev /run/libvirt &&
+			: >/run/udev/control ||
+			interop_error "cannot mount a private /run"
+	fi
 
 	# virsh and libvirtd keep per-user files under XDG directories.
 	export XDG_CONFIG_HOME=$LV_DIR/xdg XDG_CACHE_HOME=$LV_DIR/xdg \
