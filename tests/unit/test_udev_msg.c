@@ -4,7 +4,10 @@
  * udev_build.c; ci-integration.md §4): MurmurHash2 against published and
  * hand-computed vectors, the 40-byte header byte by byte, the properties
  * of one event of each kind with the driver core's DRIVER rules, the
- * kernel's change variables, SYNTH_UUID, and the size bound.
+ * kernel's change variables, SYNTH_UUID, and the size bound; the ring
+ * (udev_events.c) against a real host: keys from the uevent files, the
+ * remove of a gone device, drops when the sender is a ring behind, the
+ * cursor and lost count of readers.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,11 +15,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include <apvirt/attr.h>
 #include <apvirt/bitmap.h>
 #include <apvirt/devev.h>
+#include <apvirt/host.h>
+#include <apvirt/preset.h>
+#include <apvirt/vfio_ap.h>
 
 #include "udev_events.h"
 #include "udev_msg.h"
@@ -274,6 +283,123 @@ static void test_synthetic(void **state)
 	assert_null(apsim_udev_msg_get(&m, "SYNTH_UUID"));
 }
 
+static void test_synthetic_args(void **state)
+{
+	struct apsim_udev_msg m;
+	struct apv_devev ev = {.action = APV_DEVEV_CHANGE,
+			       .kind = APV_DEVEV_MATRIX,
+			       .name = "matrix",
+			       .synthetic = true,
+			       .synth_uuid = "0",
+			       .synth_args = "A=1 BB=x y"};
+
+	(void)state;
+	assert_int_equal(apsim_udev_build(&m, &ev, "DRIVER=vfio_ap\n", 1, 2),
+			 0);
+	assert_string_equal(props(&m),
+			    "ACTION=change|DEVPATH=/devices/vfio_ap/matrix|"
+			    "SUBSYSTEM=matrix|DRIVER=vfio_ap|SYNTH_UUID=0|"
+			    "SYNTH_ARG_A=1|SYNTH_ARG_BB=x|SEQNUM=1|"
+			    "USEC_INITIALIZED=2");
+}
+
+struct seen {
+	unsigned int n;
+	char first[256], last[256];
+};
+
+static void collect(void *ctx, uint64_t cursor, const struct apsim_udev_msg *m)
+{
+	struct seen *s = ctx;
+	char *dst = s->n ? s->last : s->first;
+
+	(void)cursor;
+	snprintf(dst, 256, "%s %s %s", apsim_udev_msg_get(m, "ACTION"),
+		 apsim_udev_msg_get(m, "DEVPATH"),
+		 apsim_udev_msg_get(m, "SEQNUM"));
+	if (!s->n)
+		strcpy(s->last, s->first);
+	s->n++;
+}
+
+static void test_ring_on_a_host(void **state)
+{
+	struct apsim_udev *u;
+	struct apsim_udev_stats st;
+	struct apv_preset p;
+	struct apv_host *h;
+	struct seen seen = {0};
+	uint8_t uuid[16] = {0x1b, 0x4e, 0x28, 0xba};
+	uint64_t lost, next, boot;
+
+	(void)state;
+	assert_int_equal(apsim_udev_new(&u), 0);
+	assert_ptr_equal(apsim_udev_current(), u);
+	assert_int_equal(apv_preset_init(&p, "default"), 0);
+	p.cfg.devev = apsim_udev_listener;
+	p.cfg.devev_opaque = u;
+	assert_int_equal(apv_host_new(&p.cfg, &h), 0);
+	/* no sender yet: the boot's events wait on the ring */
+	apsim_udev_get_stats(u, &st);
+	boot = st.queued;
+	assert_true(boot > 0);
+	assert_int_equal(st.sent, 0);
+	assert_int_equal(st.dropped, 0);
+	assert_false(st.netlink);
+	/* create/remove until the ring is full and beyond: 4 events each */
+	for (unsigned int i = 0; i < APSIM_UDEV_RING / 4 + 10; i++) {
+		uuid[15] = (uint8_t)i;
+		uuid[14] = (uint8_t)(i >> 8);
+		assert_int_equal(apv_mdev_create(h, uuid), 0);
+		assert_int_equal(apv_mdev_remove(h, uuid), 0);
+	}
+	apsim_udev_get_stats(u, &st);
+	assert_int_equal(st.queued, APSIM_UDEV_RING);
+	assert_int_equal(st.dropped, boot + 4 * (APSIM_UDEV_RING / 4 + 10) -
+					     APSIM_UDEV_RING);
+	assert_int_equal(st.seqnum, st.queued + st.dropped);
+	/* nothing sent: nothing to read */
+	assert_int_equal(apsim_udev_read(u, 0, 10, collect, &seen, &lost), 0);
+	assert_int_equal(seen.n, 0);
+	/* the sender (no netlink) catches up */
+	assert_int_equal(apsim_udev_start(u, false), 0);
+	for (int i = 0; i < 1000; i++) {
+		apsim_udev_get_stats(u, &st);
+		if (st.sent == st.queued)
+			break;
+		usleep(1000);
+	}
+	assert_int_equal(st.sent, APSIM_UDEV_RING);
+	next = apsim_udev_read(u, 0, APSIM_UDEV_RING, collect, &seen, &lost);
+	assert_int_equal(next, APSIM_UDEV_RING);
+	assert_int_equal(lost, 0);
+	assert_int_equal(seen.n, APSIM_UDEV_RING);
+	assert_string_equal(seen.first, "add /devices/ap/card04 1");
+	/* one more create: the ring moves on, a reader at 0 lost one */
+	uuid[0] = 0xff;
+	uuid[14] = uuid[15] = 0;
+	assert_int_equal(apv_mdev_create(h, uuid), 0);
+	for (int i = 0; i < 1000; i++) {
+		apsim_udev_get_stats(u, &st);
+		if (st.sent == st.queued)
+			break;
+		usleep(1000);
+	}
+	memset(&seen, 0, sizeof(seen));
+	next = apsim_udev_read(u, 0, APSIM_UDEV_RING, collect, &seen, &lost);
+	assert_int_equal(lost, 2);
+	assert_int_equal(next, APSIM_UDEV_RING + 2);
+	assert_int_equal(seen.n, APSIM_UDEV_RING);
+	assert_int_equal(strncmp(seen.last,
+				 "bind /devices/vfio_ap/matrix/"
+				 "ff4e28ba-0000-0000-0000-000000000000 ",
+				 66),
+			 0);
+	apv_host_free(h);
+	apsim_udev_free(u);
+	assert_null(apsim_udev_current());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +409,8 @@ int main(void)
 		cmocka_unit_test(test_card_events),
 		cmocka_unit_test(test_queue_mdev_bus),
 		cmocka_unit_test(test_synthetic),
+		cmocka_unit_test(test_synthetic_args),
+		cmocka_unit_test(test_ring_on_a_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,6 +46,9 @@ struct apsim_udev {
 	struct apsim_udev_msg *ring; /* APSIM_UDEV_RING slots */
 	struct centry *cache[CACHE_BUCKETS];
 	struct apv_strbuf sb; /* keys of the event being built */
+	/* the message being built (the listener is serialised by host->lock):
+	 * built outside u->mu, copied into the ring under it */
+	struct apsim_udev_msg scratch;
 };
 
 static struct apsim_udev *current;
@@ -185,18 +188,20 @@ void apsim_udev_listener(void *opaque, const struct apv_devev *ev)
 	}
 	usec = e ? e->usec : now_usec();
 
+	/* the next SEQNUM: only the listener (serialised by host->lock)
+	 * writes u->seqnum, so reading it here without u->mu is safe */
+	rc = apsim_udev_build(&u->scratch, ev, keys, u->seqnum + 1, usec);
 	pthread_mutex_lock(&u->mu);
 	u->seqnum++;
-	if (u->head - u->sent >= APSIM_UDEV_RING) {
-		u->dropped++; /* the sender is a whole ring behind */
+	if (rc || u->head - u->sent >= APSIM_UDEV_RING) {
+		u->dropped++; /* too big, or the sender is a ring behind */
 	} else {
+		/* overwrites the oldest kept message (readers: under u->mu) */
 		m = &u->ring[u->head % APSIM_UDEV_RING];
-		if (!apsim_udev_build(m, ev, keys, u->seqnum, usec)) {
-			u->head++;
-			pthread_cond_signal(&u->cv);
-		} else {
-			u->dropped++;
-		}
+		m->len = u->scratch.len;
+		memcpy(m->buf, u->scratch.buf, u->scratch.len);
+		u->head++;
+		pthread_cond_signal(&u->cv);
 	}
 	pthread_mutex_unlock(&u->mu);
 	if (ev->action == APV_DEVEV_REMOVE && !ev->synthetic)
