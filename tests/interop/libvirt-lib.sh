@@ -22,8 +22,8 @@
 #     where it cannot be created, the script mounts a private /run instead.
 #   * `SYSTEMD_DEVICE_VERIFY_SYSFS=0` in libvirtd's environment: libudev
 #     otherwise refuses every device of a tree that is not sysfs (FUSE),
-#     ci-integration.md §3.  apsim exec sets it once it sends udev events
-#     (issue 10 item 1); until then the script sets it.
+#     ci-integration.md §3.  apsim exec sets it (with its udev events,
+#     issue 10 item 1); the script sets it if an apsim without them did not.
 #   * virsh connects with `nodedev:///system?socket=$LV_DIR/libvirt-sock`
 #     (the monolithic libvirtd answers the nodedev driver's URI scheme).
 #

@@ -246,7 +246,7 @@ vsh nodedev-undefine "$N3"
 expect_rc 0 "nodedev-undefine $N3"
 lv_stop
 
-# mdevctl, not libvirt, stops U1 (libvirt would need an event).
+# With libvirtd gone, mdevctl stops and removes U1.
 run mdevctl stop -u $U1
 expect_rc 0 "mdevctl stop $U1"
 run mdevctl undefine -u $U1
