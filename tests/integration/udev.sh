@@ -17,6 +17,7 @@ command -v udevadm >/dev/null 2>&1 || it_skip "no udevadm (package udev)"
 it_enter
 
 U=1b4e28ba-2fa1-11d2-883f-0016d3cca427
+TYPE_REL=devices/vfio_ap/matrix/mdev_supported_types/vfio_ap-passthrough
 T=$(mktemp -d /tmp/udev-it.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
@@ -173,5 +174,32 @@ expect_eq "$([ $((rss1 - rss0)) -lt 4096 ] && echo bounded)" bounded "apsim does
 kill $stuck
 st=$("$APSIM" ctl state --json | tr ',' '\n' | grep -E '"(dropped|netlink)"' | tr -d ' }' | tr '\n' ' ')
 expect_eq "$st" '"dropped":0 "netlink":true ' "ctl state: udev counters (dropped 0: the kernel drops for the listener)"
+
+# ---- apsim run: netlink only with --udev-events ---------------------------
+# (inside this exec's network namespace, so nobody else hears it)
+for opt in "" --udev-events; do
+	mkdir -p "$T/m$opt"
+	rm -f "$T/ready5"
+	"$UDEV_LISTEN" -t 1 -r "$T/ready5" >"$T/run$opt" &
+	l5=$!
+	wait_ready "$T/ready5"
+	"$APSIM" run --mount "$T/m$opt" --socket "$T/s$opt" $opt 2>/dev/null &
+	r=$!
+	i=0
+	while [ ! -e "$T/m$opt/bus/ap/apmask" ] && [ $i -lt 500 ]; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+	echo $U >"$T/m$opt/$TYPE_REL/create"
+	wait $l5
+	kill $r
+	wait $r
+	"$APSIM" ctl --socket "$T/s$opt" ping >/dev/null 2>&1 # (gone)
+done
+expect_eq "$(cat "$T/run")" "" "apsim run: no netlink broadcast without --udev-events"
+expect_eq "$(grep "matrix/$U" "$T/run--udev-events")" "add /devices/vfio_ap/matrix/$U
+bind /devices/vfio_ap/matrix/$U" "apsim run --udev-events: broadcast in the caller's namespace"
+expect_eq "$(grep -q '^add /devices/ap/card' "$T/run--udev-events" && echo yes)" yes \
+	"apsim run --udev-events: the boot's events too (sent once the sender starts)"
 
 it_done

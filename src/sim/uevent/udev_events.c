@@ -40,7 +40,8 @@ struct apsim_udev {
 	pthread_cond_t cv;
 	pthread_t thread;
 	bool running, stop;
-	int fd;		     /* netlink socket, or -1 */
+	bool idle; /* the sender waits on cv (else it needs no signal) */
+	int fd;	   /* netlink socket, or -1 */
 	uint64_t head, sent; /* cursors: next to fill, next to send */
 	uint64_t seqnum, dropped, send_errors;
 	struct apsim_udev_msg *ring; /* APSIM_UDEV_RING slots */
@@ -201,7 +202,8 @@ void apsim_udev_listener(void *opaque, const struct apv_devev *ev)
 		m->len = u->scratch.len;
 		memcpy(m->buf, u->scratch.buf, u->scratch.len);
 		u->head++;
-		pthread_cond_signal(&u->cv);
+		if (u->idle)
+			pthread_cond_signal(&u->cv);
 	}
 	pthread_mutex_unlock(&u->mu);
 	if (ev->action == APV_DEVEV_REMOVE && !ev->synthetic)
@@ -219,12 +221,23 @@ static void *sender(void *arg)
 
 	pthread_mutex_lock(&u->mu);
 	for (;;) {
-		while (u->sent == u->head && !u->stop)
+		while (u->sent == u->head && !u->stop) {
+			u->idle = true;
 			pthread_cond_wait(&u->cv, &u->mu);
+			u->idle = false;
+		}
 		if (u->sent == u->head)
 			break;
-		if (m)
-			*m = u->ring[u->sent % APSIM_UDEV_RING];
+		/* no gathering nap: on a busy machine a sleep of any length
+		 * costs milliseconds of latency; bursts (an mdev's add and
+		 * bind) are usually queued by the time this thread runs */
+		if (m) {
+			const struct apsim_udev_msg *r =
+				&u->ring[u->sent % APSIM_UDEV_RING];
+
+			m->len = r->len;
+			memcpy(m->buf, r->buf, r->len);
+		}
 		pthread_mutex_unlock(&u->mu);
 		if (m && u->fd >= 0) {
 			struct iovec iov = {m->buf, m->len};
