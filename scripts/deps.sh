@@ -47,14 +47,23 @@ PKGS_demo="
 # unpacked (not installed) by the hook below and run under
 # qemu-s390x-static with libc6:s390x (both handled by the hook, as they
 # need `dpkg --add-architecture s390x`).  strace: debugging the tools.
+# udev: udevadm monitor/trigger against apsim's udev events
+# (tests/integration/udev.sh skips without it).
 # chromium (headless) and a font: tests/apctl/matrix-render.sh renders
 # `apctl matrix --html` to a PNG, as a person's browser would.
+# libvirt-daemon (the monolithic libvirtd with its node-device driver) and
+# libvirt-clients (virsh): tests/interop/libvirt*.sh run a private libvirtd
+# with the nodedev driver only, so neither libvirt-daemon-system (units,
+# the libvirt-qemu user) nor QEMU is needed.
 PKGS_interop="
 	qemu-user-static
 	mdevctl
+	udev
 	strace
 	chromium
 	fonts-dejavu-core
+	libvirt-daemon
+	libvirt-clients
 "
 # deb: make deb (dpkg-buildpackage with debhelper's meson build system;
 # the Build-Depends of debian/control are the core group).

@@ -17,9 +17,11 @@
 #ifndef APVIRT_DEVEV_H
 #define APVIRT_DEVEV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <apvirt/bitmap.h>
+#include <apvirt/strbuf.h>
 
 struct apv_host;
 
@@ -29,6 +31,10 @@ enum apv_devev_action {
 	APV_DEVEV_CHANGE,
 	APV_DEVEV_BIND,
 	APV_DEVEV_UNBIND,
+	/* only synthetic (a `uevent` write; kobject_action_type's words) */
+	APV_DEVEV_MOVE,
+	APV_DEVEV_ONLINE,
+	APV_DEVEV_OFFLINE,
 };
 
 enum apv_devev_kind {
@@ -54,6 +60,7 @@ enum apv_devev_change {
 };
 
 struct apv_devev {
+	struct apv_host *host; /* the announcing host (for apv_devev_uevent) */
 	enum apv_devev_action action;
 	enum apv_devev_kind kind;
 	/* APV_DEVCHG_NONE unless action is APV_DEVEV_CHANGE */
@@ -69,6 +76,18 @@ struct apv_devev {
 	/* CONFIG/ONLINE: 0/1; BINDINGS: COMPLETECOUNT; zcdn: its minor */
 	uint64_t value;
 	const struct apv_bitmap *mask; /* APMASK/AQMASK: the new mask */
+	/*
+	 * A synthetic event: a write of "<action> [<uuid>]" to the device's
+	 * `uevent` file (the driver core's uevent_store ->
+	 * kobject_synth_uevent).  The kernel sends it with the device's
+	 * current variables plus SYNTH_UUID=<uuid> (synth_uuid: the UUID's
+	 * text, "0" when none was given) and SYNTH_ARG_<KEY>=<value> for
+	 * each "KEY=value" word after it (synth_args: those words,
+	 * space-separated and checked, or NULL).  driver: the bound driver.
+	 */
+	bool synthetic;
+	const char *synth_uuid;
+	const char *synth_args;
 };
 
 typedef void (*apv_devev_fn)(void *opaque, const struct apv_devev *ev);
@@ -78,6 +97,16 @@ void apv_host_set_devev_listener(struct apv_host *host, apv_devev_fn fn,
 				 void *opaque);
 
 const char *apv_devev_action_name(enum apv_devev_action a);
+
+/*
+ * For listeners, inside the call (host->lock held): append the device's
+ * `uevent` file as its show prints it now ("KEY=value\n" lines; nothing
+ * for the bus root device, which has no variables of its own).  -ENOENT
+ * when the device is already gone (a remove, an mdev's unbind), -ENOMEM.
+ * (src/lib/sysfs/attr_uevent.c)
+ */
+int apv_devev_uevent(struct apv_host *host, const struct apv_devev *ev,
+		     struct apv_strbuf *sb);
 const char *apv_devev_kind_name(enum apv_devev_kind k);
 
 #endif /* APVIRT_DEVEV_H */

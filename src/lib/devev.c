@@ -18,7 +18,8 @@ const char *apv_devev_action_name(enum apv_devev_action a)
 	static const char *const names[] = {
 		[APV_DEVEV_ADD] = "add",       [APV_DEVEV_REMOVE] = "remove",
 		[APV_DEVEV_CHANGE] = "change", [APV_DEVEV_BIND] = "bind",
-		[APV_DEVEV_UNBIND] = "unbind",
+		[APV_DEVEV_UNBIND] = "unbind", [APV_DEVEV_MOVE] = "move",
+		[APV_DEVEV_ONLINE] = "online", [APV_DEVEV_OFFLINE] = "offline",
 	};
 
 	return (unsigned int)a < sizeof(names) / sizeof(names[0]) ? names[a] :
@@ -50,6 +51,7 @@ void apv_devev_card_slow(struct apv_host *host, enum apv_devev_action a,
 {
 	char name[16];
 	struct apv_devev ev = {
+		.host = host,
 		.action = a,
 		.kind = APV_DEVEV_CARD,
 		.change = chg,
@@ -70,6 +72,7 @@ void apv_devev_queue_slow(struct apv_host *host, enum apv_devev_action a,
 {
 	char name[APV_APQN_STRLEN];
 	struct apv_devev ev = {
+		.host = host,
 		.action = a,
 		.kind = APV_DEVEV_QUEUE,
 		.change = chg,
@@ -90,6 +93,7 @@ void apv_devev_named_slow(struct apv_host *host, enum apv_devev_action a,
 			  const struct apv_bitmap *mask)
 {
 	struct apv_devev ev = {
+		.host = host,
 		.action = a,
 		.kind = kind,
 		.change = chg,
@@ -98,6 +102,30 @@ void apv_devev_named_slow(struct apv_host *host, enum apv_devev_action a,
 		.uuid = uuid,
 		.value = value,
 		.mask = mask,
+	};
+
+	emit(host, &ev);
+}
+
+void apv_devev_synth_slow(struct apv_host *host, enum apv_devev_action a,
+			  enum apv_devev_kind kind, const char *name,
+			  unsigned int apid, unsigned int apqi,
+			  const uint8_t *uuid, const char *driver,
+			  const char *synth_uuid, const char *synth_args)
+{
+	struct apv_devev ev = {
+		.host = host,
+		.action = a,
+		.kind = kind,
+		.change = APV_DEVCHG_NONE,
+		.name = name,
+		.driver = driver,
+		.apid = apid,
+		.apqi = apqi,
+		.uuid = uuid,
+		.synthetic = true,
+		.synth_uuid = synth_uuid,
+		.synth_args = synth_args,
 	};
 
 	emit(host, &ev);

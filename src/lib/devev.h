@@ -32,6 +32,13 @@ __attribute__((cold)) void apv_devev_named_slow(
 	const char *driver, enum apv_devev_change chg, uint64_t value,
 	const struct apv_bitmap *mask);
 
+/* a synthetic event (a `uevent` write): the device's identity as above */
+__attribute__((cold)) void apv_devev_synth_slow(
+	struct apv_host *host, enum apv_devev_action a,
+	enum apv_devev_kind kind, const char *name, unsigned int apid,
+	unsigned int apqi, const uint8_t *uuid, const char *driver,
+	const char *synth_uuid, const char *synth_args);
+
 #define APV_DEVEV_ON(host) __builtin_expect((host)->devev.fn != NULL, 0)
 
 /* card apid: add/remove/bind/unbind (driver), change (chg, value) */

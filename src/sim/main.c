@@ -31,6 +31,7 @@
 
 #include "control.h"
 #include "sim.h"
+#include "udev_events.h"
 
 #ifndef APSIM_VERSION
 #define APSIM_VERSION "0.1.0"
@@ -40,9 +41,12 @@ static void usage(FILE *f)
 {
 	fputs("usage: apsim run   [BOOT] (--mount DIR | --root DIR) "
 	      "[--socket PATH]\n"
-	      "       apsim exec  [BOOT] [--socket PATH] [--dev] -- CMD "
-	      "[ARG...]\n"
-	      "       apsim shell [BOOT] [--socket PATH] [--dev]\n"
+	      "                   [--udev-events]\n"
+	      "       apsim exec  [BOOT] [--socket PATH] [--dev] [--host-net "
+	      "[--udev-events]]\n"
+	      "                   -- CMD [ARG...]\n"
+	      "       apsim shell [BOOT] [--socket PATH] [--dev] [--host-net "
+	      "[--udev-events]]\n"
 	      "       apsim env   DIR\n"
 	      "       apsim ctl   [--socket PATH] VERB [ARG...]\n"
 	      "       apsim guest --mdev UUID [--cpu LIST] [--name G] "
@@ -92,6 +96,11 @@ int apsim_boot(const struct apsim_opts *o, struct apsim_topology *topo,
 		free(err);
 		return rc;
 	}
+	if (o->udev) {
+		/* from the boot on: the matrix's add, INITSCAN, ... */
+		topo->p.cfg.devev = apsim_udev_listener;
+		topo->p.cfg.devev_opaque = o->udev;
+	}
 	rc = apv_host_new(&topo->p.cfg, host);
 	if (rc) {
 		const struct apv_reason *r = apv_reason_last();
@@ -139,6 +148,8 @@ enum {
 	OPT_SOCKET = 's',
 	OPT_DEV = 'd',
 	OPT_HELP = 'h',
+	OPT_HOST_NET = 0x100,
+	OPT_UDEV_EVENTS,
 };
 
 /* Parse the options of run/exec/shell; returns optind or -1. */
@@ -154,6 +165,8 @@ static int parse_opts(int argc, char **argv, bool run, struct apsim_opts *o)
 		{"dev", no_argument, NULL, OPT_DEV},
 		{"workers", required_argument, NULL, OPT_WORKERS},
 		{"reset-delay", required_argument, NULL, OPT_RESET_DELAY},
+		{"host-net", no_argument, NULL, OPT_HOST_NET},
+		{"udev-events", no_argument, NULL, OPT_UDEV_EVENTS},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -216,6 +229,14 @@ static int parse_opts(int argc, char **argv, bool run, struct apsim_opts *o)
 			if (run)
 				goto bad;
 			o->dev = true;
+			break;
+		case OPT_HOST_NET:
+			if (run)
+				goto bad;
+			o->host_net = true;
+			break;
+		case OPT_UDEV_EVENTS:
+			o->udev_events = true;
 			break;
 		case OPT_HELP:
 			usage(stdout);
@@ -392,8 +413,20 @@ static int cmd_run(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	if (apsim_boot(&o, &topo, &host))
+	/* events: always on the control socket; on netlink (the caller's
+	 * network namespace: its real udev listeners hear them) only when
+	 * asked with --udev-events */
+	if (apsim_udev_new(&o.udev)) {
+		fprintf(stderr, "apsim: out of memory\n");
 		return 1;
+	}
+	if (apsim_boot(&o, &topo, &host)) {
+		apsim_udev_free(o.udev);
+		return 1;
+	}
+	rc = apsim_udev_start(o.udev, o.udev_events);
+	if (rc)
+		goto out;
 	rc = apsim_start_workers(&o, host);
 	if (rc)
 		goto out;
@@ -423,6 +456,7 @@ out:
 	apsim_ctl_stop(ctl);
 	apsim_fs_stop(fs);
 	apv_host_free(host);
+	apsim_udev_free(o.udev);
 	apsim_topology_fini(&topo);
 	return rc ? 1 : 0;
 }

@@ -79,6 +79,11 @@ struct apsim_opts {
 	long reset_delay_ms;  /* --reset-delay MS: a guest's RAPQ/ZAPQ
 				 * stays in progress (RC 02) that long
 				 * (apv_host_set_reset_delay); 0: instant */
+
+	/* udev events (uevent/udev_events.h) */
+	bool host_net;	  /* --host-net (exec/shell): no private netns */
+	bool udev_events; /* --udev-events: broadcast on netlink anyway */
+	struct apsim_udev *udev; /* the events' ring (set by run/exec) */
 };
 
 /* Largest --reset-delay: one minute. */

@@ -1260,7 +1260,10 @@ static void test_uevent(void **state)
 	      "DEVTYPE=ap_queue\nDRIVER=vfio_ap\nMODE=accel\n");
 	WR_OK(h, o_card(4), "uevent", "change");
 	WR_OK(h, o_queue(4, 0x04), "uevent", "add\n");
-	WR_OK(h, o_queue(4, 0x04), "uevent", "change 1234 A=B");
+	WR_OK(h, o_queue(4, 0x04), "uevent",
+	      "change 1b4e28ba-2fa1-11d2-883f-0016d3cca427 A=B\n");
+	/* kobject_action_args: the first argument must be a UUID */
+	WR_ERR(h, o_queue(4, 0x04), "uevent", "change 1234 A=B", -EINVAL);
 	WR_ERR(h, o_card(4), "uevent", "bogus", -EINVAL);
 	WR_ERR(h, apv_obj_matrix(), "uevent", "\n", -EINVAL);
 	/* an unbound queue has no DRIVER= line */

@@ -143,12 +143,21 @@ static int card_online_store(struct actx *c, const char *buf, size_t len)
 		return -ENODEV;
 	}
 	card->online = on;
+	/* zcrypt_card_online_store: ONLINE= on the card (always), then on
+	 * each zcrypt queue whose state changed (zcrypt_queue_force_online) */
+	apv_devev_card(c->host, APV_DEVEV_CHANGE, card->id,
+		       card->driver ? card->driver->name : NULL,
+		       APV_DEVCHG_ONLINE, on);
 	/* the card's zcrypt queues follow */
 	for (unsigned int d = 0; d < APV_MAX_IDS; d++) {
 		struct apv_queue *q = card->q[d];
 
-		if (q && q->driver && (q->driver->flags & APV_DRV_DEFAULT))
+		if (q && q->driver && (q->driver->flags & APV_DRV_DEFAULT) &&
+		    q->online != on) {
 			q->online = on;
+			apv_devev_queue(c->host, APV_DEVEV_CHANGE, q->apqn,
+					q->driver->name, APV_DEVCHG_ONLINE, on);
+		}
 	}
 	return 0;
 }

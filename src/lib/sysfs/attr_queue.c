@@ -120,6 +120,10 @@ static int queue_online_store(struct actx *c, const char *buf, size_t len)
 		return -EINVAL;
 	}
 	q->online = on;
+	/* zcrypt_queue_online_store: ONLINE= on the queue, always */
+	apv_devev_queue(c->host, APV_DEVEV_CHANGE, q->apqn,
+			q->driver ? q->driver->name : NULL, APV_DEVCHG_ONLINE,
+			on);
 	return 0;
 }
 

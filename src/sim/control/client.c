@@ -54,6 +54,9 @@ static void usage(FILE *f)
 		"scanned yet\n"
 		"  log [--since SEQ] [--max N] [--follow]\n"
 		"                                    the host's kernel log\n"
+		"  events [--since N] [--max N] [--follow]\n"
+		"                                    the udev events, one JSON "
+		"object a line\n"
 		"  scan                              run an AP bus scan\n"
 		"  adapter ID config on|off          SCLP configure / "
 		"deconfigure\n"
@@ -433,6 +436,27 @@ static void print_pending(const json_t *r)
 	}
 }
 
+/* events: one compact JSON object a line (what a harness reads). */
+static void print_events(const json_t *r)
+{
+	size_t i;
+	json_t *e;
+
+	if (jint(r, APV_KEY_LOST) > 0)
+		fprintf(stderr,
+			"apsim ctl: %lld events lost (the ring moved "
+			"on)\n",
+			jint(r, APV_KEY_LOST));
+	json_array_foreach(json_object_get(r, APV_KEY_EVENTS), i, e)
+	{
+		char *s = json_dumps(e, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		if (s)
+			printf("%s\n", s);
+		free(s);
+	}
+}
+
 /* Print a response for humans; returns the exit status. */
 static int print_response(const char *verb, const json_t *r)
 {
@@ -454,6 +478,8 @@ static int print_response(const char *verb, const json_t *r)
 		print_pending(r);
 	} else if (!strcmp(verb, "log")) {
 		print_log(json_object_get(r, "entries"));
+	} else if (!strcmp(verb, APV_CMD_EVENTS)) {
+		print_events(r);
 	} else if (!strcmp(verb, "scan")) {
 		print_log(json_object_get(r, "log"));
 		printf("ok: scan %lld done\n", jint(r, "scans"));
@@ -612,13 +638,14 @@ static char *build_request(const struct opts *o, int *status)
 	}
 	if (!strcmp(verb, "ping") || !strcmp(verb, "owners") ||
 	    !strcmp(verb, "pending") || !strcmp(verb, "scan") ||
-	    !strcmp(verb, "state") || !strcmp(verb, "log")) {
+	    !strcmp(verb, "state") || !strcmp(verb, "log") ||
+	    !strcmp(verb, APV_CMD_EVENTS)) {
 		if (o->npos != 1)
 			rc = usage_error("%s takes no arguments", verb);
 		json_object_set_new(req, APV_KEY_CMD, json_string(verb));
 		if (!strcmp(verb, "state") && o->brief)
 			json_object_set_new(req, "queues", json_false());
-		if (!strcmp(verb, "log")) {
+		if (!strcmp(verb, "log") || !strcmp(verb, APV_CMD_EVENTS)) {
 			json_object_set_new(req, "since",
 					    json_integer(o->since));
 			if (o->max > 0)
@@ -689,15 +716,18 @@ static int run_once(struct apv_conn *c, const struct opts *o, const char *req,
 	return st;
 }
 
-/* log --follow: poll for new entries until interrupted. */
+/* log/events --follow: poll for new entries until interrupted. */
 static int follow_log(struct apv_conn *c, struct opts *o)
 {
+	bool ev = !strcmp(o->pos[0], APV_CMD_EVENTS);
+
 	for (;;) {
 		json_t *r = NULL, *req;
 		char *s;
 		int st;
 
-		req = json_pack("{s:s,s:I}", APV_KEY_CMD, APV_CMD_LOG,
+		req = json_pack("{s:s,s:I}", APV_KEY_CMD,
+				ev ? APV_CMD_EVENTS : APV_CMD_LOG,
 				APV_KEY_SINCE, (json_int_t)o->since);
 		s = req ? json_dumps(req, JSON_COMPACT) : NULL;
 		json_decref(req);
@@ -709,9 +739,12 @@ static int follow_log(struct apv_conn *c, struct opts *o)
 			json_decref(r);
 			return st;
 		}
-		o->since = jint(r, APV_KEY_LAST_SEQ);
+		o->since = jint(r, ev ? APV_KEY_NEXT : APV_KEY_LAST_SEQ);
 		json_decref(r);
-		nanosleep(&(struct timespec){.tv_nsec = 200000000}, NULL);
+		/* events: a harness waits for them; poll every 20 ms */
+		nanosleep(&(struct timespec){.tv_nsec = ev ? 20000000 :
+							     200000000},
+			  NULL);
 	}
 }
 
@@ -732,9 +765,10 @@ int apsim_ctl_main(int argc, char **argv)
 		free(o.pos);
 		return EXIT_USAGE;
 	}
-	if (o.follow && strcmp(o.pos[0], "log")) {
+	if (o.follow && strcmp(o.pos[0], "log") &&
+	    strcmp(o.pos[0], APV_CMD_EVENTS)) {
 		free(o.pos);
-		return -usage_error("--follow applies to log only");
+		return -usage_error("--follow applies to log and events only");
 	}
 	req = build_request(&o, &st);
 	if (!req) {

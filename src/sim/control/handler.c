@@ -36,6 +36,7 @@
 
 #include "control.h"
 #include "simjson.h"
+#include "udev_events.h"
 
 /* Log entries an event response carries at most. */
 #define EVENT_LOG_MAX 64
@@ -798,6 +799,24 @@ static int zcdn_json(struct hreq *h, json_t **out)
 	return h->r.err;
 }
 
+/* The udev events' counters (uevent/udev_events.h); NULL without them. */
+static int udev_json(struct hreq *h, json_t **out)
+{
+	struct apsim_udev *u = apsim_udev_current();
+	struct apsim_udev_stats st;
+
+	*out = NULL;
+	if (!u)
+		return 0;
+	apsim_udev_get_stats(u, &st);
+	*out = json_pack("{s:I,s:I,s:I,s:I,s:I,s:b}", "seqnum",
+			 (json_int_t)st.seqnum, "queued", (json_int_t)st.queued,
+			 "sent", (json_int_t)st.sent, "dropped",
+			 (json_int_t)st.dropped, "send_errors",
+			 (json_int_t)st.send_errors, "netlink", st.netlink);
+	return *out ? 0 : oom(h);
+}
+
 static int cmd_state(struct hreq *h)
 {
 	static const char *const keys[] = {"queues", NULL};
@@ -823,7 +842,11 @@ static int cmd_state(struct hreq *h)
 	if (set(h, h->r.resp, "mdevs", v) || h->r.err)
 		return h->r.err;
 	zcdn_json(h, &v);
-	set(h, h->r.resp, "zcrypt_nodes", v);
+	if (set(h, h->r.resp, "zcrypt_nodes", v) || h->r.err)
+		return h->r.err;
+	udev_json(h, &v);
+	if (v)
+		set(h, h->r.resp, APV_KEY_UDEV, v);
 	return h->r.err;
 }
 
@@ -995,6 +1018,70 @@ static int cmd_log(struct hreq *h)
 		   json_integer((json_int_t)apv_log_last_seq(h->host)));
 }
 
+/* One udev message as a JSON object of its properties, in order. */
+static void event_json(void *ctx, uint64_t cursor,
+		       const struct apsim_udev_msg *m)
+{
+	json_t *arr = ctx, *o = json_object();
+	size_t i = APSIM_UDEV_HDR_SIZE;
+
+	(void)cursor;
+	while (o && i < m->len) {
+		const char *kv = (const char *)m->buf + i;
+		size_t n = strnlen(kv, m->len - i);
+		const char *eq = memchr(kv, '=', n);
+
+		if (eq) {
+			char key[80];
+			size_t kl = (size_t)(eq - kv);
+
+			if (kl < sizeof(key)) {
+				memcpy(key, kv, kl);
+				key[kl] = '\0';
+				json_object_set_new(o, key,
+						    json_stringn(eq + 1,
+								 n - kl - 1));
+			}
+		}
+		i += n + 1;
+	}
+	if (o)
+		json_array_append_new(arr, o);
+}
+
+/*
+ * The udev events from cursor `since` on (at most max): their properties
+ * as objects, the next cursor, and how many the ring no longer held.
+ */
+static int cmd_events(struct hreq *h)
+{
+	static const char *const keys[] = {"since", "max", NULL};
+	struct apsim_udev *u = apsim_udev_current();
+	json_int_t since = 0, max = 256;
+	uint64_t next, lost = 0;
+	json_t *arr, *v = NULL;
+
+	if (check_keys(h, keys) || arg_uint(h, "since", 0, INT64_MAX, &since) ||
+	    arg_uint(h, "max", 1, APSIM_UDEV_RING, &max))
+		return h->r.err;
+	if (!u)
+		return bad(h, -EOPNOTSUPP, "this apsim sends no events");
+	arr = json_array();
+	if (set(h, h->r.resp, APV_KEY_EVENTS, arr))
+		return h->r.err;
+	next = apsim_udev_read(u, (uint64_t)since, (size_t)max, event_json, arr,
+			       &lost);
+	if (json_array_size(arr) < (size_t)(next - (uint64_t)since - lost))
+		return oom(h);
+	if (set(h, h->r.resp, APV_KEY_NEXT, json_integer((json_int_t)next)) ||
+	    set(h, h->r.resp, APV_KEY_LOST, json_integer((json_int_t)lost)))
+		return h->r.err;
+	udev_json(h, &v);
+	if (v)
+		set(h, h->r.resp, APV_KEY_UDEV, v);
+	return h->r.err;
+}
+
 static int cmd_ping(struct hreq *h)
 {
 	if (check_keys(h, NULL) ||
@@ -1028,6 +1115,7 @@ static const struct {
 	{APV_CMD_OWNERS, cmd_owners, ""},
 	{APV_CMD_PENDING, cmd_pending, ""},
 	{APV_CMD_LOG, cmd_log, "[since] [max]"},
+	{APV_CMD_EVENTS, cmd_events, "[since] [max]"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(*commands))

@@ -54,6 +54,12 @@
 #define APV_CMD_OWNERS "owners"
 #define APV_CMD_PENDING "pending"
 #define APV_CMD_LOG "log"
+/* the udev events as JSON (src/sim/uevent/, docs/control-protocol.md) */
+#define APV_CMD_EVENTS "events"
+#define APV_KEY_EVENTS "events"
+#define APV_KEY_NEXT "next"
+#define APV_KEY_LOST "lost"
+#define APV_KEY_UDEV "udev"
 
 #define APV_KEY_PROTOCOL "protocol"
 #define APV_KEY_KERNEL "kernel"
