@@ -19,6 +19,7 @@
 static const struct apv_errno_entry table[] = {
 	{EPERM, "EPERM"},
 	{ENOENT, "ENOENT"},
+	{ESRCH, "ESRCH"},
 	{EINTR, "EINTR"},
 	{EIO, "EIO"},
 	{ENXIO, "ENXIO"},
