@@ -199,7 +199,8 @@ int cmd_export(const struct args *a, json_t **out, struct ctl_err *e)
 	if (a->operand) {
 		char uuid[37];
 
-		ctl_resolve_uuid(a->operand, uuid);
+		if (ctl_resolve_uuid(a->operand, uuid, e))
+			goto out;
 		if (load_one(&es, uuid, e))
 			goto out;
 	} else {

@@ -97,7 +97,8 @@ int cmd_modify(const struct args *a, json_t **out, struct ctl_err *e)
 		    ctl_parse_list(set_what[k], a->val[set_opt[k]], max[k],
 				   &given.m[k], e))
 			return -1;
-	ctl_resolve_uuid(a->operand, uuid);
+	if (ctl_resolve_uuid(a->operand, uuid, e))
+		return -1;
 	ctl_def_clean_temps();
 	if (load_def(uuid, &def, &autostart, &defined, &old, e))
 		goto fail;

@@ -303,7 +303,8 @@ int cmd_show(const struct args *a, json_t **out, struct ctl_err *e)
 	char uuid[37];
 	int r;
 
-	ctl_resolve_uuid(a->operand, uuid);
+	if (ctl_resolve_uuid(a->operand, uuid, e))
+		return -1;
 	r = ctl_def_load(uuid, &d);
 	if (r && r != -ENOENT)
 		return ctl_fail(e, -r,

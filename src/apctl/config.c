@@ -134,7 +134,7 @@ int ctl_def_remove(const char *uuid)
 int ctl_def_get(const char *uuid, char **out)
 {
 	char *path = ctl_cfg_path(CFG_DIR "/%s", uuid);
-	int r = ctl_read_bytes(path, out);
+	int r = ctl_read_regular(path, out);
 
 	free(path);
 	*out = r ? NULL : *out;
@@ -188,16 +188,51 @@ static bool is_uuid_name(const char *name)
 	return apv_uuid_is(name);
 }
 
+/*
+ * Only regular files are definitions (or symlinks to one: mdevctl reads
+ * through a symlink).  Anything else with a UUID name -- a FIFO, whose
+ * open(2) would wait for a writer for ever, a socket, a device, a
+ * directory, a dangling symlink -- is named on stderr (once per process)
+ * and skipped.
+ */
+static int keep_regular(const char *dir, char **v, int n)
+{
+	static bool warned;
+	int k = 0;
+
+	for (int i = 0; i < n; i++) {
+		char *p = xasprintf("%s/%s", dir, v[i]);
+		const char *type = ctl_file_type(p);
+
+		if (type) {
+			if (!warned)
+				fprintf(stderr,
+					"apctl: warning: %s: not a regular "
+					"file (%s): skipped\n",
+					p, type);
+			free(v[i]);
+		} else {
+			v[k++] = v[i];
+		}
+		free(p);
+	}
+	v[k] = NULL;
+	warned = true;
+	return k;
+}
+
 int ctl_def_list(char ***uuids)
 {
 	char *dir = ctl_cfg_path(CFG_DIR);
 	int n = ctl_list_dir(dir, is_uuid_name, uuids);
 
-	free(dir);
 	if (n == -ENOENT) {
 		*uuids = xcalloc(1, sizeof(char *));
-		return 0;
+		n = 0;
+	} else if (n > 0) {
+		n = keep_regular(dir, *uuids, n);
 	}
+	free(dir);
 	return n;
 }
 

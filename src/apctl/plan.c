@@ -495,6 +495,20 @@ static int step_undo(const struct ctl_step *s, bool ap_config,
 	}
 }
 
+/* The definition file of step s is no longer its old bytes. */
+static bool def_changed(const struct ctl_step *s)
+{
+	char *now = NULL;
+	bool changed;
+
+	if (ctl_def_get(s->uuid, &now))
+		return true; /* unreadable: restore it to be sure */
+	changed = (now == NULL) != (s->old_text == NULL) ||
+		  (now && strcmp(now, s->old_text));
+	free(now);
+	return changed;
+}
+
 int ctl_plan_run(struct ctl_plan *p, json_t *report, struct ctl_err *e)
 {
 	json_t *rolled = json_array(), *rfailed = json_array();
@@ -512,16 +526,22 @@ int ctl_plan_run(struct ctl_plan *p, json_t *report, struct ctl_err *e)
 	}
 	p->failed = i;
 	json_object_set_new(report, "failed_step", step_json(&p->v[i], i));
-	/* A definition write may fail after its rename: put the old back. */
-	if (p->v[i].kind <= CTL_STEP_REDEFINE) {
+	/* A definition write may fail after its rename (the directory's
+	 * fsync): put the old bytes back -- only if the file changed.  A
+	 * write that failed before (ENOSPC, EROFS, ...) changed nothing, and
+	 * restoring would only fail the same way. */
+	if (p->v[i].kind <= CTL_STEP_REDEFINE && def_changed(&p->v[i])) {
 		struct ctl_err ue = {0};
 
-		if (step_undo(&p->v[i], p->ap_config, &ue) &&
-		    ++p->n_undo_failed)
+		if (step_undo(&p->v[i], p->ap_config, &ue)) {
+			p->n_undo_failed++;
 			json_array_append_new(rfailed,
 					      json_pack("{s:I,s:s}", "step",
 							(json_int_t)i + 1,
 							"error", ue.msg));
+		} else {
+			p->failed_restored = true;
+		}
 		ctl_err_fini(&ue);
 	}
 	while (i--) {

@@ -88,6 +88,9 @@ struct ctl_plan {
 	/* After a failed ctl_plan_run(): the failed step and how many undos
 	 * failed (the rolled-back steps are those before it not .done). */
 	size_t failed, n_undo_failed;
+	/* The failed definition write had replaced the file (its directory's
+	 * fsync failed): the old bytes were put back. */
+	bool failed_restored;
 };
 
 /*

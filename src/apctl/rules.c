@@ -232,7 +232,7 @@ static int file_spec(struct ctl_desired *d, const char *file, size_t i,
 	json_t *uuid = json_object_get(o, "uuid");
 	struct ctl_spec *s;
 	const char *key;
-	char u[37];
+	char u[37], why[80];
 	json_t *v;
 
 	if (!json_is_object(o))
@@ -258,7 +258,15 @@ static int file_spec(struct ctl_desired *d, const char *file, size_t i,
 	if (uuid && !apv_uuid_is(json_string_value(uuid)))
 		return ctl_fail(e, EINVAL, "'%s': mdevs[%zu]: '%s': not a UUID",
 				file, i, json_string_value(uuid));
-	ctl_resolve_uuid(json_string_value(name ? name : uuid), u);
+	if (name && ctl_check_name(json_string_value(name), why, sizeof(why)))
+		return ctl_fail(e, EINVAL, "'%s': mdevs[%zu]: name '%s': %s%s",
+				file, i, json_string_value(name),
+				*json_string_value(name) ?
+					"looks like a UUID but is not one: " :
+					"",
+				why);
+	if (ctl_resolve_uuid(json_string_value(name ? name : uuid), u, e))
+		return -1;
 	s = ctl_desired_add(d, u);
 	s->has_def = true;
 	if (name)
