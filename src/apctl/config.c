@@ -337,11 +337,15 @@ void ctl_defs_fini(struct ctl_defs *ds)
 	memset(ds, 0, sizeof(*ds));
 }
 
+static int cmp_defent(const void *key, const void *x)
+{
+	return strcmp(key, ((const struct ctl_defent *)x)->uuid);
+}
+
 const struct ctl_defent *ctl_defs_find(const struct ctl_defs *ds,
 				       const char *uuid)
 {
-	for (size_t i = 0; i < ds->n; i++)
-		if (!strcmp(ds->v[i].uuid, uuid))
-			return &ds->v[i];
-	return NULL;
+	/* ds->v is sorted by UUID (ctl_def_list()). */
+	return ds->n ? bsearch(uuid, ds->v, ds->n, sizeof(*ds->v), cmp_defent) :
+		       NULL;
 }

@@ -194,7 +194,10 @@ static struct ctl_step *add_step(struct ctl_plan *p, enum ctl_step_kind k,
 {
 	struct ctl_step *s;
 
-	p->v = xrealloc(p->v, (p->n + 1) * sizeof(*p->v));
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 16;
+		p->v = xrealloc(p->v, p->cap * sizeof(*p->v));
+	}
 	s = &p->v[p->n++];
 	memset(s, 0, sizeof(*s));
 	s->kind = k;
