@@ -85,8 +85,10 @@ static bool uuid_like(const char *s, char *why, size_t n)
 			bad = p;
 	}
 	if (g == 0 && !nonhex && len >= 30 && len <= 34) {
-		snprintf(why, n, "%zu hexadecimal digits without the dashes "
-			 "of 8-4-4-4-12", len);
+		snprintf(why, n,
+			 "%zu hexadecimal digits without the dashes "
+			 "of 8-4-4-4-12",
+			 len);
 		return true;
 	}
 	if (g != 4 || len < 32 || len > 40 || nonhex > 3)
@@ -264,6 +266,9 @@ int cmd_define(const struct args *a, json_t **out, struct ctl_err *e)
 			"cannot be read: %s)",
 			uuid, r == -EINVAL ? "not mdevctl JSON" : strerror(-r));
 	d.mdev_type = xstrdup(MDEV_TYPE);
+	/* The name given is kept (CFG_NAME_KEY, config.h): list, show and
+	 * matrix show it back. */
+	d.name = apv_uuid_is(a->operand) ? NULL : xstrdup(a->operand);
 	d.autostart = a->set[OPT_AUTOSTART];
 	add_ids(&d, "assign_adapter", &apm);
 	add_ids(&d, "assign_domain", &aqm);

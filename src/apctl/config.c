@@ -18,6 +18,7 @@ void ctl_def_free(struct ctl_def *d)
 	}
 	free(d->attrs);
 	free(d->mdev_type);
+	free(d->name);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -47,6 +48,8 @@ int ctl_def_parse(const char *text, struct ctl_def *d)
 		xstrdup(json_string_value(json_object_get(root, "mdev_type")));
 	start = json_string_value(json_object_get(root, "start"));
 	d->autostart = start && !strcmp(start, "auto");
+	start = json_string_value(json_object_get(root, CFG_NAME_KEY));
+	d->name = start && *start ? xstrdup(start) : NULL;
 	attrs = json_object_get(root, "attrs");
 	json_array_foreach(attrs, i, a)
 	{
@@ -101,6 +104,8 @@ char *ctl_def_dump(const struct ctl_def *d)
 		json_array_append_new(attrs, a);
 	}
 	json_object_set_new(root, "attrs", attrs);
+	if (d->name)
+		json_object_set_new(root, CFG_NAME_KEY, json_string(d->name));
 	/* serde_json's to_string_pretty: two spaces, no final newline. */
 	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
@@ -277,7 +282,8 @@ int ctl_def_matrix(const struct ctl_def *d, struct apv_bitmap *apm,
 	return 0;
 }
 
-char *ctl_def_text(const struct apv_bitmap m[3], bool autostart)
+char *ctl_def_text(const struct apv_bitmap m[3], bool autostart,
+		   const char *name)
 {
 	static const char *const assign_attr[3] = {
 		"assign_adapter", "assign_domain", "assign_control_domain"};
@@ -285,6 +291,7 @@ char *ctl_def_text(const struct apv_bitmap m[3], bool autostart)
 	char *s;
 
 	d.mdev_type = xstrdup(MDEV_TYPE);
+	d.name = name ? xstrdup(name) : NULL;
 	d.autostart = autostart;
 	for (int k = 0; k < 3; k++)
 		apv_bm_for_each(i, &m[k]) {

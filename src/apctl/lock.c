@@ -52,8 +52,8 @@ static pid_t lock_holder(ino_t *ino)
 	char *end;
 	int fd;
 
-	fd = open(ctl_lock_path(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
-					   O_CLOEXEC);
+	fd = open(ctl_lock_path(),
+		  O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);

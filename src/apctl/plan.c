@@ -221,7 +221,7 @@ static void run_matrix(const struct ctl_running *r, struct ctl_matrix *m)
 }
 
 /* The definition as apctl would write it for s (same type, start, only
- * assign_* attributes, same matrix). */
+ * assign_* attributes, same matrix, the name s gives kept). */
 static bool def_same(const struct ctl_defent *x, const struct ctl_spec *s)
 {
 	struct ctl_matrix m, want;
@@ -230,7 +230,8 @@ static bool def_same(const struct ctl_defent *x, const struct ctl_spec *s)
 	if (x->err)
 		return false;
 	same = !strcmp(x->def.mdev_type, MDEV_TYPE) &&
-	       x->def.autostart == s->autostart;
+	       x->def.autostart == s->autostart &&
+	       (!s->name || (x->def.name && !strcmp(x->def.name, s->name)));
 	for (size_t i = 0; same && i < x->def.n_attrs; i++)
 		same = !strncmp(x->def.attrs[i].key, "assign_", 7);
 	if (same && !ctl_def_matrix(&x->def, &m.m[0], &m.m[1], &m.m[2])) {
@@ -240,6 +241,14 @@ static bool def_same(const struct ctl_defent *x, const struct ctl_spec *s)
 		same = false;
 	}
 	return same;
+}
+
+/* The name kept in uuid's definition (CFG_NAME_KEY), or NULL. */
+static const char *def_name(const struct ctl_hostsnap *h, const char *uuid)
+{
+	const struct ctl_defent *x = ctl_defs_find(&h->defs, uuid);
+
+	return x && !x->err ? x->def.name : NULL;
 }
 
 static void plan_defs(const struct ctl_desired *d, const struct ctl_hostsnap *h,
@@ -252,7 +261,8 @@ static void plan_defs(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 			if (ctl_desired_find(d, x->uuid) || x->err)
 				continue;
 			if (!strcmp(x->def.mdev_type, MDEV_TYPE))
-				add_step(p, CTL_STEP_UNDEFINE, x->uuid, NULL)
+				add_step(p, CTL_STEP_UNDEFINE, x->uuid,
+					 x->def.name)
 					->old_text = xstrdup(x->text);
 		}
 	}
@@ -271,7 +281,7 @@ static void plan_defs(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 			     x && x->text ? CTL_STEP_REDEFINE : CTL_STEP_DEFINE,
 			     sp->uuid, sp->name);
 		s->old_text = x && x->text ? xstrdup(x->text) : NULL;
-		s->new_text = ctl_def_text(m.m, sp->autostart);
+		s->new_text = ctl_def_text(m.m, sp->autostart, sp->name);
 		s->to = m;
 	}
 }
@@ -288,7 +298,8 @@ void ctl_plan_build(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 
 		if ((!sp && d->prune) || (sp && !sp->foreign && !sp->active))
 			run_matrix(r, &add_step(p, CTL_STEP_STOP, r->uuid,
-						sp ? sp->name : NULL)
+						sp ? sp->name :
+						     def_name(h, r->uuid))
 					       ->from);
 	}
 	/* Shrink every mdev that changes before any grows (no collision). */

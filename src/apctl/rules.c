@@ -202,6 +202,8 @@ static void spec_from_def(struct ctl_spec *s, const struct ctl_defent *x,
 		return;
 	}
 	s->mdev_type = xstrdup(x->def.mdev_type);
+	if (!s->name && x->def.name)
+		s->name = xstrdup(x->def.name);
 	s->autostart = x->def.autostart;
 	s->invalid = ctl_def_matrix(&x->def, &s->apm, &s->aqm, &s->adm) != 0;
 }

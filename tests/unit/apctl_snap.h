@@ -84,7 +84,7 @@ static inline void snap_def(struct ctl_hostsnap *h, const char *uuid,
 	x = &h->defs.v[at];
 	memset(x, 0, sizeof(*x));
 	strcpy(x->uuid, uuid);
-	x->text = text ? strdup(text) : ctl_def_text(m, autostart);
+	x->text = text ? strdup(text) : ctl_def_text(m, autostart, NULL);
 	x->err = ctl_def_parse(x->text, &x->def);
 }
 
