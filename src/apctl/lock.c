@@ -182,9 +182,11 @@ int ctl_lock_take(char **holder)
 		nanosleep(&wait, NULL);
 	}
 	free(tmp);
+	if (r == -EEXIST)
+		r = -EBUSY; /* the last try lost a race for a stale lock */
 	if (!r)
 		held = true;
-	else if (r == -EBUSY && owner > 0)
+	else if (r == -EBUSY && owner > 0 && pid_alive(owner))
 		*holder = holder_str(owner);
 	return r;
 }

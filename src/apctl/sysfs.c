@@ -146,11 +146,15 @@ int ctl_read_regular(const char *path, char **out)
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st)) {
 		int e = errno;
 
 		close(fd);
-		return S_ISREG(st.st_mode) ? -e : -EMEDIUMTYPE;
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EMEDIUMTYPE;
 	}
 	return read_fd(fd, out);
 }
