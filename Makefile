@@ -22,7 +22,8 @@ FORMAT_FILES = $(shell find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | sort)
 export MESON
 
 .PHONY: all deps deps-lint deps-demo deps-deb build check bench demo demo-lib \
-	clean format format-check lint cppcheck clang-tidy install deb deb-test
+	clean format format-check lint cppcheck clang-tidy install deb deb-test \
+	crash-long
 
 all: build
 
@@ -89,6 +90,14 @@ bench: deps
 	fi
 	$(MESON) compile -C $(BUILD_RELEASE)
 	$(MESON) test -C $(BUILD_RELEASE) --benchmark --verbose --no-rebuild
+
+# apctl's SIGKILL crash test (tests/apctl/crash.sh) at CRASH_TRIALS kills
+# per kernel (default 1000; `make check` runs the short 300/60), not part
+# of check.
+CRASH_TRIALS ?= 1000
+crash-long: build
+	APV_CRASH_TRIALS=$(CRASH_TRIALS) $(MESON) test -C $(BUILD) \
+		--timeout-multiplier 20 --verbose apctl-crash-6.12 apctl-crash-6.1
 
 # The vfio_ap session on apsim's simulated host with the real lszcrypt and
 # mdevctl (tools/demo.sh; needs root and /dev/fuse, exits 77 without them).

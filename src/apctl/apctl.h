@@ -204,7 +204,16 @@ void ctl_host_facts(json_t *root);
 void ctl_name_uuid(const char *name, char uuid[37]);
 /* A canonical UUID (apv_uuid_is()) in lower case (apvirt/uuid.h). */
 void ctl_lower_uuid(const char *in, char uuid[37]);
-/* NAME|UUID into the lower-case UUID. */
-void ctl_resolve_uuid(const char *name, char uuid[37]);
+/*
+ * Likely mistakes in a NAME: the empty name, and a NAME that looks like a
+ * UUID but is not a valid one (five groups of letters and digits joined
+ * by '-', 32 to 40 characters, at most three not hexadecimal digits; or
+ * 30 to 34 hexadecimal digits without the dashes).  0, or -1 with why
+ * (what is wrong) filled.
+ */
+int ctl_check_name(const char *name, char *why, size_t n);
+/* NAME|UUID into the lower-case UUID; -1 with e filled (a usage error,
+ * ctl_check_name()) for a likely mistake. */
+int ctl_resolve_uuid(const char *name, char uuid[37], struct ctl_err *e);
 
 #endif /* APCTL_APCTL_H */

@@ -28,13 +28,23 @@ static void explain_failure(const char *file, const struct ctl_plan *p,
 		free(list);
 		list = t;
 	}
-	e->msg = xasprintf(
-		"'%s': step %zu (%s mdev %s) failed: %s; %s%s%s", file,
-		p->failed + 1, ctl_step_name(st->kind), st->uuid, m,
-		*list ? "rolled back steps " : "nothing to roll back", list,
-		p->n_undo_failed ? " (ROLLBACK INCOMPLETE: see "
-				   "rollback_failed)" :
-				   "");
+	/* Say only what happened: "nothing was changed" when the failed step
+	 * was the first change and changed nothing (a write refused with
+	 * ENOSPC or EROFS leaves the old file as it was). */
+	if (p->n_undo_failed)
+		t = xasprintf("%s%s%sROLLBACK INCOMPLETE: see rollback_failed",
+			      *list ? "rolled back steps " : "", list,
+			      *list ? " (" : "");
+	else if (*list)
+		t = xasprintf("rolled back steps %s", list);
+	else if (p->failed_restored)
+		t = xstrdup("its definition was put back: nothing was changed");
+	else
+		t = xstrdup("nothing was changed");
+	e->msg = xasprintf("'%s': step %zu (%s mdev %s) failed: %s; %s%s", file,
+			   p->failed + 1, ctl_step_name(st->kind), st->uuid, m,
+			   t, p->n_undo_failed && *list ? ")" : "");
+	free(t);
 	free(m);
 	free(list);
 }
@@ -84,6 +94,8 @@ int cmd_apply(const struct args *a, json_t **out, struct ctl_err *e)
 		goto out;
 	}
 	if (ctl_plan_run(&p, report, e)) {
+		/* "ok" was the validation's verdict; the apply failed. */
+		json_object_set_new(report, "ok", json_false());
 		json_object_set_new(report, "applied", json_false());
 		explain_failure(a->operand, &p, e);
 		rc = -1;

@@ -50,12 +50,91 @@ void ctl_lower_uuid(const char *in, char uuid[37])
 	apv_uuid_str(b, uuid);
 }
 
-void ctl_resolve_uuid(const char *name, char uuid[37])
+static bool is_hex(char c)
 {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+static bool is_alnum(char c)
+{
+	return is_hex(c) || (c >= 'g' && c <= 'z') || (c >= 'G' && c <= 'Z');
+}
+
+/*
+ * A likely typo of a UUID: five groups of letters and digits joined by
+ * '-', 32 to 40 characters, at most three of them not hexadecimal digits
+ * (or 30 to 34 hexadecimal digits without a '-').  why: what is wrong.
+ */
+static bool uuid_like(const char *s, char *why, size_t n)
+{
+	static const size_t want[5] = {8, 4, 4, 4, 12};
+	size_t len = strlen(s), glen[5] = {0}, g = 0, nonhex = 0;
+	const char *bad = NULL;
+
+	for (const char *p = s; *p; p++) {
+		if (*p == '-') {
+			if (++g == 5)
+				return false;
+			continue;
+		}
+		if (!is_alnum(*p))
+			return false;
+		glen[g]++;
+		if (!is_hex(*p) && !nonhex++)
+			bad = p;
+	}
+	if (g == 0 && !nonhex && len >= 30 && len <= 34) {
+		snprintf(why, n,
+			 "%zu hexadecimal digits without the dashes "
+			 "of 8-4-4-4-12",
+			 len);
+		return true;
+	}
+	if (g != 4 || len < 32 || len > 40 || nonhex > 3)
+		return false;
+	for (int i = 0; i < 5; i++)
+		if (!glen[i])
+			return false;
+	for (int i = 0; i < 5; i++)
+		if (glen[i] != want[i]) {
+			snprintf(why, n, "group %d has %zu characters, not %zu",
+				 i + 1, glen[i], want[i]);
+			return true;
+		}
+	snprintf(why, n, "'%c' is not a hexadecimal digit", bad ? *bad : '?');
+	return true;
+}
+
+int ctl_check_name(const char *name, char *why, size_t n)
+{
+	if (!*name) {
+		snprintf(why, n, "the empty name is not a NAME");
+		return -1;
+	}
+	if (!apv_uuid_is(name) && uuid_like(name, why, n))
+		return -1;
+	return 0;
+}
+
+int ctl_resolve_uuid(const char *name, char uuid[37], struct ctl_err *e)
+{
+	char why[80];
+
+	if (ctl_check_name(name, why, sizeof(why))) {
+		e->exit_code = 2; /* a usage error */
+		if (!*name)
+			return ctl_fail(e, 0, "%s", why);
+		return ctl_fail(e, 0,
+				"'%s': looks like a UUID but is not one (%s); "
+				"a NAME must not look like a UUID",
+				name, why);
+	}
 	if (apv_uuid_is(name))
 		ctl_lower_uuid(name, uuid);
 	else
 		ctl_name_uuid(name, uuid);
+	return 0;
 }
 
 static void add_ids(struct ctl_def *d, const char *key,
@@ -155,7 +234,8 @@ int cmd_define(const struct args *a, json_t **out, struct ctl_err *e)
 	char uuid[37];
 	int r;
 
-	ctl_resolve_uuid(a->operand, uuid);
+	if (ctl_resolve_uuid(a->operand, uuid, e))
+		return -1;
 	if (a->set[OPT_ADAPTERS] &&
 	    ctl_parse_list("adapter", a->val[OPT_ADAPTERS], amax, &apm, e))
 		return -1;
@@ -186,6 +266,9 @@ int cmd_define(const struct args *a, json_t **out, struct ctl_err *e)
 			"cannot be read: %s)",
 			uuid, r == -EINVAL ? "not mdevctl JSON" : strerror(-r));
 	d.mdev_type = xstrdup(MDEV_TYPE);
+	/* The name given is kept (CFG_NAME_KEY, config.h): list, show and
+	 * matrix show it back. */
+	d.name = apv_uuid_is(a->operand) ? NULL : xstrdup(a->operand);
 	d.autostart = a->set[OPT_AUTOSTART];
 	add_ids(&d, "assign_adapter", &apm);
 	add_ids(&d, "assign_domain", &aqm);
@@ -207,7 +290,8 @@ int cmd_undefine(const struct args *a, json_t **out, struct ctl_err *e)
 	char uuid[37];
 	int r;
 
-	ctl_resolve_uuid(a->operand, uuid);
+	if (ctl_resolve_uuid(a->operand, uuid, e))
+		return -1;
 	r = ctl_def_remove(uuid);
 	if (r == -ENOENT)
 		return ctl_fail(e, ENOENT, "mdev %s: not defined", uuid);

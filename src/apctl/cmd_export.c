@@ -69,8 +69,14 @@ static json_t *def_json(const struct ctl_def *d)
 	for (size_t i = 0; i < d->n_attrs; i++)
 		json_array_append_new(attrs, json_pack("{s:s}", d->attrs[i].key,
 						       d->attrs[i].val));
-	return json_pack("{s:s,s:s,s:o}", "mdev_type", d->mdev_type, "start",
-			 d->autostart ? "auto" : "manual", "attrs", attrs);
+	json_t *o = json_pack("{s:s,s:s,s:o}", "mdev_type", d->mdev_type,
+			      "start", d->autostart ? "auto" : "manual",
+			      "attrs", attrs);
+
+	/* The name given at define, as in the file (config.h). */
+	if (d->name)
+		json_object_set_new(o, CFG_NAME_KEY, json_string(d->name));
+	return o;
 }
 
 static char *dump_mdevctl(const struct entries *es)
@@ -199,7 +205,8 @@ int cmd_export(const struct args *a, json_t **out, struct ctl_err *e)
 	if (a->operand) {
 		char uuid[37];
 
-		ctl_resolve_uuid(a->operand, uuid);
+		if (ctl_resolve_uuid(a->operand, uuid, e))
+			goto out;
 		if (load_one(&es, uuid, e))
 			goto out;
 	} else {
@@ -283,7 +290,7 @@ static int json_def(const char *file, const char *path, json_t *v,
 	json_object_foreach(v, key, val)
 	{
 		if (strcmp(key, "mdev_type") && strcmp(key, "start") &&
-		    strcmp(key, "attrs"))
+		    strcmp(key, "attrs") && strcmp(key, CFG_NAME_KEY))
 			return ctl_fail(e, EINVAL, "%s: %s.%s: unknown key",
 					file, path, key);
 	}
@@ -302,6 +309,10 @@ static int json_def(const char *file, const char *path, json_t *v,
 				path);
 	x->def.mdev_type = xstrdup(json_string_value(type));
 	x->def.autostart = start && !strcmp(json_string_value(start), "auto");
+	if (json_is_string(json_object_get(v, CFG_NAME_KEY)) &&
+	    *json_string_value(json_object_get(v, CFG_NAME_KEY)))
+		x->def.name = xstrdup(
+			json_string_value(json_object_get(v, CFG_NAME_KEY)));
 	json_array_foreach(attrs, i, at)
 	{
 		const char *k;

@@ -78,11 +78,18 @@ int cmd_list(const struct args *a, json_t **out, struct ctl_err *e)
 		json_t *o = json_object();
 		char *m = NULL, *g = NULL, *cd = NULL;
 
+		const char *name = defined ? d.name : NULL;
+
 		json_object_set_new(o, "uuid", json_string(*u));
+		/* The name given at define (CFG_NAME_KEY), when known. */
+		if (name)
+			json_object_set_new(o, "name", json_string(name));
 		json_object_set_new(o, "defined", json_boolean(defined));
 		json_object_set_new(o, "active", json_boolean(active));
 		if (!a->json)
-			printf("%s %s%s%s\n", *u, defined ? "defined" : "",
+			printf("%s%s%s%s %s%s%s\n", *u, name ? " (" : "",
+			       name ? name : "", name ? ")" : "",
+			       defined ? "defined" : "",
 			       defined && active ? " " : "",
 			       active ? "active" : "");
 		if (defined) {

@@ -20,6 +20,8 @@
 
 static void read_mdev(const char *uuid, struct mx_mdev *md, bool ap_config)
 {
+	struct ctl_def d;
+
 	snprintf(md->uuid, sizeof(md->uuid), "%s", uuid);
 	/* ap_config holds the whole matrix; matrix is cut at one page. */
 	if (!ap_config ||
@@ -29,6 +31,13 @@ static void read_mdev(const char *uuid, struct mx_mdev *md, bool ap_config)
 	}
 	md->guest_known = !ctl_mdev_read_matrix(uuid, "guest_matrix", &md->gapm,
 						&md->gaqm);
+	md->name = NULL;
+	if (!ctl_def_load(uuid, &d)) {
+		/* The name given at define (CFG_NAME_KEY), shown back. */
+		md->name = d.name;
+		d.name = NULL;
+		ctl_def_free(&d);
+	}
 }
 
 static bool not_dot(const char *name)
@@ -224,6 +233,8 @@ static json_t *model_json(const struct mx_model *m)
 
 		json_object_set_new(o, "label", json_string(md->label));
 		json_object_set_new(o, "uuid", json_string(md->uuid));
+		if (md->name)
+			json_object_set_new(o, "name", json_string(md->name));
 		json_object_set_new(o, "adapters", ctl_idlist_json(&md->apm));
 		json_object_set_new(o, "domains", ctl_idlist_json(&md->aqm));
 		json_object_set_new(o, "control_domains",

@@ -27,7 +27,7 @@ static const char *const set_what[3] = {"adapter", "domain", "control domain"};
  * cannot edit it.
  */
 static int load_def(const char *uuid, struct ctl_matrix *m, bool *autostart,
-		    bool *defined, char **text, struct ctl_err *e)
+		    char **name, bool *defined, char **text, struct ctl_err *e)
 {
 	struct ctl_def d;
 	int r = ctl_def_get(uuid, text);
@@ -42,6 +42,7 @@ static int load_def(const char *uuid, struct ctl_matrix *m, bool *autostart,
 				"mdev %s: cannot read the definition: %s", uuid,
 				strerror(-r));
 	*autostart = d.autostart;
+	*name = d.name ? xstrdup(d.name) : NULL;
 	if (strcmp(d.mdev_type, MDEV_TYPE))
 		ctl_fail(e, EINVAL, "mdev %s: type '%s' is not " MDEV_TYPE,
 			 uuid, d.mdev_type);
@@ -82,7 +83,7 @@ int cmd_modify(const struct args *a, json_t **out, struct ctl_err *e)
 	struct ctl_matrix given = {0}, def = {0}, ndef, run = {0}, nrun;
 	bool live = a->set[OPT_LIVE], defined, autostart = false, nauto;
 	bool def_changed, run_changed = false, ap_config = false;
-	char uuid[37], *text, *old = NULL;
+	char uuid[37], *text, *old = NULL, *name = NULL;
 	json_t *jdef = json_null(), *jrun = json_null();
 	int r;
 
@@ -97,9 +98,10 @@ int cmd_modify(const struct args *a, json_t **out, struct ctl_err *e)
 		    ctl_parse_list(set_what[k], a->val[set_opt[k]], max[k],
 				   &given.m[k], e))
 			return -1;
-	ctl_resolve_uuid(a->operand, uuid);
+	if (ctl_resolve_uuid(a->operand, uuid, e))
+		return -1;
 	ctl_def_clean_temps();
-	if (load_def(uuid, &def, &autostart, &defined, &old, e))
+	if (load_def(uuid, &def, &autostart, &name, &defined, &old, e))
 		goto fail;
 	if (!defined && !live) {
 		ctl_fail(e, ENOENT, "mdev %s: not defined", uuid);
@@ -141,7 +143,7 @@ int cmd_modify(const struct args *a, json_t **out, struct ctl_err *e)
 			goto fail;
 	}
 	if (def_changed) {
-		text = ctl_def_text(ndef.m, nauto);
+		text = ctl_def_text(ndef.m, nauto, name); /* name kept */
 		r = ctl_def_put(uuid, text);
 		free(text);
 		/* It may have failed after the rename: put the old bytes back. */
@@ -154,6 +156,7 @@ int cmd_modify(const struct args *a, json_t **out, struct ctl_err *e)
 
 			ctl_err_fini(&ue);
 			free(old);
+			free(name);
 			return ctl_fail(e, -r,
 					"mdev %s: cannot write the definition: "
 					"%s%s",
@@ -191,8 +194,10 @@ int cmd_modify(const struct args *a, json_t **out, struct ctl_err *e)
 						" (assign/unassign)");
 	}
 	free(old);
+	free(name);
 	return 0;
 fail:
 	free(old);
+	free(name);
 	return -1;
 }

@@ -153,7 +153,8 @@ int cmd_release(const struct args *a, json_t **out, struct ctl_err *e)
 
 	if (parse_timeout(a, &timeout, e))
 		return -1;
-	ctl_resolve_uuid(a->operand, m.uuid);
+	if (ctl_resolve_uuid(a->operand, m.uuid, e))
+		return -1;
 	if (!ctl_mdev_active(m.uuid))
 		return ctl_fail(e, ENODEV, "mdev %s: not active", m.uuid);
 	if (ctl_mdev_read_matrix(m.uuid, "matrix", &m.apm, &m.aqm) == -ENODEV)

@@ -300,21 +300,29 @@ int cmd_show(const struct args *a, json_t **out, struct ctl_err *e)
 	struct view v = {0};
 	struct ctl_def d;
 	json_t *root, *qs, *cs;
-	char uuid[37];
+	char uuid[37], *name = NULL;
 	int r;
 
-	ctl_resolve_uuid(a->operand, uuid);
+	if (ctl_resolve_uuid(a->operand, uuid, e))
+		return -1;
 	r = ctl_def_load(uuid, &d);
 	if (r && r != -ENOENT)
 		return ctl_fail(e, -r,
 				"mdev %s: cannot read the definition: %s", uuid,
 				strerror(-r));
+	/* The name: the one kept in the definition (CFG_NAME_KEY), else the
+	 * NAME given. */
+	if (!r && d.name)
+		name = xstrdup(d.name);
+	else if (!apv_uuid_is(a->operand))
+		name = xstrdup(a->operand);
 	if (!r) {
 		v.defined = true;
 		v.autostart = d.autostart;
 		if (strcmp(d.mdev_type, MDEV_TYPE) ||
 		    ctl_def_matrix(&d, &v.def.m[0], &v.def.m[1], &v.def.m[2])) {
 			ctl_def_free(&d);
+			free(name);
 			e->rule = "invalid-attribute";
 			return ctl_fail(e, EINVAL,
 					"mdev %s: the definition is not a "
@@ -326,11 +334,15 @@ int cmd_show(const struct args *a, json_t **out, struct ctl_err *e)
 	v.active = ctl_mdev_active(uuid) &&
 		   !ctl_mdev_matrix(uuid, ctl_has_ap_config(), &v.asg.m[0],
 				    &v.asg.m[1], &v.asg.m[2]);
-	if (!v.defined && !v.active)
+	if (!v.defined && !v.active) {
+		free(name);
 		return ctl_fail(e, ENOENT,
 				"mdev %s: neither defined nor active", uuid);
-	if (ctl_hostsnap_load(&h, 0, e))
+	}
+	if (ctl_hostsnap_load(&h, 0, e)) {
+		free(name);
 		return -1;
+	}
 	filter(&h, v.active ? &v.asg : &v.def, &v.guest, cause);
 	if (v.active) {
 		struct apv_bitmap gapm, gaqm;
@@ -346,9 +358,8 @@ int cmd_show(const struct args *a, json_t **out, struct ctl_err *e)
 		v.computed = true;
 	}
 	root = json_pack("{s:s,s:o,s:b,s:b,s:o}", "uuid", uuid, "name",
-			 apv_uuid_is(a->operand) ? json_null() :
-						   json_string(a->operand),
-			 "defined", v.defined, "active", v.active, "autostart",
+			 name ? json_string(name) : json_null(), "defined",
+			 v.defined, "active", v.active, "autostart",
 			 v.defined ? json_boolean(v.autostart) : json_null());
 	json_object_set_new(root, "definition",
 			    v.defined ? ctl_matrix_json(&v.def) : json_null());
@@ -357,10 +368,8 @@ int cmd_show(const struct args *a, json_t **out, struct ctl_err *e)
 	json_object_set_new(root, "guest", ctl_matrix_json(&v.guest));
 	json_object_set_new(root, "guest_computed", json_boolean(v.computed));
 	if (!a->json) {
-		printf("mdev %s%s%s%s: %s%s%s%s\n", uuid,
-		       apv_uuid_is(a->operand) ? "" : " (",
-		       apv_uuid_is(a->operand) ? "" : a->operand,
-		       apv_uuid_is(a->operand) ? "" : ")",
+		printf("mdev %s%s%s%s: %s%s%s%s\n", uuid, name ? " (" : "",
+		       name ? name : "", name ? ")" : "",
 		       v.defined ? "defined" : "not defined",
 		       v.defined ? (v.autostart ? " (start auto)" :
 						  " (start manual)") :
@@ -383,5 +392,6 @@ int cmd_show(const struct args *a, json_t **out, struct ctl_err *e)
 	json_object_set_new(root, "control_domains", cs);
 	*out = root;
 	ctl_hostsnap_fini(&h);
+	free(name);
 	return 0;
 }

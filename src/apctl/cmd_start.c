@@ -26,7 +26,8 @@ int cmd_start(const struct args *a, json_t **out, struct ctl_err *e)
 	char uuid[37], *create;
 	int r;
 
-	ctl_resolve_uuid(a->operand, uuid);
+	if (ctl_resolve_uuid(a->operand, uuid, e))
+		return -1;
 	r = ctl_def_load(uuid, &d);
 	if (r == -ENOENT)
 		return ctl_fail(e, ENOENT, "mdev %s: not defined", uuid);
@@ -94,7 +95,8 @@ int cmd_stop(const struct args *a, json_t **out, struct ctl_err *e)
 	struct ctl_mdev_view m = {0};
 	int r;
 
-	ctl_resolve_uuid(a->operand, m.uuid);
+	if (ctl_resolve_uuid(a->operand, m.uuid, e))
+		return -1;
 	if (!ctl_mdev_active(m.uuid))
 		return ctl_fail(e, ENODEV, "mdev %s: not active", m.uuid);
 	ctl_mdev_read_matrix(m.uuid, "matrix", &m.apm, &m.aqm);

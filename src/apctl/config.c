@@ -18,6 +18,7 @@ void ctl_def_free(struct ctl_def *d)
 	}
 	free(d->attrs);
 	free(d->mdev_type);
+	free(d->name);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -47,6 +48,8 @@ int ctl_def_parse(const char *text, struct ctl_def *d)
 		xstrdup(json_string_value(json_object_get(root, "mdev_type")));
 	start = json_string_value(json_object_get(root, "start"));
 	d->autostart = start && !strcmp(start, "auto");
+	start = json_string_value(json_object_get(root, CFG_NAME_KEY));
+	d->name = start && *start ? xstrdup(start) : NULL;
 	attrs = json_object_get(root, "attrs");
 	json_array_foreach(attrs, i, a)
 	{
@@ -101,6 +104,8 @@ char *ctl_def_dump(const struct ctl_def *d)
 		json_array_append_new(attrs, a);
 	}
 	json_object_set_new(root, "attrs", attrs);
+	if (d->name)
+		json_object_set_new(root, CFG_NAME_KEY, json_string(d->name));
 	/* serde_json's to_string_pretty: two spaces, no final newline. */
 	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
@@ -134,7 +139,7 @@ int ctl_def_remove(const char *uuid)
 int ctl_def_get(const char *uuid, char **out)
 {
 	char *path = ctl_cfg_path(CFG_DIR "/%s", uuid);
-	int r = ctl_read_bytes(path, out);
+	int r = ctl_read_regular(path, out);
 
 	free(path);
 	*out = r ? NULL : *out;
@@ -188,16 +193,51 @@ static bool is_uuid_name(const char *name)
 	return apv_uuid_is(name);
 }
 
+/*
+ * Only regular files are definitions (or symlinks to one: mdevctl reads
+ * through a symlink).  Anything else with a UUID name -- a FIFO, whose
+ * open(2) would wait for a writer for ever, a socket, a device, a
+ * directory, a dangling symlink -- is named on stderr (once per process)
+ * and skipped.
+ */
+static int keep_regular(const char *dir, char **v, int n)
+{
+	static bool warned;
+	int k = 0;
+
+	for (int i = 0; i < n; i++) {
+		char *p = xasprintf("%s/%s", dir, v[i]);
+		const char *type = ctl_file_type(p);
+
+		if (type) {
+			if (!warned)
+				fprintf(stderr,
+					"apctl: warning: %s: not a regular "
+					"file (%s): skipped\n",
+					p, type);
+			free(v[i]);
+		} else {
+			v[k++] = v[i];
+		}
+		free(p);
+	}
+	v[k] = NULL;
+	warned = true;
+	return k;
+}
+
 int ctl_def_list(char ***uuids)
 {
 	char *dir = ctl_cfg_path(CFG_DIR);
 	int n = ctl_list_dir(dir, is_uuid_name, uuids);
 
-	free(dir);
 	if (n == -ENOENT) {
 		*uuids = xcalloc(1, sizeof(char *));
-		return 0;
+		n = 0;
+	} else if (n > 0) {
+		n = keep_regular(dir, *uuids, n);
 	}
+	free(dir);
 	return n;
 }
 
@@ -242,7 +282,8 @@ int ctl_def_matrix(const struct ctl_def *d, struct apv_bitmap *apm,
 	return 0;
 }
 
-char *ctl_def_text(const struct apv_bitmap m[3], bool autostart)
+char *ctl_def_text(const struct apv_bitmap m[3], bool autostart,
+		   const char *name)
 {
 	static const char *const assign_attr[3] = {
 		"assign_adapter", "assign_domain", "assign_control_domain"};
@@ -250,6 +291,7 @@ char *ctl_def_text(const struct apv_bitmap m[3], bool autostart)
 	char *s;
 
 	d.mdev_type = xstrdup(MDEV_TYPE);
+	d.name = name ? xstrdup(name) : NULL;
 	d.autostart = autostart;
 	for (int k = 0; k < 3; k++)
 		apv_bm_for_each(i, &m[k]) {
@@ -302,11 +344,15 @@ void ctl_defs_fini(struct ctl_defs *ds)
 	memset(ds, 0, sizeof(*ds));
 }
 
+static int cmp_defent(const void *key, const void *x)
+{
+	return strcmp(key, ((const struct ctl_defent *)x)->uuid);
+}
+
 const struct ctl_defent *ctl_defs_find(const struct ctl_defs *ds,
 				       const char *uuid)
 {
-	for (size_t i = 0; i < ds->n; i++)
-		if (!strcmp(ds->v[i].uuid, uuid))
-			return &ds->v[i];
-	return NULL;
+	/* ds->v is sorted by UUID (ctl_def_list()). */
+	return ds->n ? bsearch(uuid, ds->v, ds->n, sizeof(*ds->v), cmp_defent) :
+		       NULL;
 }

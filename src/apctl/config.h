@@ -21,8 +21,18 @@ struct ctl_attr {
 	char *val;
 };
 
+/*
+ * The NAME given at define (apctl define NAME, an apply file's "name"),
+ * kept in the definition under this key.  mdevctl 1.2.0 to 1.4 read only
+ * "mdev_type", "start" and "attrs" (load_from_json) and ignore other keys,
+ * so the file means the same to them; mdevctl modify rewrites the file
+ * without it (the name is then simply not known any more).
+ */
+#define CFG_NAME_KEY "apctl_name"
+
 struct ctl_def {
 	char *mdev_type;
+	char *name; /* CFG_NAME_KEY, or NULL */
 	bool autostart;
 	struct ctl_attr *attrs;
 	size_t n_attrs;
@@ -60,8 +70,10 @@ int ctl_def_get(const char *uuid, char **out);
  */
 int ctl_def_put(const char *uuid, const char *bytes);
 /* The mdevctl text of a vfio_ap-passthrough definition with the matrix
- * m (adapters, domains, control domains); malloc'ed. */
-char *ctl_def_text(const struct apv_bitmap m[3], bool autostart);
+ * m (adapters, domains, control domains) and name (NULL: none);
+ * malloc'ed. */
+char *ctl_def_text(const struct apv_bitmap m[3], bool autostart,
+		   const char *name);
 /* Remove temporary files of interrupted writes (".<uuid>.XXXXXX"). */
 void ctl_def_clean_temps(void);
 

@@ -12,10 +12,12 @@ void ctl_lock_set_root(const char *run_root);
 const char *ctl_lock_path(void);
 
 /*
- * Take the lock: up to 3000 tries ~30 ms apart; a lock whose pid no longer
- * exists is stale and taken over.  0, -EBUSY (still held) or -errno.
+ * Take the lock: up to 3000 tries ~30 ms apart.  A lock whose content is
+ * not the PID of a live process (empty, garbage, a PID that no longer
+ * exists) is stale and taken over at once.  0, -EBUSY (still held; *holder
+ * is then "PID 123 (mdevctl)", malloc'ed, or NULL) or -errno.
  */
-int ctl_lock_take(void);
+int ctl_lock_take(char **holder);
 /* Release the lock if this process holds it. */
 void ctl_lock_release(void);
 

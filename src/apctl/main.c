@@ -291,10 +291,20 @@ int main(int argc, char **argv)
 	}
 	ctl_lock_set_root(a.val[OPT_RUN_ROOT]);
 	if (cmd->locked) {
-		r = ctl_lock_take();
+		char *holder;
+
+		r = ctl_lock_take(&holder);
 		if (r) {
-			ctl_fail(&e, -r, "'%s': cannot take the lock: %s",
-				 ctl_lock_path(), strerror(-r));
+			if (holder)
+				ctl_fail(&e, -r,
+					 "'%s': cannot take the lock: held by "
+					 "%s",
+					 ctl_lock_path(), holder);
+			else
+				ctl_fail(&e, -r,
+					 "'%s': cannot take the lock: %s",
+					 ctl_lock_path(), strerror(-r));
+			free(holder);
 			e.rule = "lock-held";
 			print_error(&a, &e, NULL);
 			rc = 1;

@@ -85,6 +85,16 @@ static void buf_xml(struct mx_buf *b, const char *s)
 		}
 }
 
+/* " (NAME)", escaped, if the mdev's definition has a name. */
+static void buf_name(struct mx_buf *b, const struct mx_mdev *md)
+{
+	if (!md->name)
+		return;
+	buf_puts(b, " (");
+	buf_xml(b, md->name);
+	buf_puts(b, ")");
+}
+
 /* "04-05,0a" (width 2) or "0047,0054" (width 4); "-" when empty. */
 static void buf_ids(struct mx_buf *b, const struct apv_bitmap *ids, int width)
 {
@@ -207,6 +217,8 @@ void mx_resolve(struct mx_model *m)
 
 void mx_fini(struct mx_model *m)
 {
+	for (size_t i = 0; i < m->n_mdevs; i++)
+		free(m->mdevs[i].name);
 	free(m->cells);
 	free(m->mdevs);
 	m->cells = NULL;
@@ -435,7 +447,9 @@ void mx_render_text(const struct mx_model *m, bool color, struct mx_buf *b)
 
 		buf_puts(b, "  ");
 		text_cell(b, m, MX_ASSIGNED, (int)i, color, w);
-		mx_buf_printf(b, "mdev %s: ", md->uuid);
+		mx_buf_printf(b, "mdev %s%s%s%s: ", md->uuid,
+			      md->name ? " (" : "", md->name ? md->name : "",
+			      md->name ? ")" : "");
 		buf_mdev_summary(b, md);
 		buf_puts(b, "\n");
 	}
@@ -520,6 +534,7 @@ static void svg_tooltip(struct mx_buf *b, const struct mx_model *m,
 		buf_xml(b, m->mdevs[x->mdev].label);
 		buf_puts(b, " ");
 		buf_xml(b, m->mdevs[x->mdev].uuid);
+		buf_name(b, &m->mdevs[x->mdev]);
 	}
 	mx_buf_printf(b, "\nstate: %s: ", mx_state_name(x->state));
 	buf_state_text(b, m, x->state);
@@ -651,8 +666,9 @@ static void svg_legend(struct mx_buf *b, const struct mx_model *m,
 		unsigned int x = 24 + col * g->mdev_col_w;
 		unsigned int yy = y + row * SVG_LINE;
 
-		mx_buf_printf(b, "<g><title>mdev %s\nmatrix: adapters ",
-			      md->uuid);
+		mx_buf_printf(b, "<g><title>mdev %s", md->uuid);
+		buf_name(b, md);
+		buf_puts(b, "\nmatrix: adapters ");
 		buf_ids(b, &md->apm, 2);
 		buf_puts(b, ", domains ");
 		buf_ids(b, &md->aqm, 4);
@@ -668,8 +684,10 @@ static void svg_legend(struct mx_buf *b, const struct mx_model *m,
 			      x, yy - 12, i);
 		mx_buf_printf(b, "<text class=\"lg\" x=\"%u\" y=\"%u\">",
 			      x + 22, yy);
-		mx_buf_printf(b, "<tspan class=\"lb\">%s</tspan> %s ",
-			      md->label, md->uuid);
+		mx_buf_printf(b, "<tspan class=\"lb\">%s</tspan> %s", md->label,
+			      md->uuid);
+		buf_name(b, md);
+		buf_puts(b, " ");
 		mx_buf_printf(b, "(%u/%u in guest; ctrl ", md->n_guest,
 			      md->n_cells);
 		buf_ids(b, &md->adm, 4);
@@ -826,6 +844,7 @@ void mx_render_html(const struct mx_model *m, struct mx_buf *b)
 		mx_buf_printf(b, "\"></span><b>%s</b></td><td class=\"id\">",
 			      md->label);
 		buf_xml(b, md->uuid);
+		buf_name(b, md);
 		buf_puts(b, "</td><td class=\"id\">");
 		buf_ids(b, &md->apm, 2);
 		buf_puts(b, "</td><td class=\"id\">");

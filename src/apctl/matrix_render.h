@@ -39,7 +39,9 @@ struct mx_cell {
 
 struct mx_mdev {
 	char uuid[37];
-	char label[4];			 /* "A" .. "Z", "AA" ..; mx_resolve() */
+	char *name;    /* its definition's name (CFG_NAME_KEY), NULL: none;
+		       freed by mx_fini() */
+	char label[4]; /* "A" .. "Z", "AA" ..; mx_resolve() */
 	struct apv_bitmap apm, aqm, adm; /* matrix and control_domains */
 	struct apv_bitmap gapm, gaqm;	 /* guest_matrix */
 	bool guest_known;		 /* guest_matrix was readable */

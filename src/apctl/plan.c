@@ -194,7 +194,10 @@ static struct ctl_step *add_step(struct ctl_plan *p, enum ctl_step_kind k,
 {
 	struct ctl_step *s;
 
-	p->v = xrealloc(p->v, (p->n + 1) * sizeof(*p->v));
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 16;
+		p->v = xrealloc(p->v, p->cap * sizeof(*p->v));
+	}
 	s = &p->v[p->n++];
 	memset(s, 0, sizeof(*s));
 	s->kind = k;
@@ -218,7 +221,7 @@ static void run_matrix(const struct ctl_running *r, struct ctl_matrix *m)
 }
 
 /* The definition as apctl would write it for s (same type, start, only
- * assign_* attributes, same matrix). */
+ * assign_* attributes, same matrix, the name s gives kept). */
 static bool def_same(const struct ctl_defent *x, const struct ctl_spec *s)
 {
 	struct ctl_matrix m, want;
@@ -227,7 +230,8 @@ static bool def_same(const struct ctl_defent *x, const struct ctl_spec *s)
 	if (x->err)
 		return false;
 	same = !strcmp(x->def.mdev_type, MDEV_TYPE) &&
-	       x->def.autostart == s->autostart;
+	       x->def.autostart == s->autostart &&
+	       (!s->name || (x->def.name && !strcmp(x->def.name, s->name)));
 	for (size_t i = 0; same && i < x->def.n_attrs; i++)
 		same = !strncmp(x->def.attrs[i].key, "assign_", 7);
 	if (same && !ctl_def_matrix(&x->def, &m.m[0], &m.m[1], &m.m[2])) {
@@ -237,6 +241,14 @@ static bool def_same(const struct ctl_defent *x, const struct ctl_spec *s)
 		same = false;
 	}
 	return same;
+}
+
+/* The name kept in uuid's definition (CFG_NAME_KEY), or NULL. */
+static const char *def_name(const struct ctl_hostsnap *h, const char *uuid)
+{
+	const struct ctl_defent *x = ctl_defs_find(&h->defs, uuid);
+
+	return x && !x->err ? x->def.name : NULL;
 }
 
 static void plan_defs(const struct ctl_desired *d, const struct ctl_hostsnap *h,
@@ -249,7 +261,8 @@ static void plan_defs(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 			if (ctl_desired_find(d, x->uuid) || x->err)
 				continue;
 			if (!strcmp(x->def.mdev_type, MDEV_TYPE))
-				add_step(p, CTL_STEP_UNDEFINE, x->uuid, NULL)
+				add_step(p, CTL_STEP_UNDEFINE, x->uuid,
+					 x->def.name)
 					->old_text = xstrdup(x->text);
 		}
 	}
@@ -268,7 +281,7 @@ static void plan_defs(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 			     x && x->text ? CTL_STEP_REDEFINE : CTL_STEP_DEFINE,
 			     sp->uuid, sp->name);
 		s->old_text = x && x->text ? xstrdup(x->text) : NULL;
-		s->new_text = ctl_def_text(m.m, sp->autostart);
+		s->new_text = ctl_def_text(m.m, sp->autostart, sp->name);
 		s->to = m;
 	}
 }
@@ -285,7 +298,8 @@ void ctl_plan_build(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 
 		if ((!sp && d->prune) || (sp && !sp->foreign && !sp->active))
 			run_matrix(r, &add_step(p, CTL_STEP_STOP, r->uuid,
-						sp ? sp->name : NULL)
+						sp ? sp->name :
+						     def_name(h, r->uuid))
 					       ->from);
 	}
 	/* Shrink every mdev that changes before any grows (no collision). */
@@ -495,6 +509,20 @@ static int step_undo(const struct ctl_step *s, bool ap_config,
 	}
 }
 
+/* The definition file of step s is no longer its old bytes. */
+static bool def_changed(const struct ctl_step *s)
+{
+	char *now = NULL;
+	bool changed;
+
+	if (ctl_def_get(s->uuid, &now))
+		return true; /* unreadable: restore it to be sure */
+	changed = (now == NULL) != (s->old_text == NULL) ||
+		  (now && strcmp(now, s->old_text));
+	free(now);
+	return changed;
+}
+
 int ctl_plan_run(struct ctl_plan *p, json_t *report, struct ctl_err *e)
 {
 	json_t *rolled = json_array(), *rfailed = json_array();
@@ -512,16 +540,22 @@ int ctl_plan_run(struct ctl_plan *p, json_t *report, struct ctl_err *e)
 	}
 	p->failed = i;
 	json_object_set_new(report, "failed_step", step_json(&p->v[i], i));
-	/* A definition write may fail after its rename: put the old back. */
-	if (p->v[i].kind <= CTL_STEP_REDEFINE) {
+	/* A definition write may fail after its rename (the directory's
+	 * fsync): put the old bytes back -- only if the file changed.  A
+	 * write that failed before (ENOSPC, EROFS, ...) changed nothing, and
+	 * restoring would only fail the same way. */
+	if (p->v[i].kind <= CTL_STEP_REDEFINE && def_changed(&p->v[i])) {
 		struct ctl_err ue = {0};
 
-		if (step_undo(&p->v[i], p->ap_config, &ue) &&
-		    ++p->n_undo_failed)
+		if (step_undo(&p->v[i], p->ap_config, &ue)) {
+			p->n_undo_failed++;
 			json_array_append_new(rfailed,
 					      json_pack("{s:I,s:s}", "step",
 							(json_int_t)i + 1,
 							"error", ue.msg));
+		} else {
+			p->failed_restored = true;
+		}
 		ctl_err_fini(&ue);
 	}
 	while (i--) {

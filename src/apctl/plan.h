@@ -83,11 +83,14 @@ struct ctl_step {
 
 struct ctl_plan {
 	struct ctl_step *v;
-	size_t n;
+	size_t n, cap;
 	bool ap_config; /* live changes by ap_config (from the snapshot) */
 	/* After a failed ctl_plan_run(): the failed step and how many undos
 	 * failed (the rolled-back steps are those before it not .done). */
 	size_t failed, n_undo_failed;
+	/* The failed definition write had replaced the file (its directory's
+	 * fsync failed): the old bytes were put back. */
+	bool failed_restored;
 };
 
 /*

@@ -87,13 +87,18 @@ void ctl_hostsnap_fini(struct ctl_hostsnap *h)
 	memset(h, 0, sizeof(*h));
 }
 
+static int cmp_run(const void *key, const void *r)
+{
+	return strcmp(key, ((const struct ctl_running *)r)->uuid);
+}
+
 const struct ctl_running *ctl_hostsnap_find(const struct ctl_hostsnap *h,
 					    const char *uuid)
 {
-	for (size_t i = 0; i < h->n_run; i++)
-		if (!strcmp(h->run[i].uuid, uuid))
-			return &h->run[i];
-	return NULL;
+	/* h->run is sorted by UUID (ctl_active_mdevs()). */
+	return h->n_run ? bsearch(uuid, h->run, h->n_run, sizeof(*h->run),
+				  cmp_run) :
+			  NULL;
 }
 
 const char *ctl_hostsnap_owner(const struct ctl_hostsnap *h, unsigned int ap,
@@ -112,23 +117,67 @@ const char *ctl_hostsnap_owner(const struct ctl_hostsnap *h, unsigned int ap,
 
 /* ---- desired sets -------------------------------------------------------- */
 
+static size_t uuid_hash(const char *s)
+{
+	uint64_t x = UINT64_C(0xcbf29ce484222325);
+
+	for (; *s; s++) {
+		x ^= (unsigned char)*s;
+		x *= UINT64_C(0x100000001b3);
+	}
+	return (size_t)(x ^ (x >> 32));
+}
+
+/* The slot of uuid: its index + 1, or the empty slot where it goes. */
+static size_t *desired_slot(const struct ctl_desired *d, const char *uuid)
+{
+	size_t mask = d->n_slots - 1, k = uuid_hash(uuid) & mask;
+
+	while (d->slot[k] && strcmp(d->v[d->slot[k] - 1].uuid, uuid))
+		k = (k + 1) & mask;
+	return &d->slot[k];
+}
+
+static void desired_rehash(struct ctl_desired *d)
+{
+	free(d->slot);
+	d->n_slots = d->n_slots ? d->n_slots * 2 : 64;
+	d->slot = xcalloc(d->n_slots, sizeof(*d->slot));
+	for (size_t i = 0; i < d->n; i++) {
+		size_t *k = desired_slot(d, d->v[i].uuid);
+
+		if (!*k)
+			*k = i + 1;
+	}
+}
+
 struct ctl_spec *ctl_desired_add(struct ctl_desired *d, const char *uuid)
 {
 	struct ctl_spec *s;
+	size_t *k;
 
-	d->v = xrealloc(d->v, (d->n + 1) * sizeof(*d->v));
+	if (d->n == d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 16;
+		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
+	}
 	s = &d->v[d->n++];
 	memset(s, 0, sizeof(*s));
 	snprintf(s->uuid, sizeof(s->uuid), "%s", uuid);
+	if (2 * d->n > d->n_slots)
+		desired_rehash(d);
+	else if (!*(k = desired_slot(d, s->uuid)))
+		*k = d->n;
 	return s;
 }
 
 struct ctl_spec *ctl_desired_find(const struct ctl_desired *d, const char *uuid)
 {
-	for (size_t i = 0; i < d->n; i++)
-		if (!strcmp(d->v[i].uuid, uuid))
-			return &d->v[i];
-	return NULL;
+	size_t k;
+
+	if (!d->n_slots)
+		return NULL;
+	k = *desired_slot(d, uuid);
+	return k ? &d->v[k - 1] : NULL;
 }
 
 void ctl_desired_fini(struct ctl_desired *d)
@@ -138,6 +187,7 @@ void ctl_desired_fini(struct ctl_desired *d)
 		free(d->v[i].mdev_type);
 	}
 	free(d->v);
+	free(d->slot);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -152,6 +202,8 @@ static void spec_from_def(struct ctl_spec *s, const struct ctl_defent *x,
 		return;
 	}
 	s->mdev_type = xstrdup(x->def.mdev_type);
+	if (!s->name && x->def.name)
+		s->name = xstrdup(x->def.name);
 	s->autostart = x->def.autostart;
 	s->invalid = ctl_def_matrix(&x->def, &s->apm, &s->aqm, &s->adm) != 0;
 }
@@ -232,7 +284,7 @@ static int file_spec(struct ctl_desired *d, const char *file, size_t i,
 	json_t *uuid = json_object_get(o, "uuid");
 	struct ctl_spec *s;
 	const char *key;
-	char u[37];
+	char u[37], why[80];
 	json_t *v;
 
 	if (!json_is_object(o))
@@ -258,7 +310,15 @@ static int file_spec(struct ctl_desired *d, const char *file, size_t i,
 	if (uuid && !apv_uuid_is(json_string_value(uuid)))
 		return ctl_fail(e, EINVAL, "'%s': mdevs[%zu]: '%s': not a UUID",
 				file, i, json_string_value(uuid));
-	ctl_resolve_uuid(json_string_value(name ? name : uuid), u);
+	if (name && ctl_check_name(json_string_value(name), why, sizeof(why)))
+		return ctl_fail(e, EINVAL, "'%s': mdevs[%zu]: name '%s': %s%s",
+				file, i, json_string_value(name),
+				*json_string_value(name) ?
+					"looks like a UUID but is not one: " :
+					"",
+				why);
+	if (ctl_resolve_uuid(json_string_value(name ? name : uuid), u, e))
+		return -1;
 	s = ctl_desired_add(d, u);
 	s->has_def = true;
 	if (name)
@@ -371,7 +431,10 @@ static void add(struct ctl_findings *f, enum ctl_severity sev, const char *rule,
 	struct ctl_finding *x;
 	va_list ap;
 
-	f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 16;
+		f->v = xrealloc(f->v, f->cap * sizeof(*f->v));
+	}
 	x = &f->v[f->n++];
 	memset(x, 0, sizeof(*x));
 	x->sev = sev;
@@ -499,6 +562,8 @@ static void check_one(const struct ctl_spec *s, const struct ctl_hostsnap *h,
 			    u, a, h->amax);
 		}
 	for (unsigned int d = h->dmax + 1; d < APV_MAX_IDS; d++) {
+		if (!apv_bm_test(&s->aqm, d) && !apv_bm_test(&s->adm, d))
+			continue;
 		snprintf(id, sizeof(id), ".%04x", d);
 		if (apv_bm_test(&s->aqm, d))
 			add(f, CTL_SEV_ERROR, "id-out-of-range", u, id, NULL,
@@ -540,6 +605,8 @@ static void check_one(const struct ctl_spec *s, const struct ctl_hostsnap *h,
 			    "configuration (filtered until it appears)",
 			    u, i);
 		}
+		if (!apv_bm_test(&s->aqm, i) && !apv_bm_test(&s->adm, i))
+			continue;
 		snprintf(id, sizeof(id), ".%04x", i);
 		if (apv_bm_test(&s->aqm, i) && !apv_bm_test(&h->cfg_aqm, i))
 			add(f, CTL_SEV_WARNING, "not-in-configuration", u, id,
@@ -599,33 +666,172 @@ static void check_pair(const char *u, const struct apv_bitmap *apm,
 		}
 }
 
+/*
+ * Who holds what, for the pair rules in O(n log n): the indices of the
+ * mdevs holding each APQN (65536 lists) and each control domain (256),
+ * ascending.  Only pairs found in a common list can share anything.
+ */
+struct idx_list {
+	size_t *v;
+	size_t n, cap;
+};
+
+struct holders {
+	struct idx_list apqn[APV_MAX_IDS * APV_MAX_IDS], cdom[APV_MAX_IDS];
+};
+
+static void idx_push(struct idx_list *l, size_t i)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 4;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = i;
+}
+
+static void holders_add(struct holders *hs, size_t i,
+			const struct apv_bitmap *apm,
+			const struct apv_bitmap *aqm,
+			const struct apv_bitmap *adm)
+{
+	apv_bm_for_each(a, apm) {
+		apv_bm_for_each(dom, aqm)
+			idx_push(&hs->apqn[a * APV_MAX_IDS + dom], i);
+	}
+	apv_bm_for_each(c, adm)
+		idx_push(&hs->cdom[c], i);
+}
+
+static void holders_free(struct holders *hs)
+{
+	if (!hs)
+		return;
+	for (size_t k = 0; k < APV_MAX_IDS * APV_MAX_IDS; k++)
+		free(hs->apqn[k].v);
+	for (size_t k = 0; k < APV_MAX_IDS; k++)
+		free(hs->cdom[k].v);
+	free(hs);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The indices above `after` (SIZE_MAX: all) that share an APQN of
+ * apm x aqm or a control domain of adm with it, ascending, each once,
+ * into *out (grown as needed).  Their count.
+ */
+static size_t holders_near(const struct holders *hs, size_t after,
+			   const struct apv_bitmap *apm,
+			   const struct apv_bitmap *aqm,
+			   const struct apv_bitmap *adm, struct idx_list *out)
+{
+	size_t k = 0;
+
+	out->n = 0;
+	apv_bm_for_each(a, apm) {
+		apv_bm_for_each(dom, aqm) {
+			const struct idx_list *l =
+				&hs->apqn[a * APV_MAX_IDS + dom];
+
+			for (size_t j = 0; j < l->n; j++)
+				if (after == SIZE_MAX || l->v[j] > after)
+					idx_push(out, l->v[j]);
+		}
+	}
+	apv_bm_for_each(c, adm) {
+		for (size_t j = 0; j < hs->cdom[c].n; j++)
+			if (after == SIZE_MAX || hs->cdom[c].v[j] > after)
+				idx_push(out, hs->cdom[c].v[j]);
+	}
+	if (!out->n)
+		return 0;
+	qsort(out->v, out->n, sizeof(*out->v), cmp_size);
+	for (size_t j = 0; j < out->n; j++)
+		if (!k || out->v[k - 1] != out->v[j])
+			out->v[k++] = out->v[j];
+	out->n = k;
+	return k;
+}
+
+static int cmp_spec_uuid(const void *a, const void *b, void *arg)
+{
+	const struct ctl_desired *d = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(d->v[x].uuid, d->v[y].uuid);
+
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+/* dup[i]: an earlier spec has the same UUID (sorted, not pairwise). */
+static bool *find_duplicates(const struct ctl_desired *d)
+{
+	size_t *order = xcalloc(d->n, sizeof(*order));
+	bool *dup = xcalloc(d->n, sizeof(*dup));
+
+	for (size_t i = 0; i < d->n; i++)
+		order[i] = i;
+	qsort_r(order, d->n, sizeof(*order), cmp_spec_uuid, (void *)d);
+	for (size_t i = 1; i < d->n; i++)
+		if (!strcmp(d->v[order[i]].uuid, d->v[order[i - 1]].uuid))
+			dup[order[i]] = true;
+	free(order);
+	return dup;
+}
+
+/* A pair rule applies to s (an apply file's active mdevs, autostart
+ * definitions). */
+static bool pair_checked(const struct ctl_desired *d, const struct ctl_spec *s)
+{
+	return checkable(s) && ((d->file && s->active) || s->autostart);
+}
+
 void ctl_validate(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 		  struct ctl_findings *f)
 {
+	struct holders *hs = xcalloc(1, sizeof(*hs)), *rh = NULL;
+	struct idx_list near = {0};
+	bool *dup = find_duplicates(d);
+
 	for (size_t i = 0; i < d->n; i++) {
 		const struct ctl_spec *s = &d->v[i];
 
 		if (s->foreign)
 			continue;
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(d->v[j].uuid, s->uuid)) {
-				add(f, CTL_SEV_ERROR, "duplicate-mdev", s->uuid,
-				    NULL, NULL,
-				    "mdev %s: listed more than once%s%s%s",
-				    s->uuid, s->name ? " (name '" : "",
-				    s->name ? s->name : "",
-				    s->name ? "')" : "");
-				break;
-			}
+		if (dup[i])
+			add(f, CTL_SEV_ERROR, "duplicate-mdev", s->uuid, NULL,
+			    NULL, "mdev %s: listed more than once%s%s%s",
+			    s->uuid, s->name ? " (name '" : "",
+			    s->name ? s->name : "", s->name ? "')" : "");
 		check_one(s, h, f);
+	}
+	for (size_t i = 0; i < d->n; i++)
+		if (pair_checked(d, &d->v[i]))
+			holders_add(hs, i, &d->v[i].apm, &d->v[i].aqm,
+				    &d->v[i].adm);
+	if (!d->file) {
+		rh = xcalloc(1, sizeof(*rh));
+		for (size_t k = 0; k < h->n_run; k++)
+			holders_add(rh, k, &h->run[k].apm, &h->run[k].aqm,
+				    &h->run[k].adm);
 	}
 	for (size_t i = 0; i < d->n; i++) {
 		const struct ctl_spec *s = &d->v[i];
+		const struct apv_bitmap none = {{0}};
+		const struct apv_bitmap *sadm;
 
 		if (!checkable(s))
 			continue;
-		for (size_t j = i + 1; j < d->n; j++) {
-			const struct ctl_spec *o = &d->v[j];
+		if (pair_checked(d, s))
+			holders_near(hs, i, &s->apm, &s->aqm, &s->adm, &near);
+		else
+			near.n = 0;
+		for (size_t j = 0; j < near.n; j++) {
+			const struct ctl_spec *o = &d->v[near.v[j]];
 			const char *rule = NULL, *why = "";
 
 			if (!checkable(o) || !strcmp(s->uuid, o->uuid) ||
@@ -646,17 +852,20 @@ void ctl_validate(const struct ctl_desired *d, const struct ctl_hostsnap *h,
 		if (d->file)
 			continue;
 		/* A definition against the running mdevs of other UUIDs. */
-		for (size_t k = 0; k < h->n_run; k++) {
-			const struct ctl_running *r = &h->run[k];
+		sadm = s->autostart || s->active ? &s->adm : &none;
+		holders_near(rh, SIZE_MAX, &s->apm, &s->aqm, sadm, &near);
+		for (size_t j = 0; j < near.n; j++) {
+			const struct ctl_running *r = &h->run[near.v[j]];
 
 			if (!strcmp(r->uuid, s->uuid))
 				continue;
-			check_pair(s->uuid, &s->apm, &s->aqm,
-				   s->autostart || s->active ?
-					   &s->adm :
-					   &(struct apv_bitmap){0},
-				   r->uuid, &r->apm, &r->aqm, &r->adm,
-				   "apqn-in-use", " (running)", f);
+			check_pair(s->uuid, &s->apm, &s->aqm, sadm, r->uuid,
+				   &r->apm, &r->aqm, &r->adm, "apqn-in-use",
+				   " (running)", f);
 		}
 	}
+	free(near.v);
+	free(dup);
+	holders_free(hs);
+	holders_free(rh);
 }

@@ -62,7 +62,11 @@ struct ctl_spec {
 
 struct ctl_desired {
 	struct ctl_spec *v;
-	size_t n;
+	size_t n, cap;
+	/* UUID -> index + 1 (open addressing, first of duplicates):
+	 * ctl_desired_find() in O(1), kept by ctl_desired_add(). */
+	size_t *slot;
+	size_t n_slots;
 	bool file;  /* from an apply file: running mdevs not in it go away */
 	bool prune; /* file: unlisted definitions and mdevs are removed */
 };
@@ -110,7 +114,7 @@ struct ctl_finding {
 
 struct ctl_findings {
 	struct ctl_finding *v;
-	size_t n, errors, warnings;
+	size_t n, cap, errors, warnings;
 };
 
 /*

@@ -124,16 +124,68 @@ char *ctl_cfg_path(const char *fmt, ...)
 	return p;
 }
 
+static int read_fd(int fd, char **out);
+
 int ctl_read_bytes(const char *path, char **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return read_fd(fd, out);
+}
+
+int ctl_read_regular(const char *path, char **out)
+{
+	struct stat st;
+	int fd;
+
+	/* O_NONBLOCK: opening a FIFO without a writer returns at once (it
+	 * would block for ever otherwise); fstat() then refuses it.  A
+	 * symlink is followed, as mdevctl reads through one. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EMEDIUMTYPE;
+	}
+	return read_fd(fd, out);
+}
+
+const char *ctl_file_type(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return lstat(path, &st) ? NULL : "a dangling symlink";
+	if (S_ISREG(st.st_mode))
+		return NULL;
+	if (S_ISDIR(st.st_mode))
+		return "a directory";
+	if (S_ISFIFO(st.st_mode))
+		return "a FIFO";
+	if (S_ISSOCK(st.st_mode))
+		return "a socket";
+	if (S_ISCHR(st.st_mode))
+		return "a character device";
+	if (S_ISBLK(st.st_mode))
+		return "a block device";
+	return "not a file";
+}
+
+static int read_fd(int fd, char **out)
 {
 	size_t len = 0, cap = 4096;
 	char *buf;
 	ssize_t n;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	buf = xmalloc(cap + 1);
 	for (;;) {
 		n = read(fd, buf + len, cap - len);

@@ -25,6 +25,16 @@ char *ctl_cfg_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Read a whole file as it is (malloc'ed, NUL added).  0 or -errno. */
 int ctl_read_bytes(const char *path, char **out);
+/*
+ * The same for a regular file only (a symlink to one is followed): opened
+ * non-blocking, so a FIFO or a device never hangs the caller; -EMEDIUMTYPE
+ * if it is not a regular file.
+ */
+int ctl_read_regular(const char *path, char **out);
+/* What a non-regular file is ("a FIFO", "a directory", "a dangling
+ * symlink", ...; a symlink is followed); NULL for a regular file or when
+ * path does not exist. */
+const char *ctl_file_type(const char *path);
 /* Read a whole file; trailing newline stripped.  0 or -errno. */
 int ctl_read_file(const char *path, char **out);
 /* open(O_WRONLY|O_TRUNC), one write(2) of VAL.  0 or -errno. */

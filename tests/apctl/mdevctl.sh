@@ -74,4 +74,43 @@ expect_rc 0 "mdevctl undefine"
 run apctl list
 expect_eq "$out" "" "nothing left"
 
+# ---- the name given at define: kept, read past by mdevctl, shown back ------
+
+run apctl define web1 -a 4 -d 0x47
+expect_rc 0 "apctl define web1"
+W=$out
+expect_contains "$(cat /etc/mdevctl.d/matrix/$W)" '"apctl_name": "web1"' \
+	"the name is kept in the definition"
+run mdevctl list -d
+expect_eq "$out" "$W matrix vfio_ap-passthrough manual" \
+	"mdevctl lists the named definition unchanged"
+run mdevctl start -u $W
+expect_rc 0 "mdevctl starts the named definition"
+expect_file $MATRIX/$W/matrix "04.0047" "with its attrs"
+run apctl list
+expect_contains "$out" "$W (web1) defined active" "list shows the name"
+run apctl --json list
+check "list --json has the name" python3 -c '
+import json, sys
+assert json.loads(sys.argv[1])[0]["name"] == "web1"' "$out"
+run apctl show $W
+expect_contains "$out" "mdev $W (web1): defined" "show by UUID shows the name"
+run apctl matrix --color never
+expect_contains "$out" "mdev $W (web1): " "matrix shows the name"
+run apctl --json matrix
+check "matrix --json has the name" python3 -c '
+import json, sys
+assert json.loads(sys.argv[1])["mdevs"][0]["name"] == "web1"' "$out"
+PIC=$(mktemp -d)
+run apctl matrix --svg "$PIC/m.svg" --html "$PIC/m.html"
+expect_contains "$(cat "$PIC/m.svg")" "$W (web1)" "the SVG picture shows the name"
+expect_contains "$(cat "$PIC/m.html")" "$W (web1)" "the HTML page shows the name"
+rm -rf "$PIC"
+run apctl modify web1 -d 0x54
+expect_contains "$(cat /etc/mdevctl.d/matrix/$W)" '"apctl_name": "web1"' \
+	"modify keeps the name"
+run mdevctl stop -u $W
+run apctl undefine web1
+expect_rc 0 "undefine web1"
+
 interop_done

@@ -46,8 +46,16 @@ static inline struct ctl_running *snap_run(struct ctl_hostsnap *h,
 {
 	struct ctl_running *r;
 
+	size_t at = 0;
+
+	/* Sorted by UUID, as ctl_hostsnap_load() leaves it. */
+	while (at < h->n_run && strcmp(h->run[at].uuid, uuid) < 0)
+		at++;
 	h->run = realloc(h->run, (h->n_run + 1) * sizeof(*h->run));
-	r = &h->run[h->n_run++];
+	memmove(&h->run[at + 1], &h->run[at],
+		(h->n_run - at) * sizeof(*h->run));
+	h->n_run++;
+	r = &h->run[at];
 	memset(r, 0, sizeof(*r));
 	strcpy(r->uuid, uuid);
 	r->apm = ids(apm);
@@ -64,11 +72,19 @@ static inline void snap_def(struct ctl_hostsnap *h, const char *uuid,
 	struct apv_bitmap m[3] = {ids(apm), ids(aqm), ids(adm)};
 	struct ctl_defent *x;
 
+	size_t at = 0;
+
+	/* Sorted by UUID, as ctl_defs_load() leaves it. */
+	while (at < h->defs.n && strcmp(h->defs.v[at].uuid, uuid) < 0)
+		at++;
 	h->defs.v = realloc(h->defs.v, (h->defs.n + 1) * sizeof(*h->defs.v));
-	x = &h->defs.v[h->defs.n++];
+	memmove(&h->defs.v[at + 1], &h->defs.v[at],
+		(h->defs.n - at) * sizeof(*h->defs.v));
+	h->defs.n++;
+	x = &h->defs.v[at];
 	memset(x, 0, sizeof(*x));
 	strcpy(x->uuid, uuid);
-	x->text = text ? strdup(text) : ctl_def_text(m, autostart);
+	x->text = text ? strdup(text) : ctl_def_text(m, autostart, NULL);
 	x->err = ctl_def_parse(x->text, &x->def);
 }
 

@@ -286,6 +286,70 @@ static void explain(void **state)
 	ctl_err_fini(&e);
 }
 
+/* Likely mistakes in a NAME (ctl_check_name(), apctl.h). */
+static void name_mistakes(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"1234567-1234-1234-1234-123456789abc",	 /* group 1 short */
+		"12345678-1234-1234-1234-123456789abg",	 /* 'g' */
+		"12345678-12345-1234-1234-123456789abc", /* group 2 long */
+		"12345678-1234-1234-1234-123456789ab",	 /* group 5 short */
+		"12345678123412341234123456789abc",	 /* no dashes */
+	};
+	static const char *const good[] = {
+		"g1",
+		"web-db-prod-eu-west",
+		"12345678-1234-1234-1234-123456789abc", /* a UUID */
+		"12345678-1234-1234-1234-123456789ABC",
+		"guest-with-a-rather-long-name-of-forty-chars",
+	};
+	char why[80];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		assert_int_equal(ctl_check_name(bad[i], why, sizeof(why)), -1);
+		assert_true(why[0] != '\0');
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(ctl_check_name(good[i], why, sizeof(why)), 0);
+}
+
+/* The duplicate and pair rules at scale: found through the holder lists,
+ * in file order (ctl_validate() is O(n log n)). */
+static void pairs_at_scale(void **state)
+{
+	struct fx *x = *state;
+	char u[37];
+
+	x->d.file = true;
+	for (unsigned int i = 0; i < 4000; i++) {
+		char a[8], d[8];
+
+		snprintf(u, sizeof(u), "%08x-0000-4000-8000-000000000000", i);
+		snprintf(a, sizeof(a), "%u", i % 200);
+		snprintf(d, sizeof(d), "%u", (i / 200) % 250);
+		want(&x->d, u, a, d, "", false, i % 2 == 0);
+	}
+	/* One clash (active 0 and active 4000 on 00.0000), one duplicate. */
+	want(&x->d, "00000fa0-0000-4000-8000-000000000000", "0", "0", "", false,
+	     true);
+	want(&x->d, "00000001-0000-4000-8000-000000000000", "199", "249", "",
+	     false, false);
+	ctl_validate(&x->d, &x->h, &x->f);
+	assert_int_equal(x->f.errors, 2);
+	/* Per-mdev findings (the duplicate) come first, then the pairs. */
+	assert_string_equal(x->f.v[0].rule, "duplicate-mdev");
+	assert_string_equal(x->f.v[0].mdev,
+			    "00000001-0000-4000-8000-000000000000");
+	assert_string_equal(x->f.v[1].rule, "apqn-in-use");
+	assert_string_equal(x->f.v[1].mdev,
+			    "00000000-0000-4000-8000-000000000000");
+	assert_string_equal(x->f.v[1].owner,
+			    "00000fa0-0000-4000-8000-000000000000");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -303,6 +367,8 @@ int main(void)
 		T(duplicate),
 		T(findings_json),
 		T(explain),
+		T(name_mistakes),
+		T(pairs_at_scale),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
