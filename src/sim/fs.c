@@ -94,6 +94,11 @@ struct apsim_fs {
 	void (*zcdn_hook)(void *ctx);
 	void *zcdn_ctx;
 	uid_t owner; /* the daemon's uid: root, or a rootless `apsim run` */
+	/* stores running off the loop (op_write, struct slow) */
+	pthread_mutex_t slock;
+	pthread_cond_t scond;
+	unsigned int nslow;
+	bool stopping;
 };
 
 /* Per open file: the node and the content snapshot. */
@@ -452,7 +457,14 @@ static int open_check(const struct apsim_node *n, int flags)
 	return 0;
 }
 
-static int fh_new(const struct apsim_node *n, struct fuse_file_info *fi)
+/*
+ * An open file is bound to the object instance it was opened on (kernfs
+ * binds it to the node, not to the name): once that mdev, card, queue or
+ * zcrypt node is gone, its reads and writes fail with ENODEV for ever,
+ * even when another one is created under the same name.
+ */
+static int fh_new(struct apsim_fs *fs, const struct apsim_node *n,
+		  struct fuse_file_info *fi)
 {
 	struct fh *h;
 	int rc = open_check(n, fi->flags);
@@ -463,6 +475,10 @@ static int fh_new(const struct apsim_node *n, struct fuse_file_info *fi)
 	if (!h)
 		return -ENOMEM;
 	h->node = *n;
+	if (n->model && (rc = apv_obj_bind(fs->host, &h->node.obj))) {
+		free(h);
+		return rc;
+	}
 	pthread_mutex_init(&h->lock, NULL);
 	fi->fh = (uint64_t)(uintptr_t)h;
 	fi->direct_io = 1;
@@ -487,7 +503,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (!rc)
 		rc = other_check(req, &n, open_mask(fi->flags));
 	if (!rc)
-		rc = fh_new(&n, fi);
+		rc = fh_new(req_fs(req), &n, fi);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else if (fuse_reply_open(req, fi))
@@ -515,7 +531,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	else if (rc == 0)
 		rc = other_check(req, &n, open_mask(fi->flags));
 	if (rc == 0)
-		rc = fh_new(&n, fi);
+		rc = fh_new(req_fs(req), &n, fi);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -570,6 +586,122 @@ static bool is_zcdn_change(const struct apsim_node *n)
 	return n->model && n->obj.kind == APV_OBJ_ZCRYPT;
 }
 
+/*
+ * A store that may wait (apsim_tree_may_block: an mdev `remove` while a
+ * guest holds the device) runs on a thread of its own and replies from
+ * there, so that only its writer waits, as with kernfs; the loop serves
+ * every other request meanwhile.  At most MAX_SLOW such stores at a time
+ * (more wait in the loop's order: EAGAIN would be no kernel errno here).
+ *
+ * An interrupted writer (a signal, FUSE_INTERRUPT) is answered EINTR at
+ * once; the store itself goes on and completes when the guest lets go
+ * (the mdev is removed then), as Linux 6.1's vfio core keeps waiting for
+ * the device after a signal.  A second write to `remove` meanwhile gets
+ * the model's EAGAIN ("already being removed").
+ */
+#define MAX_SLOW 64u
+
+struct slow {
+	struct apsim_fs *fs;
+	fuse_req_t req;
+	pthread_mutex_t lock;
+	bool replied; /* the interrupt answered, or the store did */
+	struct apsim_node node; /* a copy: fh may be released after EINTR */
+	size_t len;
+	char buf[PAGE];
+};
+
+static void slow_free(struct slow *w)
+{
+	struct apsim_fs *fs = w->fs;
+
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+	pthread_mutex_lock(&fs->slock);
+	fs->nslow--;
+	pthread_cond_broadcast(&fs->scond);
+	pthread_mutex_unlock(&fs->slock);
+}
+
+/* FUSE_INTERRUPT of a slow store (libfuse calls this in the loop). */
+static void slow_interrupt(fuse_req_t req, void *data)
+{
+	struct slow *w = data;
+
+	pthread_mutex_lock(&w->lock);
+	if (!w->replied) {
+		w->replied = true;
+		fuse_reply_err(req, EINTR);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void *slow_main(void *arg)
+{
+	struct slow *w = arg;
+	ssize_t rc = apsim_tree_write(w->fs->host, &w->node, w->buf, w->len);
+
+	if (rc == -ENOENT)
+		rc = -ENODEV; /* the file went away while open, as kernfs */
+	pthread_mutex_lock(&w->lock);
+	if (!w->replied) {
+		w->replied = true;
+		if (rc < 0)
+			fuse_reply_err(w->req, (int)-rc);
+		else
+			fuse_reply_write(w->req, (size_t)rc);
+	}
+	pthread_mutex_unlock(&w->lock);
+	slow_free(w);
+	return NULL;
+}
+
+/* Start the store of (buf, size) on its own thread; false: do it here. */
+static bool slow_start(struct apsim_fs *fs, fuse_req_t req,
+		       const struct apsim_node *node, const char *buf,
+		       size_t size)
+{
+	struct slow *w;
+	pthread_attr_t attr;
+	pthread_t t;
+	sigset_t all, old;
+	int rc;
+
+	pthread_mutex_lock(&fs->slock);
+	if (fs->nslow >= MAX_SLOW || fs->stopping) {
+		pthread_mutex_unlock(&fs->slock);
+		return false;
+	}
+	fs->nslow++;
+	pthread_mutex_unlock(&fs->slock);
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		pthread_mutex_lock(&fs->slock);
+		fs->nslow--;
+		pthread_mutex_unlock(&fs->slock);
+		return false;
+	}
+	w->fs = fs;
+	w->req = req;
+	w->node = *node;
+	w->len = size;
+	memcpy(w->buf, buf, size);
+	pthread_mutex_init(&w->lock, NULL);
+	/* before the thread exists: once it has replied, req is gone (an
+	 * interrupt that came already answers EINTR right here) */
+	fuse_req_interrupt_func(req, slow_interrupt, w);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&t, &attr, slow_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc)
+		slow_main(w); /* no thread: wait here, as before */
+	return true;
+}
+
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		     size_t size, off_t off, struct fuse_file_info *fi)
 {
@@ -579,6 +711,9 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 
 	if (size > PAGE)
 		size = PAGE;
+	if (apsim_tree_may_block(&h->node) &&
+	    slow_start(fs, req, &h->node, buf, size))
+		return;
 	rc = apsim_tree_write(fs->host, &h->node, buf, size);
 	if (rc >= 0 && is_zcdn_change(&h->node) && fs->zcdn_hook)
 		fs->zcdn_hook(fs->zcdn_ctx);
@@ -847,6 +982,8 @@ static void fs_free(struct apsim_fs *fs)
 		}
 	}
 	pthread_mutex_destroy(&fs->ilock);
+	pthread_mutex_destroy(&fs->slock);
+	pthread_cond_destroy(&fs->scond);
 	free(fs);
 }
 
@@ -874,6 +1011,8 @@ int apsim_fs_start(struct apv_host *host, const char *mountpoint,
 	fs->owner = geteuid();
 	fs->root.path = fs->root_path;
 	pthread_mutex_init(&fs->ilock, NULL);
+	pthread_mutex_init(&fs->slock, NULL);
+	pthread_cond_init(&fs->scond, NULL);
 	clock_gettime(CLOCK_REALTIME, &fs->born);
 	fs->se = fuse_session_new(&args, &ops, sizeof(ops), fs);
 	fuse_opt_free_args(&args);
@@ -961,6 +1100,29 @@ static void abort_connection(dev_t dev)
 	rmdir(tmp);
 }
 
+/* Refuse new slow stores and wait up to ms for the running ones. */
+static bool slow_wait(struct apsim_fs *fs, unsigned int ms)
+{
+	struct timespec ts;
+	bool done;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&fs->slock);
+	fs->stopping = true;
+	while (fs->nslow &&
+	       pthread_cond_timedwait(&fs->scond, &fs->slock, &ts) == 0)
+		;
+	done = fs->nslow == 0;
+	pthread_mutex_unlock(&fs->slock);
+	return done;
+}
+
 void apsim_fs_stop(struct apsim_fs *fs)
 {
 	if (!fs)
@@ -976,6 +1138,13 @@ void apsim_fs_stop(struct apsim_fs *fs)
 			pthread_detach(fs->loop);
 			return;
 		}
+	}
+	if (!slow_wait(fs, 3000)) {
+		/* a store still waits for its guest and will reply into the
+		 * session: leave both to process exit */
+		fprintf(stderr, "apsim: a blocked store did not finish; "
+				"leaving it behind\n");
+		return;
 	}
 	fuse_session_destroy(fs->se);
 	fs_free(fs);

@@ -1076,3 +1076,9 @@ ssize_t apsim_tree_write(struct apv_host *host, const struct apsim_node *file,
 		return -EINVAL;
 	return (ssize_t)len;
 }
+
+bool apsim_tree_may_block(const struct apsim_node *file)
+{
+	return file->type == APSIM_FILE && file->model &&
+	       file->obj.kind == APV_OBJ_MDEV && !strcmp(file->attr, "remove");
+}

@@ -93,6 +93,14 @@ int apsim_tree_read(struct apv_host *host, const struct apsim_node *file,
 ssize_t apsim_tree_write(struct apv_host *host, const struct apsim_node *file,
 			 const char *buf, size_t len);
 
+/*
+ * Whether a write to the file may wait for something else than the model
+ * lock (a guest, a timer): an mdev's `remove`, which waits, as the vfio
+ * core does, until the guest holding the device lets it go.  The FUSE
+ * layer runs such stores off its loop.
+ */
+bool apsim_tree_may_block(const struct apsim_node *file);
+
 /* Relative symlink target from directory `from` to path `to` (both
  * relative to the root, without leading '/'), kernfs style.  Returns the
  * length or -ENAMETOOLONG. */
