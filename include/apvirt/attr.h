@@ -100,6 +100,13 @@ int apv_attr_list(struct apv_host *host, const struct apv_obj *obj,
  */
 int apv_obj_bind(struct apv_host *host, struct apv_obj *obj);
 
+/*
+ * What the attribute set of a card or queue depends on: its instance and
+ * its driver (0 for other objects, or if it is gone).  While this value
+ * stays the same, the object's attribute names and modes stay the same.
+ */
+uint64_t apv_obj_ident(struct apv_host *host, const struct apv_obj *obj);
+
 /* Mode of one attribute, or -ENOENT. */
 int apv_attr_mode(struct apv_host *host, const struct apv_obj *obj,
 		  const char *name);

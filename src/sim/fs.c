@@ -71,11 +71,14 @@
 #define STABLE_TIMEOUT 86400.0 /* seconds; stable entries */
 #define INODE_HASH 4096u
 
-/* A kernel inode: the path it was looked up by. */
+/* A kernel inode: the path it was looked up by, and the ident of the node
+ * (tree.h: a card or queue directory and its files get another inode when
+ * the device is another instance or bound to another driver). */
 struct inode {
 	struct inode *hnext;
 	uint64_t nlookup;
 	uint64_t hash;
+	uint64_t ident;
 	char *path; /* relative to the root, "" for the root */
 };
 
@@ -148,8 +151,10 @@ static fuse_ino_t ino_of(struct apsim_fs *fs, struct inode *in)
 	return in == &fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)in;
 }
 
-/* The inode of path with one more lookup reference (created if new). */
-static struct inode *ino_ref(struct apsim_fs *fs, const char *path)
+/* The inode of (path, ident) with one more lookup reference (created if
+ * new). */
+static struct inode *ino_ref(struct apsim_fs *fs, const char *path,
+			     uint64_t ident)
 {
 	uint64_t h = path_hash(path);
 	struct inode *in;
@@ -158,7 +163,8 @@ static struct inode *ino_ref(struct apsim_fs *fs, const char *path)
 		return &fs->root;
 	pthread_mutex_lock(&fs->ilock);
 	for (in = fs->itab[h % INODE_HASH]; in; in = in->hnext)
-		if (in->hash == h && !strcmp(in->path, path))
+		if (in->hash == h && in->ident == ident &&
+		    !strcmp(in->path, path))
 			break;
 	if (!in) {
 		size_t n = strlen(path) + 1;
@@ -168,6 +174,7 @@ static struct inode *ino_ref(struct apsim_fs *fs, const char *path)
 			in->path = (char *)(in + 1);
 			memcpy(in->path, path, n);
 			in->hash = h;
+			in->ident = ident;
 			in->nlookup = 0;
 			in->hnext = fs->itab[h % INODE_HASH];
 			fs->itab[h % INODE_HASH] = in;
@@ -285,7 +292,7 @@ static void reply_entry(fuse_req_t req, struct apsim_fs *fs, const char *path,
 			const struct apsim_node *n, struct fuse_file_info *fi)
 {
 	struct fuse_entry_param e;
-	struct inode *in = ino_ref(fs, path);
+	struct inode *in = ino_ref(fs, path, n->ident);
 	fuse_ino_t ino;
 
 	if (!in) {

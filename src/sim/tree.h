@@ -58,6 +58,15 @@ struct apsim_node {
 	 * The FUSE layer lets the kernel cache stable entries.
 	 */
 	bool stable;
+	/*
+	 * A card or queue directory and everything in it: the instance and
+	 * driver of the device (apv_obj_ident), 0 elsewhere.  The FUSE layer
+	 * gives a node another id when this changes, so the kernel drops the
+	 * directory's cached entries with it; that is what makes the
+	 * attribute entries of cards and queues (their set follows the
+	 * driver) `stable` within one ident.
+	 */
+	uint64_t ident;
 };
 
 /*

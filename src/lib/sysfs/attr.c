@@ -183,6 +183,33 @@ int apv_obj_bind(struct apv_host *host, struct apv_obj *obj)
 	return rc;
 }
 
+/* 0 (no driver) or 1 + the driver's registration index. */
+static uint64_t driver_code(const struct apv_host *host,
+			    const struct apv_driver *drv)
+{
+	for (unsigned int i = 0; drv && i < host->bus.n_drivers; i++)
+		if (host->bus.drivers[i] == drv)
+			return i + 1;
+	return 0;
+}
+
+uint64_t apv_obj_ident(struct apv_host *host, const struct apv_obj *obj)
+{
+	uint64_t r = 0;
+	struct actx c;
+
+	if (obj->kind != APV_OBJ_CARD && obj->kind != APV_OBJ_QUEUE)
+		return 0;
+	apv_lock(host);
+	if (resolve(host, obj, &c) == 0)
+		r = gen_of(&c) << 4 |
+		    driver_code(host, obj->kind == APV_OBJ_CARD ?
+					      c.card->driver :
+					      c.q->driver);
+	apv_unlock(host);
+	return r;
+}
+
 static bool present(const struct actx *c, const struct adef *d)
 {
 	return !d->visible || d->visible(c);
