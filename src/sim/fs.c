@@ -10,16 +10,22 @@
  * on writes it must be 0, so every path component of every open() costs a
  * round trip to this daemon.  Here the entries tree.c marks `stable` (the
  * skeleton, the bus/driver/matrix/mdev-type/mdev/zcrypt attribute sets:
- * they exist as long as their directory does) are cached for a day, and
- * everything else (devices, bindings, links, card and queue attributes)
- * has timeout 0 and is asked for every time; negative entries are never
- * cached.  A cached stable entry is never stale: the kernel revalidates
- * every directory on a path walk, and a directory that went away takes its
- * cached children with it.  The attributes of the other files and
+ * they exist as long as their directory does; the files of a card or
+ * queue directory while it has the same ident) are cached for a day, and
+ * everything else (devices, bindings, links between devices) has timeout
+ * 0 and is asked for every time; negative entries are never cached.  A
+ * cached stable entry is never stale: the kernel revalidates every
+ * directory on a path walk, a directory that went away takes its cached
+ * children with it, and an inode is a (path, ident) pair, so a card or
+ * queue that is another instance or bound to another driver now comes
+ * back from LOOKUP with another node id, and the kernel drops the old
+ * directory with its children.  The attributes of the other files and
  * directories are cached too (see attr_timeout_of): they cannot change
  * while the node exists, and each walk's LOOKUP refreshes them anyway.
  *
- * One thread serves the kernel (see loop_main).
+ * One thread serves the kernel (see loop_main); a store that may wait
+ * (an mdev `remove` held by a guest) runs on a thread of its own and
+ * replies from there (op_write).
  *
  * sysfs behaviour kept here:
  *   - open() against the mode fails with EACCES even for root (kernfs'
@@ -35,8 +41,10 @@
  *   - every write(2) is one store of at most PAGE_SIZE bytes (longer
  *     writes are cut there, as kernfs does), whatever the offset; the
  *     store's errno is the write's;
- *   - reading or writing an open file whose device or attribute has gone
- *     since (mdev removed, queue rebound) fails with ENODEV;
+ *   - an open file is bound to the object instance it was opened on
+ *     (apv_obj_bind): reading or writing it once that device or the
+ *     attribute has gone (mdev removed, even if created again under the
+ *     same UUID; queue rebound) fails with ENODEV;
  *   - readdir gives d_type; a directory listing is taken at its first
  *     readdir (and again at every readdir from offset 0);
  *   - everything is owned by root, and a tree mounted by root is
@@ -232,9 +240,16 @@ static char *child_path(struct apsim_fs *fs, fuse_ino_t parent,
 	return p;
 }
 
+/* The node of ino: its path now, and the same ident (else it is another
+ * instance of the device, and this one is gone). */
 static int node_of(struct apsim_fs *fs, fuse_ino_t ino, struct apsim_node *n)
 {
-	return apsim_tree_lookup(fs->host, ino_get(fs, ino)->path, n);
+	const struct inode *in = ino_get(fs, ino);
+	int rc = apsim_tree_lookup(fs->host, in->path, n);
+
+	if (rc == 0 && n->ident != in->ident)
+		rc = -ENOENT;
+	return rc;
 }
 
 /* ---- attributes --------------------------------------------------------- */
@@ -612,7 +627,7 @@ struct slow {
 	struct apsim_fs *fs;
 	fuse_req_t req;
 	pthread_mutex_t lock;
-	bool replied; /* the interrupt answered, or the store did */
+	bool replied;		/* the interrupt answered, or the store did */
 	struct apsim_node node; /* a copy: fh may be released after EINTR */
 	size_t len;
 	char buf[PAGE];

@@ -53,8 +53,8 @@ struct apsim_node {
 	 * The entry (its name, type and mode) exists for as long as its parent
 	 * directory does: the fixed skeleton, the attribute sets that depend
 	 * only on the kernel profile (bus, drivers, matrix, mdev type, mdevs,
-	 * zcrypt), the AP driver directories.  Not: devices, bindings and
-	 * their links, card and queue attributes (they follow the driver).
+	 * zcrypt), the AP driver directories, the files of a card or queue
+	 * for one `ident` (below).  Not: devices, bindings and their links.
 	 * The FUSE layer lets the kernel cache stable entries.
 	 */
 	bool stable;

@@ -46,7 +46,8 @@ int main(int argc, char **argv)
 	flags = r && w ? O_RDWR : w ? O_WRONLY : O_RDONLY;
 	fd = open(argv[1], flags);
 	if (fd < 0) {
-		fprintf(stderr, "kernfs-fd: %s: %s\n", argv[1], strerror(errno));
+		fprintf(stderr, "kernfs-fd: %s: %s\n", argv[1],
+			strerror(errno));
 		return 2;
 	}
 	before = w ? write(fd, argv[3], strlen(argv[3])) : try_read(fd);
