@@ -102,8 +102,9 @@ int apv_obj_bind(struct apv_host *host, struct apv_obj *obj);
 
 /*
  * What the attribute set of a card or queue depends on: its instance and
- * its driver (0 for other objects, or if it is gone).  While this value
- * stays the same, the object's attribute names and modes stay the same.
+ * its driver; an mdev: its instance (0 for other objects, or if it is
+ * gone).  While this value stays the same, the object's attribute names
+ * and modes stay the same.
  */
 uint64_t apv_obj_ident(struct apv_host *host, const struct apv_obj *obj);
 

@@ -71,6 +71,7 @@
 #include <unistd.h>
 
 #include <apvirt/strbuf.h>
+#include <apvirt/uuid.h>
 
 #include "sim.h"
 #include "tree.h"
@@ -240,16 +241,15 @@ static char *child_path(struct apsim_fs *fs, fuse_ino_t parent,
 	return p;
 }
 
-/* The node of ino: its path now, and the same ident (else it is another
- * instance of the device, and this one is gone). */
+/*
+ * The node of ino: what its path is now.  Not checked against the ident:
+ * a walk that raced with a rebinding still reaches the attributes both
+ * drivers' devices have (the kernel keeps the device's own attributes
+ * across a rebinding); a file that went away does not resolve.
+ */
 static int node_of(struct apsim_fs *fs, fuse_ino_t ino, struct apsim_node *n)
 {
-	const struct inode *in = ino_get(fs, ino);
-	int rc = apsim_tree_lookup(fs->host, in->path, n);
-
-	if (rc == 0 && n->ident != in->ident)
-		rc = -ENOENT;
-	return rc;
+	return apsim_tree_lookup(fs->host, ino_get(fs, ino)->path, n);
 }
 
 /* ---- attributes --------------------------------------------------------- */
@@ -612,8 +612,10 @@ static bool is_zcdn_change(const struct apsim_node *n)
  * A store that may wait (apsim_tree_may_block: an mdev `remove` while a
  * guest holds the device) runs on a thread of its own and replies from
  * there, so that only its writer waits, as with kernfs; the loop serves
- * every other request meanwhile.  At most MAX_SLOW such stores at a time
- * (more wait in the loop's order: EAGAIN would be no kernel errno here).
+ * every other request meanwhile.  At most MAX_SLOW such stores at a time;
+ * beyond that (or without a thread) the store fails with EAGAIN: it may
+ * neither wait in the loop nor invalidate the kernel's entry from there
+ * (mdev_gone).
  *
  * An interrupted writer (a signal, FUSE_INTERRUPT) is answered EINTR at
  * once; the store itself goes on and completes when the guest lets go
@@ -658,28 +660,79 @@ static void slow_interrupt(fuse_req_t req, void *data)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* The node id the kernel knows for (path, ident 0), or 0. */
+static fuse_ino_t ino_find(struct apsim_fs *fs, const char *path)
+{
+	uint64_t h = path_hash(path);
+	fuse_ino_t r = 0;
+
+	pthread_mutex_lock(&fs->ilock);
+	for (struct inode *in = fs->itab[h % INODE_HASH]; in; in = in->hnext)
+		if (in->hash == h && in->ident == 0 && !strcmp(in->path, path))
+			r = ino_of(fs, in);
+	pthread_mutex_unlock(&fs->ilock);
+	return r;
+}
+
+/*
+ * After an mdev's `remove`: the kernel may cache the mdev's directory
+ * entry (tree.c marks it stable), so drop it.  Only from a thread that is
+ * not the loop: the kernel takes the matrix directory's lock for this,
+ * which a walk waiting for the loop's LOOKUP reply may hold.
+ */
+static void mdev_gone(struct apsim_fs *fs, const struct apsim_node *n)
+{
+	char name[37];
+	fuse_ino_t parent = ino_find(fs, "devices/vfio_ap/matrix");
+
+	if (!parent || n->obj.kind != APV_OBJ_MDEV)
+		return;
+	apv_uuid_str(n->obj.uuid, name);
+	fuse_lowlevel_notify_inval_entry(fs->se, parent, name, strlen(name));
+}
+
+/*
+ * The store's turn to reply: false if the interrupt answered already (req
+ * is gone then).  Else no interrupt hook runs any more once this returns
+ * (libfuse calls the hook under the request's lock, which clearing it
+ * takes), so w may be freed after the reply.
+ */
+static bool slow_claim(struct slow *w)
+{
+	bool mine;
+
+	pthread_mutex_lock(&w->lock);
+	mine = !w->replied;
+	w->replied = true;
+	pthread_mutex_unlock(&w->lock);
+	if (mine)
+		fuse_req_interrupt_func(w->req, NULL, NULL);
+	return mine;
+}
+
 static void *slow_main(void *arg)
 {
 	struct slow *w = arg;
 	ssize_t rc = apsim_tree_write(w->fs->host, &w->node, w->buf, w->len);
 
+	/* before the reply: the writer sees the mdev gone when write returns */
+	mdev_gone(w->fs, &w->node);
+
 	if (rc == -ENOENT)
 		rc = -ENODEV; /* the file went away while open, as kernfs */
-	pthread_mutex_lock(&w->lock);
-	if (!w->replied) {
-		w->replied = true;
+	if (slow_claim(w)) {
 		if (rc < 0)
 			fuse_reply_err(w->req, (int)-rc);
 		else
 			fuse_reply_write(w->req, (size_t)rc);
 	}
-	pthread_mutex_unlock(&w->lock);
 	slow_free(w);
 	return NULL;
 }
 
-/* Start the store of (buf, size) on its own thread; false: do it here. */
-static bool slow_start(struct apsim_fs *fs, fuse_req_t req,
+/* Start the store of (buf, size) on its own thread (which replies), or
+ * reply EAGAIN / ENOMEM when it cannot have one. */
+static void slow_start(struct apsim_fs *fs, fuse_req_t req,
 		       const struct apsim_node *node, const char *buf,
 		       size_t size)
 {
@@ -692,7 +745,8 @@ static bool slow_start(struct apsim_fs *fs, fuse_req_t req,
 	pthread_mutex_lock(&fs->slock);
 	if (fs->nslow >= MAX_SLOW || fs->stopping) {
 		pthread_mutex_unlock(&fs->slock);
-		return false;
+		fuse_reply_err(req, EAGAIN);
+		return;
 	}
 	fs->nslow++;
 	pthread_mutex_unlock(&fs->slock);
@@ -701,7 +755,8 @@ static bool slow_start(struct apsim_fs *fs, fuse_req_t req,
 		pthread_mutex_lock(&fs->slock);
 		fs->nslow--;
 		pthread_mutex_unlock(&fs->slock);
-		return false;
+		fuse_reply_err(req, ENOMEM);
+		return;
 	}
 	w->fs = fs;
 	w->req = req;
@@ -719,9 +774,13 @@ static bool slow_start(struct apsim_fs *fs, fuse_req_t req,
 	rc = pthread_create(&t, &attr, slow_main, w);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
-	if (rc)
-		slow_main(w); /* no thread: wait here, as before */
-	return true;
+	if (rc) {
+		/* no thread: the store cannot wait in the loop (nor drop the
+		 * kernel's entry from there), so it is refused */
+		if (slow_claim(w))
+			fuse_reply_err(req, EAGAIN);
+		slow_free(w);
+	}
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
@@ -733,9 +792,10 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 
 	if (size > PAGE)
 		size = PAGE;
-	if (apsim_tree_may_block(&h->node) &&
-	    slow_start(fs, req, &h->node, buf, size))
+	if (apsim_tree_may_block(&h->node)) {
+		slow_start(fs, req, &h->node, buf, size);
 		return;
+	}
 	rc = apsim_tree_write(fs->host, &h->node, buf, size);
 	if (rc >= 0 && is_zcdn_change(&h->node) && fs->zcdn_hook)
 		fs->zcdn_hook(fs->zcdn_ctx);

@@ -863,6 +863,12 @@ static int lookup_dynamic(struct apv_host *host, const struct apsim_node *d,
 			return -ENOENT;
 		obj = apv_obj_mdev(uuid);
 		mk_dir(out, D_MDEV, &obj);
+		/* the kernel may cache it: an mdev goes only by its `remove`
+		 * store, after which the FUSE layer invalidates the entry
+		 * (fs.c, slow_main); the same UUID created again is another
+		 * ident, so another node */
+		out->ident = apv_obj_ident(host, &obj);
+		out->stable = out->ident != 0;
 		return 0;
 	case D_MDEV_TYPE_DEVICES:
 	case D_BUS_MDEV_DEVICES:

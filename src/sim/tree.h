@@ -54,13 +54,17 @@ struct apsim_node {
 	 * directory does: the fixed skeleton, the attribute sets that depend
 	 * only on the kernel profile (bus, drivers, matrix, mdev type, mdevs,
 	 * zcrypt), the AP driver directories, the files of a card or queue
-	 * for one `ident` (below).  Not: devices, bindings and their links.
+	 * for one `ident` (below), the mdev directories under the matrix
+	 * device (an mdev goes only by its `remove` store, after which the
+	 * FUSE layer invalidates the kernel's entry).  Not: other devices,
+	 * bindings and their links.
 	 * The FUSE layer lets the kernel cache stable entries.
 	 */
 	bool stable;
 	/*
 	 * A card or queue directory and everything in it: the instance and
-	 * driver of the device (apv_obj_ident), 0 elsewhere.  The FUSE layer
+	 * driver of the device (apv_obj_ident); an mdev directory under the
+	 * matrix device: its instance; 0 elsewhere.  The FUSE layer
 	 * gives a node another id when this changes, so the kernel drops the
 	 * directory's cached entries with it; that is what makes the
 	 * attribute entries of cards and queues (their set follows the

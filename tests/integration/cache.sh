@@ -121,5 +121,22 @@ change "sysfs: unassign the guest's adapter" \
 	sh -c "echo 0x05 >$M/$U/unassign_adapter"
 change "sysfs: mdev removed" sh -c "echo 1 >$M/$U/remove"
 change "sysfs: apmask +0x05 back to zcrypt" sh -c 'echo +0x05 >/sys/bus/ap/apmask'
+# mdev directories are cached until their `remove`, which drops them
+for i in 1 2 3; do
+	echo $V >$TYPE/create
+	stat $M/$V/matrix >/dev/null
+	[ -e $M/$V ] || fail "mdev: created ($i)"
+	echo 1 >$M/$V/remove
+	expect_absent "$M/$V" "mdev: gone from the cache when remove returns ($i)"
+	expect_eq "$(ls $M | grep -c $V)" 0 "mdev: not listed ($i)"
+done
+echo $V >$TYPE/create
+cd $M/$V || fail "mdev: cd into it"
+echo 1 >remove
+cd / || true
+expect_absent "$M/$V" "mdev: removed through a relative path, gone"
+echo $V >$TYPE/create
+expect_eq "$(cat $M/$V/matrix)" "" "mdev: created again, it is the new one"
+echo 1 >$M/$V/remove
 rm -rf "$tmp"
 it_done

@@ -198,14 +198,17 @@ uint64_t apv_obj_ident(struct apv_host *host, const struct apv_obj *obj)
 	uint64_t r = 0;
 	struct actx c;
 
-	if (obj->kind != APV_OBJ_CARD && obj->kind != APV_OBJ_QUEUE)
+	if (obj->kind != APV_OBJ_CARD && obj->kind != APV_OBJ_QUEUE &&
+	    obj->kind != APV_OBJ_MDEV)
 		return 0;
 	apv_lock(host);
 	if (resolve(host, obj, &c) == 0)
-		r = gen_of(&c) << 4 |
-		    driver_code(host, obj->kind == APV_OBJ_CARD ?
-					      c.card->driver :
-					      c.q->driver);
+		r = obj->kind == APV_OBJ_MDEV ?
+			    gen_of(&c) :
+			    gen_of(&c) << 4 |
+				    driver_code(host, obj->kind == APV_OBJ_CARD ?
+							      c.card->driver :
+							      c.q->driver);
 	apv_unlock(host);
 	return r;
 }
