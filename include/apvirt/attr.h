@@ -37,6 +37,14 @@ struct apv_obj {
 	apv_apqn apqn;	    /* CARD: APID in the high byte; QUEUE: APQN */
 	uint8_t uuid[16];   /* MDEV */
 	char driver[24];    /* DRIVER; ZCDN: the node name */
+	/*
+	 * 0: whatever object has this name now.  Else the instance (set by
+	 * apv_obj_bind): an mdev, card, queue or zcrypt node created again
+	 * under the same name is another instance, and the attribute calls
+	 * fail with -ENOENT for this one for ever, as kernfs deactivates the
+	 * node of an open file whose device is gone.
+	 */
+	uint64_t gen;
 };
 
 static inline struct apv_obj apv_obj_bus(void)
@@ -84,6 +92,21 @@ struct apv_attr_entry {
  */
 int apv_attr_list(struct apv_host *host, const struct apv_obj *obj,
 		  struct apv_attr_entry *out, size_t max);
+
+/*
+ * Bind obj to the instance that has its name now (obj->gen, see above);
+ * objects without instances (bus, drivers, matrix, mdev type, zcrypt
+ * class) keep 0.  0 or -ENOENT if there is no such object.
+ */
+int apv_obj_bind(struct apv_host *host, struct apv_obj *obj);
+
+/*
+ * What the attribute set of a card or queue depends on: its instance and
+ * its driver; an mdev: its instance (0 for other objects, or if it is
+ * gone).  While this value stays the same, the object's attribute names
+ * and modes stay the same.
+ */
+uint64_t apv_obj_ident(struct apv_host *host, const struct apv_obj *obj);
 
 /* Mode of one attribute, or -ENOENT. */
 int apv_attr_mode(struct apv_host *host, const struct apv_obj *obj,

@@ -10,16 +10,22 @@
  * on writes it must be 0, so every path component of every open() costs a
  * round trip to this daemon.  Here the entries tree.c marks `stable` (the
  * skeleton, the bus/driver/matrix/mdev-type/mdev/zcrypt attribute sets:
- * they exist as long as their directory does) are cached for a day, and
- * everything else (devices, bindings, links, card and queue attributes)
- * has timeout 0 and is asked for every time; negative entries are never
- * cached.  A cached stable entry is never stale: the kernel revalidates
- * every directory on a path walk, and a directory that went away takes its
- * cached children with it.  The attributes of the other files and
+ * they exist as long as their directory does; the files of a card or
+ * queue directory while it has the same ident) are cached for a day, and
+ * everything else (devices, bindings, links between devices) has timeout
+ * 0 and is asked for every time; negative entries are never cached.  A
+ * cached stable entry is never stale: the kernel revalidates every
+ * directory on a path walk, a directory that went away takes its cached
+ * children with it, and an inode is a (path, ident) pair, so a card or
+ * queue that is another instance or bound to another driver now comes
+ * back from LOOKUP with another node id, and the kernel drops the old
+ * directory with its children.  The attributes of the other files and
  * directories are cached too (see attr_timeout_of): they cannot change
  * while the node exists, and each walk's LOOKUP refreshes them anyway.
  *
- * One thread serves the kernel (see loop_main).
+ * One thread serves the kernel (see loop_main); a store that may wait
+ * (an mdev `remove` held by a guest) runs on a thread of its own and
+ * replies from there (op_write).
  *
  * sysfs behaviour kept here:
  *   - open() against the mode fails with EACCES even for root (kernfs'
@@ -35,8 +41,10 @@
  *   - every write(2) is one store of at most PAGE_SIZE bytes (longer
  *     writes are cut there, as kernfs does), whatever the offset; the
  *     store's errno is the write's;
- *   - reading or writing an open file whose device or attribute has gone
- *     since (mdev removed, queue rebound) fails with ENODEV;
+ *   - an open file is bound to the object instance it was opened on
+ *     (apv_obj_bind): reading or writing it once that device or the
+ *     attribute has gone (mdev removed, even if created again under the
+ *     same UUID; queue rebound) fails with ENODEV;
  *   - readdir gives d_type; a directory listing is taken at its first
  *     readdir (and again at every readdir from offset 0);
  *   - everything is owned by root, and a tree mounted by root is
@@ -63,6 +71,7 @@
 #include <unistd.h>
 
 #include <apvirt/strbuf.h>
+#include <apvirt/uuid.h>
 
 #include "sim.h"
 #include "tree.h"
@@ -71,11 +80,14 @@
 #define STABLE_TIMEOUT 86400.0 /* seconds; stable entries */
 #define INODE_HASH 4096u
 
-/* A kernel inode: the path it was looked up by. */
+/* A kernel inode: the path it was looked up by, and the ident of the node
+ * (tree.h: a card or queue directory and its files get another inode when
+ * the device is another instance or bound to another driver). */
 struct inode {
 	struct inode *hnext;
 	uint64_t nlookup;
 	uint64_t hash;
+	uint64_t ident;
 	char *path; /* relative to the root, "" for the root */
 };
 
@@ -94,6 +106,11 @@ struct apsim_fs {
 	void (*zcdn_hook)(void *ctx);
 	void *zcdn_ctx;
 	uid_t owner; /* the daemon's uid: root, or a rootless `apsim run` */
+	/* stores running off the loop (op_write, struct slow) */
+	pthread_mutex_t slock;
+	pthread_cond_t scond;
+	unsigned int nslow;
+	bool stopping;
 };
 
 /* Per open file: the node and the content snapshot. */
@@ -143,8 +160,10 @@ static fuse_ino_t ino_of(struct apsim_fs *fs, struct inode *in)
 	return in == &fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)in;
 }
 
-/* The inode of path with one more lookup reference (created if new). */
-static struct inode *ino_ref(struct apsim_fs *fs, const char *path)
+/* The inode of (path, ident) with one more lookup reference (created if
+ * new). */
+static struct inode *ino_ref(struct apsim_fs *fs, const char *path,
+			     uint64_t ident)
 {
 	uint64_t h = path_hash(path);
 	struct inode *in;
@@ -153,7 +172,8 @@ static struct inode *ino_ref(struct apsim_fs *fs, const char *path)
 		return &fs->root;
 	pthread_mutex_lock(&fs->ilock);
 	for (in = fs->itab[h % INODE_HASH]; in; in = in->hnext)
-		if (in->hash == h && !strcmp(in->path, path))
+		if (in->hash == h && in->ident == ident &&
+		    !strcmp(in->path, path))
 			break;
 	if (!in) {
 		size_t n = strlen(path) + 1;
@@ -163,6 +183,7 @@ static struct inode *ino_ref(struct apsim_fs *fs, const char *path)
 			in->path = (char *)(in + 1);
 			memcpy(in->path, path, n);
 			in->hash = h;
+			in->ident = ident;
 			in->nlookup = 0;
 			in->hnext = fs->itab[h % INODE_HASH];
 			fs->itab[h % INODE_HASH] = in;
@@ -220,6 +241,12 @@ static char *child_path(struct apsim_fs *fs, fuse_ino_t parent,
 	return p;
 }
 
+/*
+ * The node of ino: what its path is now.  Not checked against the ident:
+ * a walk that raced with a rebinding still reaches the attributes both
+ * drivers' devices have (the kernel keeps the device's own attributes
+ * across a rebinding); a file that went away does not resolve.
+ */
 static int node_of(struct apsim_fs *fs, fuse_ino_t ino, struct apsim_node *n)
 {
 	return apsim_tree_lookup(fs->host, ino_get(fs, ino)->path, n);
@@ -280,7 +307,7 @@ static void reply_entry(fuse_req_t req, struct apsim_fs *fs, const char *path,
 			const struct apsim_node *n, struct fuse_file_info *fi)
 {
 	struct fuse_entry_param e;
-	struct inode *in = ino_ref(fs, path);
+	struct inode *in = ino_ref(fs, path, n->ident);
 	fuse_ino_t ino;
 
 	if (!in) {
@@ -452,7 +479,14 @@ static int open_check(const struct apsim_node *n, int flags)
 	return 0;
 }
 
-static int fh_new(const struct apsim_node *n, struct fuse_file_info *fi)
+/*
+ * An open file is bound to the object instance it was opened on (kernfs
+ * binds it to the node, not to the name): once that mdev, card, queue or
+ * zcrypt node is gone, its reads and writes fail with ENODEV for ever,
+ * even when another one is created under the same name.
+ */
+static int fh_new(struct apsim_fs *fs, const struct apsim_node *n,
+		  struct fuse_file_info *fi)
 {
 	struct fh *h;
 	int rc = open_check(n, fi->flags);
@@ -463,6 +497,10 @@ static int fh_new(const struct apsim_node *n, struct fuse_file_info *fi)
 	if (!h)
 		return -ENOMEM;
 	h->node = *n;
+	if (n->model && (rc = apv_obj_bind(fs->host, &h->node.obj))) {
+		free(h);
+		return rc;
+	}
 	pthread_mutex_init(&h->lock, NULL);
 	fi->fh = (uint64_t)(uintptr_t)h;
 	fi->direct_io = 1;
@@ -487,7 +525,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (!rc)
 		rc = other_check(req, &n, open_mask(fi->flags));
 	if (!rc)
-		rc = fh_new(&n, fi);
+		rc = fh_new(req_fs(req), &n, fi);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else if (fuse_reply_open(req, fi))
@@ -515,7 +553,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	else if (rc == 0)
 		rc = other_check(req, &n, open_mask(fi->flags));
 	if (rc == 0)
-		rc = fh_new(&n, fi);
+		rc = fh_new(req_fs(req), &n, fi);
 	if (rc)
 		fuse_reply_err(req, -rc);
 	else
@@ -570,6 +608,181 @@ static bool is_zcdn_change(const struct apsim_node *n)
 	return n->model && n->obj.kind == APV_OBJ_ZCRYPT;
 }
 
+/*
+ * A store that may wait (apsim_tree_may_block: an mdev `remove` while a
+ * guest holds the device) runs on a thread of its own and replies from
+ * there, so that only its writer waits, as with kernfs; the loop serves
+ * every other request meanwhile.  At most MAX_SLOW such stores at a time;
+ * beyond that (or without a thread) the store fails with EAGAIN: it may
+ * neither wait in the loop nor invalidate the kernel's entry from there
+ * (mdev_gone).
+ *
+ * An interrupted writer (a signal, FUSE_INTERRUPT) is answered EINTR at
+ * once; the store itself goes on and completes when the guest lets go
+ * (the mdev is removed then), as Linux 6.1's vfio core keeps waiting for
+ * the device after a signal.  A second write to `remove` meanwhile gets
+ * the model's EAGAIN ("already being removed").
+ */
+#define MAX_SLOW 64u
+
+struct slow {
+	struct apsim_fs *fs;
+	fuse_req_t req;
+	pthread_mutex_t lock;
+	bool replied;		/* the interrupt answered, or the store did */
+	struct apsim_node node; /* a copy: fh may be released after EINTR */
+	size_t len;
+	char buf[PAGE];
+};
+
+static void slow_free(struct slow *w)
+{
+	struct apsim_fs *fs = w->fs;
+
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+	pthread_mutex_lock(&fs->slock);
+	fs->nslow--;
+	pthread_cond_broadcast(&fs->scond);
+	pthread_mutex_unlock(&fs->slock);
+}
+
+/* FUSE_INTERRUPT of a slow store (libfuse calls this in the loop). */
+static void slow_interrupt(fuse_req_t req, void *data)
+{
+	struct slow *w = data;
+
+	pthread_mutex_lock(&w->lock);
+	if (!w->replied) {
+		w->replied = true;
+		fuse_reply_err(req, EINTR);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* The node id the kernel knows for (path, ident 0), or 0. */
+static fuse_ino_t ino_find(struct apsim_fs *fs, const char *path)
+{
+	uint64_t h = path_hash(path);
+	fuse_ino_t r = 0;
+
+	pthread_mutex_lock(&fs->ilock);
+	for (struct inode *in = fs->itab[h % INODE_HASH]; in; in = in->hnext)
+		if (in->hash == h && in->ident == 0 && !strcmp(in->path, path))
+			r = ino_of(fs, in);
+	pthread_mutex_unlock(&fs->ilock);
+	return r;
+}
+
+/*
+ * After an mdev's `remove`: the kernel may cache the mdev's directory
+ * entry (tree.c marks it stable), so drop it.  Only from a thread that is
+ * not the loop: the kernel takes the matrix directory's lock for this,
+ * which a walk waiting for the loop's LOOKUP reply may hold.
+ */
+static void mdev_gone(struct apsim_fs *fs, const struct apsim_node *n)
+{
+	char name[37];
+	fuse_ino_t parent = ino_find(fs, "devices/vfio_ap/matrix");
+
+	if (!parent || n->obj.kind != APV_OBJ_MDEV)
+		return;
+	apv_uuid_str(n->obj.uuid, name);
+	fuse_lowlevel_notify_inval_entry(fs->se, parent, name, strlen(name));
+}
+
+/*
+ * The store's turn to reply: false if the interrupt answered already (req
+ * is gone then).  Else no interrupt hook runs any more once this returns
+ * (libfuse calls the hook under the request's lock, which clearing it
+ * takes), so w may be freed after the reply.
+ */
+static bool slow_claim(struct slow *w)
+{
+	bool mine;
+
+	pthread_mutex_lock(&w->lock);
+	mine = !w->replied;
+	w->replied = true;
+	pthread_mutex_unlock(&w->lock);
+	if (mine)
+		fuse_req_interrupt_func(w->req, NULL, NULL);
+	return mine;
+}
+
+static void *slow_main(void *arg)
+{
+	struct slow *w = arg;
+	ssize_t rc = apsim_tree_write(w->fs->host, &w->node, w->buf, w->len);
+
+	/* before the reply: the writer sees the mdev gone when write returns */
+	mdev_gone(w->fs, &w->node);
+
+	if (rc == -ENOENT)
+		rc = -ENODEV; /* the file went away while open, as kernfs */
+	if (slow_claim(w)) {
+		if (rc < 0)
+			fuse_reply_err(w->req, (int)-rc);
+		else
+			fuse_reply_write(w->req, (size_t)rc);
+	}
+	slow_free(w);
+	return NULL;
+}
+
+/* Start the store of (buf, size) on its own thread (which replies), or
+ * reply EAGAIN / ENOMEM when it cannot have one. */
+static void slow_start(struct apsim_fs *fs, fuse_req_t req,
+		       const struct apsim_node *node, const char *buf,
+		       size_t size)
+{
+	struct slow *w;
+	pthread_attr_t attr;
+	pthread_t t;
+	sigset_t all, old;
+	int rc;
+
+	pthread_mutex_lock(&fs->slock);
+	if (fs->nslow >= MAX_SLOW || fs->stopping) {
+		pthread_mutex_unlock(&fs->slock);
+		fuse_reply_err(req, EAGAIN);
+		return;
+	}
+	fs->nslow++;
+	pthread_mutex_unlock(&fs->slock);
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		pthread_mutex_lock(&fs->slock);
+		fs->nslow--;
+		pthread_mutex_unlock(&fs->slock);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	w->fs = fs;
+	w->req = req;
+	w->node = *node;
+	w->len = size;
+	memcpy(w->buf, buf, size);
+	pthread_mutex_init(&w->lock, NULL);
+	/* before the thread exists: once it has replied, req is gone (an
+	 * interrupt that came already answers EINTR right here) */
+	fuse_req_interrupt_func(req, slow_interrupt, w);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&t, &attr, slow_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc) {
+		/* no thread: the store cannot wait in the loop (nor drop the
+		 * kernel's entry from there), so it is refused */
+		if (slow_claim(w))
+			fuse_reply_err(req, EAGAIN);
+		slow_free(w);
+	}
+}
+
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		     size_t size, off_t off, struct fuse_file_info *fi)
 {
@@ -579,6 +792,10 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 
 	if (size > PAGE)
 		size = PAGE;
+	if (apsim_tree_may_block(&h->node)) {
+		slow_start(fs, req, &h->node, buf, size);
+		return;
+	}
 	rc = apsim_tree_write(fs->host, &h->node, buf, size);
 	if (rc >= 0 && is_zcdn_change(&h->node) && fs->zcdn_hook)
 		fs->zcdn_hook(fs->zcdn_ctx);
@@ -847,6 +1064,8 @@ static void fs_free(struct apsim_fs *fs)
 		}
 	}
 	pthread_mutex_destroy(&fs->ilock);
+	pthread_mutex_destroy(&fs->slock);
+	pthread_cond_destroy(&fs->scond);
 	free(fs);
 }
 
@@ -874,6 +1093,8 @@ int apsim_fs_start(struct apv_host *host, const char *mountpoint,
 	fs->owner = geteuid();
 	fs->root.path = fs->root_path;
 	pthread_mutex_init(&fs->ilock, NULL);
+	pthread_mutex_init(&fs->slock, NULL);
+	pthread_cond_init(&fs->scond, NULL);
 	clock_gettime(CLOCK_REALTIME, &fs->born);
 	fs->se = fuse_session_new(&args, &ops, sizeof(ops), fs);
 	fuse_opt_free_args(&args);
@@ -961,6 +1182,29 @@ static void abort_connection(dev_t dev)
 	rmdir(tmp);
 }
 
+/* Refuse new slow stores and wait up to ms for the running ones. */
+static bool slow_wait(struct apsim_fs *fs, unsigned int ms)
+{
+	struct timespec ts;
+	bool done;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&fs->slock);
+	fs->stopping = true;
+	while (fs->nslow &&
+	       pthread_cond_timedwait(&fs->scond, &fs->slock, &ts) == 0)
+		;
+	done = fs->nslow == 0;
+	pthread_mutex_unlock(&fs->slock);
+	return done;
+}
+
 void apsim_fs_stop(struct apsim_fs *fs)
 {
 	if (!fs)
@@ -976,6 +1220,13 @@ void apsim_fs_stop(struct apsim_fs *fs)
 			pthread_detach(fs->loop);
 			return;
 		}
+	}
+	if (!slow_wait(fs, 3000)) {
+		/* a store still waits for its guest and will reply into the
+		 * session: leave both to process exit */
+		fprintf(stderr, "apsim: a blocked store did not finish; "
+				"leaving it behind\n");
+		return;
 	}
 	fuse_session_destroy(fs->se);
 	fs_free(fs);

@@ -835,6 +835,7 @@ static int lookup_dynamic(struct apv_host *host, const struct apsim_node *d,
 			return -ENOENT;
 		obj = apv_obj_card(apid);
 		mk_dir(out, D_CARD, &obj);
+		out->ident = apv_obj_ident(host, &obj);
 		return 0;
 	case D_CARD:
 	case D_QUEUE:
@@ -855,12 +856,19 @@ static int lookup_dynamic(struct apv_host *host, const struct apsim_node *d,
 			return -ENOENT;
 		obj = apv_obj_queue(q);
 		mk_dir(out, D_QUEUE, &obj);
+		out->ident = apv_obj_ident(host, &obj);
 		return 0;
 	case D_MATRIX:
 		if (!name_uuid(name, uuid) || !apv_mdev_exists(host, uuid))
 			return -ENOENT;
 		obj = apv_obj_mdev(uuid);
 		mk_dir(out, D_MDEV, &obj);
+		/* the kernel may cache it: an mdev goes only by its `remove`
+		 * store, after which the FUSE layer invalidates the entry
+		 * (fs.c, slow_main); the same UUID created again is another
+		 * ident, so another node */
+		out->ident = apv_obj_ident(host, &obj);
+		out->stable = out->ident != 0;
 		return 0;
 	case D_MDEV_TYPE_DEVICES:
 	case D_BUS_MDEV_DEVICES:
@@ -906,7 +914,8 @@ static int lookup_dynamic(struct apv_host *host, const struct apsim_node *d,
 
 /* ---- lookup and listing ------------------------------------------------- */
 
-/* Objects whose attribute set depends on the kernel profile only. */
+/* Objects whose attribute set depends on the kernel profile only (card
+ * and queue attributes: on the ident too, see child()). */
 static bool attrs_stable(int kind)
 {
 	return has_attrs(kind) && kind != D_CARD && kind != D_QUEUE;
@@ -920,8 +929,16 @@ static int child(struct apv_host *host, const struct apsim_node *d,
 {
 	int rc = child_(host, d, name, out);
 
-	if (rc == 0 && out->dir == D_AP_DRIVER)
+	if (rc == 0 && out->type == APSIM_DIR && out->dir == D_AP_DRIVER)
 		out->stable = true; /* drivers register at boot, for good */
+	/* what a card or queue directory holds, other than the queue
+	 * directories of a card, is fixed by its ident: attributes follow
+	 * the driver, `driver` names it */
+	if (rc == 0 && (d->dir == D_CARD || d->dir == D_QUEUE) &&
+	    !(out->type == APSIM_DIR && out->dir == D_QUEUE)) {
+		out->ident = d->ident;
+		out->stable = d->ident != 0;
+	}
 	return rc;
 }
 
@@ -1075,4 +1092,10 @@ ssize_t apsim_tree_write(struct apv_host *host, const struct apsim_node *file,
 	if (len && !apv_uevent_action_valid(buf, len))
 		return -EINVAL;
 	return (ssize_t)len;
+}
+
+bool apsim_tree_may_block(const struct apsim_node *file)
+{
+	return file->type == APSIM_FILE && file->model &&
+	       file->obj.kind == APV_OBJ_MDEV && !strcmp(file->attr, "remove");
 }

@@ -53,11 +53,24 @@ struct apsim_node {
 	 * The entry (its name, type and mode) exists for as long as its parent
 	 * directory does: the fixed skeleton, the attribute sets that depend
 	 * only on the kernel profile (bus, drivers, matrix, mdev type, mdevs,
-	 * zcrypt), the AP driver directories.  Not: devices, bindings and
-	 * their links, card and queue attributes (they follow the driver).
+	 * zcrypt), the AP driver directories, the files of a card or queue
+	 * for one `ident` (below), the mdev directories under the matrix
+	 * device (an mdev goes only by its `remove` store, after which the
+	 * FUSE layer invalidates the kernel's entry).  Not: other devices,
+	 * bindings and their links.
 	 * The FUSE layer lets the kernel cache stable entries.
 	 */
 	bool stable;
+	/*
+	 * A card or queue directory and everything in it: the instance and
+	 * driver of the device (apv_obj_ident); an mdev directory under the
+	 * matrix device: its instance; 0 elsewhere.  The FUSE layer
+	 * gives a node another id when this changes, so the kernel drops the
+	 * directory's cached entries with it; that is what makes the
+	 * attribute entries of cards and queues (their set follows the
+	 * driver) `stable` within one ident.
+	 */
+	uint64_t ident;
 };
 
 /*
@@ -92,6 +105,14 @@ int apsim_tree_read(struct apv_host *host, const struct apsim_node *file,
  */
 ssize_t apsim_tree_write(struct apv_host *host, const struct apsim_node *file,
 			 const char *buf, size_t len);
+
+/*
+ * Whether a write to the file may wait for something else than the model
+ * lock (a guest, a timer): an mdev's `remove`, which waits, as the vfio
+ * core does, until the guest holding the device lets it go.  The FUSE
+ * layer runs such stores off its loop.
+ */
+bool apsim_tree_may_block(const struct apsim_node *file);
 
 /* Relative symlink target from directory `from` to path `to` (both
  * relative to the root, without leading '/'), kernfs style.  Returns the

@@ -287,6 +287,7 @@ struct apv_card *apv_bus_card_create_locked(struct apv_host *host,
 	c->ml = APV_INFO_ML(info);
 	c->hwinfo = card_hwinfo(info);
 	c->config = true;
+	c->gen = apv_bus_next_gen(&host->bus);
 	host->bus.cards[apid] = c;
 	apv_devev_card(host, APV_DEVEV_ADD, apid, NULL, APV_DEVCHG_NONE, 0);
 	card_attach(host, c);
@@ -325,6 +326,7 @@ struct apv_queue *apv_bus_queue_create_locked(struct apv_host *host,
 	q->config = c->config;
 	q->chkstop = c->chkstop;
 	q->sm = APV_QSM_UNINIT;
+	q->gen = apv_bus_next_gen(&host->bus);
 	c->q[apqi] = q;
 	c->nqueues++;
 	host->bus.nqueues++;

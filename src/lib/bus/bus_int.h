@@ -76,6 +76,7 @@ struct apv_queue {
 	uint64_t request_count;
 	struct apv_vq *vq;    /* vfio_ap queue object while bound to it */
 	struct apv_vq vq_store; /* its storage: no allocation per probe */
+	uint64_t gen;	      /* instance: apv_bus_next_gen at creation */
 };
 
 struct apv_card {
@@ -90,6 +91,7 @@ struct apv_card {
 	const struct apv_driver *driver;
 	unsigned int nqueues;
 	struct apv_queue *q[APV_MAX_IDS];
+	uint64_t gen;	      /* instance: apv_bus_next_gen at creation */
 };
 
 #define APV_MAX_DRIVERS 8
@@ -110,7 +112,17 @@ struct apv_bus {
 	unsigned int nqueues, nbound;
 	bool interrupts;
 	uint64_t complete_count; /* BINDINGS=complete sent (COMPLETECOUNT) */
+	/* Instance generations of cards, queues and zcrypt nodes: a device
+	 * created again under the same name is another instance (kernfs
+	 * binds an open file to the node, not to the name). */
+	uint64_t gen;
 };
+
+/* The next instance generation (never 0: 0 in apv_obj means "any"). */
+static inline uint64_t apv_bus_next_gen(struct apv_bus *bus)
+{
+	return ++bus->gen;
+}
 
 /* bus.c */
 int apv_bus_init_locked(struct apv_host *host);
@@ -168,6 +180,7 @@ struct apv_zcdn {
 	bool used;
 	char name[APV_ZCDN_NAME_MAX + 1];
 	struct apv_bitmap apmask, aqmask, admask, ioctlmask;
+	uint64_t gen; /* instance: apv_bus_next_gen at creation */
 };
 
 /* Slot i holds the node with minor i + 1 (lowest free minor first). */

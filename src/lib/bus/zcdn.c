@@ -99,6 +99,7 @@ int apv_zcdn_create_locked(struct apv_host *host, const char *name,
 	}
 	memset(z, 0, sizeof(*z));
 	z->used = true;
+	z->gen = apv_bus_next_gen(&host->bus);
 	snprintf(z->name, sizeof(z->name), "%s", name);
 	t->n++;
 	apv_devev_named(host, APV_DEVEV_ADD, APV_DEVEV_ZCDN, z->name, NULL, NULL,

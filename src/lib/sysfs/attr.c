@@ -138,6 +138,81 @@ static int resolve(struct apv_host *host, const struct apv_obj *obj,
 	return gone(c, c->subject);
 }
 
+/* The instance generation of the resolved object (0: no instances). */
+static uint64_t gen_of(const struct actx *c)
+{
+	switch (c->obj->kind) {
+	case APV_OBJ_CARD:
+		return c->card->gen;
+	case APV_OBJ_QUEUE:
+		return c->q->gen;
+	case APV_OBJ_MDEV:
+		return c->mdev->seq;
+	case APV_OBJ_ZCDN:
+		return c->zcdn->gen;
+	default:
+		return 0;
+	}
+}
+
+/* resolve(), and the object must be the instance obj->gen names (if any). */
+static int resolve_gen(struct apv_host *host, const struct apv_obj *obj,
+		       struct actx *c)
+{
+	int rc = resolve(host, obj, c);
+
+	if (!rc && obj->gen && gen_of(c) != obj->gen)
+		rc = apv_fail(-ENOENT, APV_RULE_NO_DEVICE,
+			      "%s was removed since (another instance now)",
+			      c->subject);
+	return rc;
+}
+
+int apv_obj_bind(struct apv_host *host, struct apv_obj *obj)
+{
+	struct actx c;
+	int rc;
+
+	apv_reason_clear();
+	apv_lock(host);
+	obj->gen = 0;
+	rc = resolve(host, obj, &c);
+	if (!rc)
+		obj->gen = gen_of(&c);
+	apv_unlock(host);
+	return rc;
+}
+
+/* 0 (no driver) or 1 + the driver's registration index. */
+static uint64_t driver_code(const struct apv_host *host,
+			    const struct apv_driver *drv)
+{
+	for (unsigned int i = 0; drv && i < host->bus.n_drivers; i++)
+		if (host->bus.drivers[i] == drv)
+			return i + 1;
+	return 0;
+}
+
+uint64_t apv_obj_ident(struct apv_host *host, const struct apv_obj *obj)
+{
+	uint64_t r = 0;
+	struct actx c;
+
+	if (obj->kind != APV_OBJ_CARD && obj->kind != APV_OBJ_QUEUE &&
+	    obj->kind != APV_OBJ_MDEV)
+		return 0;
+	apv_lock(host);
+	if (resolve(host, obj, &c) == 0)
+		r = obj->kind == APV_OBJ_MDEV ?
+			    gen_of(&c) :
+			    gen_of(&c) << 4 |
+				    driver_code(host, obj->kind == APV_OBJ_CARD ?
+							      c.card->driver :
+							      c.q->driver);
+	apv_unlock(host);
+	return r;
+}
+
 static bool present(const struct actx *c, const struct adef *d)
 {
 	return !d->visible || d->visible(c);
@@ -187,7 +262,7 @@ int apv_attr_list(struct apv_host *host, const struct apv_obj *obj,
 
 	apv_reason_clear();
 	apv_lock(host);
-	rc = resolve(host, obj, &c);
+	rc = resolve_gen(host, obj, &c);
 	if (!rc) {
 		const struct adef *defs = tables[obj->kind]->defs;
 
@@ -216,7 +291,7 @@ int apv_attr_mode(struct apv_host *host, const struct apv_obj *obj,
 
 	apv_reason_clear();
 	apv_lock(host);
-	rc = resolve(host, obj, &c);
+	rc = resolve_gen(host, obj, &c);
 	if (!rc)
 		d = lookup(&c, name, &rc);
 	if (d)
@@ -235,7 +310,7 @@ int apv_attr_read(struct apv_host *host, const struct apv_obj *obj,
 
 	apv_reason_clear();
 	apv_lock(host);
-	rc = resolve(host, obj, &c);
+	rc = resolve_gen(host, obj, &c);
 	if (!rc)
 		d = lookup(&c, name, &rc);
 	if (d && !d->show)
@@ -263,7 +338,7 @@ ssize_t apv_attr_write(struct apv_host *host, const struct apv_obj *obj,
 
 	apv_reason_clear();
 	apv_lock(host);
-	rc = resolve(host, obj, &c);
+	rc = resolve_gen(host, obj, &c);
 	if (!rc)
 		d = lookup(&c, name, &rc);
 	if (d && !d->store)
