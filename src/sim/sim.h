@@ -5,19 +5,29 @@
  *   topology.c   JSON topology file / preset -> struct apv_preset
  *   tree.c       the sysfs tree: path -> directory, attribute or symlink
  *                (pure: no FUSE, no I/O; unit-tested and fuzzed)
- *   fs.c         libfuse 3 high-level callbacks over tree.c + attr.h
- *   control/    the control socket (JSON lines), one thread
- *   control/client.c `apsim ctl ...`
- *   ns.c         `apsim exec` / `apsim shell`: private mount namespace
+ *   fs.c         libfuse 3 low-level callbacks over tree.c + attr.h
+ *   control/     the control socket (JSON lines over libapvirt_proto):
+ *                handler.c (requests), server.c (one thread, bounded
+ *                per-connection output queues, outq.c), client.c
+ *                (`apsim ctl ...`)
+ *   uevent/      udev events: the libudev monitor message (udev_msg.c,
+ *                udev_build.c) and the bounded ring + netlink sender thread
+ *                fed by the model's device-event listener (udev_events.c)
+ *   ns.c         `apsim exec` / `apsim shell`: private mount (and user,
+ *                network) namespaces; `apsim run --root`
  *   guest_session.c  guest sessions on the control socket
  *                (guest_session.h)
  *   guest_line.c `apsim guest`'s console language (guest_line.h, pure)
  *   guest_cli.c  `apsim guest`: console and lsap over libapvirt_guest
  *   main.c       command line
  *
- * Locking: apsim adds no lock around the model; every model call takes
- * host->lock itself (include/apvirt/host.h).  The FUSE loop is
- * multithreaded; the control server is one more thread.
+ * Threads and locking: apsim adds no lock around the model; every model
+ * call takes host->lock itself (include/apvirt/host.h).  The FUSE loop is
+ * one thread; a store that must wait (an mdev `remove` while a guest holds
+ * the device) is handed to a thread of its own that replies later, so the
+ * loop never waits on the model.  The control server is one more thread,
+ * the udev sender another; the model's device-event listener only queues
+ * (under host->lock) and never sends.
  */
 #ifndef APSIM_SIM_H
 #define APSIM_SIM_H
