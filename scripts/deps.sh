@@ -74,6 +74,9 @@ PKGS_deb="
 # HOOK_<group>: a script in scripts/ run after the group's packages are in.
 HOOK_demo=s390x-tools.sh
 HOOK_interop=s390x-tools.sh
+# mdevctl 1.4 from trixie + sid's libc6, unpacked under /var/cache/apvirt
+# with a private APT_CONFIG (tests/interop/mdevctl14.sh).
+HOOK_interop="$HOOK_interop mdevctl14.sh"
 # ---------------------------------------------------------------------------
 
 me=deps.sh
