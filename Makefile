@@ -98,12 +98,14 @@ endef
 # (default: a new seed, printed).  Not part of check.
 SOAK_OPS  ?= 1000000
 SOAK_SEED ?=
+SOAK_FULL_EVERY ?= 2000
 soak: deps
 	$(build_asan)
 	APSIM=$(CURDIR)/$(BUILD_ASAN)/src/sim/apsim \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	ASAN_OPTIONS=abort_on_error=1 \
 		nice $(BUILD_ASAN)/tests/soak/apvirt-soak --ops $(SOAK_OPS) \
+		--full-every $(SOAK_FULL_EVERY) \
 		$(if $(SOAK_SEED),--seed $(SOAK_SEED))
 
 # Every libFuzzer target for APV_FUZZ_RUNS (default 10,000,000) executions
