@@ -84,6 +84,8 @@
 #define MAX_PRINTED 20
 #define MOD_LEN 64
 #define GUEST_MEM (UINT64_C(1) << 20)
+#define SWEEP_CARDS 24 /* cards compared per sweep (more: a sample) */
+#define SWEEP_QUEUES 8 /* queues a card compared per sweep */
 
 /* ---- run state ------------------------------------------------------------ */
 
@@ -563,11 +565,11 @@ static int tree_read(const char *path, struct apv_strbuf *sb)
 	for (;;) {
 		ssize_t n;
 
-		if (apv_sb_reserve(sb, 65536)) {
+		if (apv_sb_reserve(sb, 4096)) {
 			rc = -ENOMEM;
 			break;
 		}
-		n = read(fd, sb->s + sb->len, 65536);
+		n = read(fd, sb->s + sb->len, 4096);
 		if (n < 0) {
 			rc = -errno;
 			break;
@@ -727,16 +729,31 @@ static void full_sweep(void)
 
 		compare_obj(&o, true);
 	}
-	apv_bm_for_each(a, &cards) {
-		struct apv_obj o = apv_obj_card((unsigned)a);
-		struct apv_bitmap qs;
+	/* cards and queues: all of them up to SWEEP_CARDS cards and
+	 * SWEEP_QUEUES queues a card, else a random sample of that size
+	 * (events may install many adapters with many domains) */
+	{
+		unsigned int nc = apv_bm_count(&cards), kc = 0;
 
-		compare_obj(&o, true);
-		if (apv_bus_card_queues(ref, (unsigned)a, &qs))
-			continue;
-		apv_bm_for_each(d, &qs) {
-			o = apv_obj_queue(APV_APQN(a, d));
+		apv_bm_for_each(a, &cards) {
+			struct apv_obj o = apv_obj_card((unsigned)a);
+			struct apv_bitmap qs;
+			unsigned int nq, kq = 0, left = nc - kc++;
+
+			if (nc > SWEEP_CARDS && rn(left) >= SWEEP_CARDS)
+				continue;
 			compare_obj(&o, true);
+			if (apv_bus_card_queues(ref, (unsigned)a, &qs))
+				continue;
+			nq = apv_bm_count(&qs);
+			apv_bm_for_each(d, &qs) {
+				unsigned int lq = nq - kq++;
+
+				if (nq > SWEEP_QUEUES && rn(lq) >= SWEEP_QUEUES)
+					continue;
+				o = apv_obj_queue(APV_APQN(a, d));
+				compare_obj(&o, true);
+			}
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -935,9 +952,29 @@ static void op_write(void)
 	compare_obj(&o, false);
 }
 
-static unsigned int ev_id(bool domain)
+/*
+ * An id for an event: additions mostly from a small set, removals and
+ * changes mostly of what exists, so that a long run does not drift to
+ * hundreds of adapters and domains.
+ */
+static unsigned int ev_id(bool domain, bool existing)
 {
-	if (chance(70))
+	if (existing && chance(60)) {
+		struct apv_qci qci;
+		unsigned int n, k;
+
+		if (!domain)
+			return pick_card();
+		apv_hw_qci(ref, &qci);
+		n = apv_bm_count(&qci.aqm);
+		if (n) {
+			k = rn(n);
+			apv_bm_for_each(id, &qci.aqm)
+				if (!k--)
+					return (unsigned)id;
+		}
+	}
+	if (chance(90))
 		return domain ? dom_pool[rn(8)] : rn(8);
 	return rn(256);
 }
@@ -955,14 +992,14 @@ static void op_event(void)
 	int rb;
 
 	if (k < 14) {
-		id = ev_id(false);
+		id = ev_id(false, true);
 		snprintf(
 			line, sizeof(line),
 			"{\"cmd\":\"adapter-configure\",\"id\":%u,\"on\":%s%s}",
 			id, on ? "true" : "false", sc);
 		rb = apv_hw_adapter_configure(ref, id, on, flags);
 	} else if (k < 24) {
-		id = ev_id(false);
+		id = ev_id(false, true);
 		snprintf(
 			line, sizeof(line),
 			"{\"cmd\":\"adapter-checkstop\",\"id\":%u,\"on\":%s%s}",
@@ -972,7 +1009,7 @@ static void op_event(void)
 		struct apv_adapter_spec s = {0};
 		unsigned int t = rn(5), m = rn(3);
 
-		s.id = ev_id(false);
+		s.id = ev_id(false, false);
 		s.type = APV_TYPE_CEX4 + (int)t;
 		s.mode = (enum apv_mode)m;
 		s.standby = chance(20);
@@ -983,23 +1020,23 @@ static void op_event(void)
 			 sc);
 		rb = apv_hw_adapter_add(ref, &s, flags);
 	} else if (k < 46) {
-		id = ev_id(false);
+		id = ev_id(false, true);
 		snprintf(line, sizeof(line),
 			 "{\"cmd\":\"adapter-remove\",\"id\":%u%s}", id, sc);
 		rb = apv_hw_adapter_remove(ref, id, flags);
 	} else if (k < 56) {
-		id = ev_id(false);
+		id = ev_id(false, false);
 		snprintf(line, sizeof(line),
 			 "{\"cmd\":\"adapter-restore\",\"id\":%u%s}", id, sc);
 		rb = apv_hw_adapter_restore(ref, id, flags);
 	} else if (k < 70) {
-		id = ev_id(true);
+		id = ev_id(true, !on);
 		snprintf(line, sizeof(line),
 			 "{\"cmd\":\"domain-%s\",\"id\":%u%s}",
 			 on ? "add" : "remove", id, sc);
 		rb = apv_hw_domain_set(ref, id, on, flags);
 	} else if (k < 84) {
-		id = ev_id(true);
+		id = ev_id(true, !on);
 		snprintf(line, sizeof(line),
 			 "{\"cmd\":\"control-domain-%s\",\"id\":%u%s}",
 			 on ? "add" : "remove", id, sc);
