@@ -38,8 +38,10 @@
  *     on that queue and has not received yet (no reply crosses owners);
  *   - the tree agrees with the reference: the attributes of the object
  *     written and one attribute of a random mdev after every operation;
- *     every readable attribute of every object, and the directory listings
- *     of mdevs and cards, every --full-every operations and at the end.
+ *     every readable attribute of every object (cards and queues: up to
+ *     SWEEP_CARDS cards and SWEEP_QUEUES queues a card, a random sample
+ *     beyond), and the directory listings of mdevs and cards, every
+ *     --full-every operations and at the end.
  * A violation prints the op index, expected and actual, and the op as a
  * repro line; the run goes on (at most 20 are printed) and exits 1.
  */
