@@ -81,10 +81,11 @@
 #include <apvirt/zcdn.h>
 
 #define MAX_GUESTS 3
-#define MAX_OUT 64
+#define MAX_OUT 256
 #define MAX_ATTRS 64
 #define MAX_PRINTED 20
 #define MOD_LEN 64
+#define TAG_SEQ_MASK ((UINT64_C(1) << 48) - 1)
 #define GUEST_MEM (UINT64_C(1) << 20)
 #define SWEEP_CARDS 24 /* cards compared per sweep (more: a sample) */
 #define SWEEP_QUEUES 8 /* queues a card compared per sweep */
@@ -1319,6 +1320,9 @@ static void op_send(void)
 		return;
 	q = guest_apqn(g);
 	tag = ((uint64_t)(g->slot + 1) << 48) | ++tag_seq;
+	/* every request sent is recorded: none beyond what the list holds */
+	if (g->n_out == MAX_OUT)
+		return;
 	memset(mod, 0xff, sizeof(mod));
 	for (int i = 0; i < 8; i++)
 		msg[MOD_LEN - 1 - i] = (uint8_t)(tag >> (8 * i));
@@ -1330,7 +1334,7 @@ static void op_send(void)
 		fprintf(stderr, "send %s: %s rc %u\n", qs, ename(r), rc);
 	if (r == -ENODEV || r == -EPIPE)
 		violation("send: guest connection gone (%s)", ename(r));
-	if (!r && g->n_out < MAX_OUT)
+	if (!r)
 		g->out[g->n_out++] = (struct outreq){q, tag, psmid};
 }
 
@@ -1353,13 +1357,16 @@ static void op_recv(void)
 	r = apv_guest_rsa_recv(g->g, q, out, MOD_LEN, &psmid, &rc);
 	if (getenv("APV_SOAK_DEBUG"))
 		fprintf(stderr, "recv %s: %s rc %u\n", qs, ename(r), rc);
-	if (r == -ENOENT || (r == -EIO && rc != 0x10)) {
-		/* nothing outstanding / queue gone: those requests are lost */
-		for (i = 0; i < g->n_out;)
-			if (g->out[i].apqn == q)
-				g->out[i] = g->out[--g->n_out];
-			else
-				i++;
+	if (r == -ENOENT) {
+		/* RC 10 with E set, nothing outstanding: a reset discarded the
+		 * requests sent there (other RCs do not say so: their requests
+		 * stay listed).  Removal keeps the list in send order. */
+		size_t n = 0;
+
+		for (i = 0; i < g->n_out; i++)
+			if (g->out[i].apqn != q)
+				g->out[n++] = g->out[i];
+		g->n_out = n;
 		return;
 	}
 	if (r)
@@ -1371,26 +1378,34 @@ static void op_recv(void)
 		if (g->out[i].apqn == q && g->out[i].tag == tag)
 			break;
 	if (i == g->n_out) {
-		violation("reply crosses owners: guest %u dequeued tag %" PRIx64
-			  " (guest %u's) psmid %" PRIx64
-			  " on %s, not one it sent "
-			  "there",
-			  g->slot, tag, (unsigned)(tag >> 48) - 1, psmid, qs);
+		if ((unsigned)(tag >> 48) != g->slot + 1)
+			violation("reply crosses owners: guest %u dequeued tag "
+				  "%" PRIx64 " (guest %u's) psmid %" PRIx64
+				  " on %s",
+				  g->slot, tag, (unsigned)(tag >> 48) - 1,
+				  psmid, qs);
+		else
+			violation("guest %u dequeued tag %" PRIx64
+				  " psmid %" PRIx64
+				  " on %s: not outstanding there (a duplicate, "
+				  "or answered after its loss was signalled)",
+				  g->slot, tag, psmid, qs);
 		return;
 	}
 	if (g->out[i].psmid != psmid)
 		violation("reply psmid %" PRIx64 " for tag %" PRIx64
 			  " sent with psmid %" PRIx64,
 			  psmid, tag, g->out[i].psmid);
-	/* queues answer in order: older requests on q are gone */
+	/* queues answer in order: this request and the older ones on q
+	 * (lower tag sequence numbers; tags grow with every send) are done */
 	{
-		struct outreq keep[MAX_OUT];
+		uint64_t seq = tag & TAG_SEQ_MASK;
 		size_t n = 0;
 
 		for (size_t j = 0; j < g->n_out; j++)
-			if (j > i || g->out[j].apqn != q)
-				keep[n++] = g->out[j];
-		memcpy(g->out, keep, n * sizeof(keep[0]));
+			if (g->out[j].apqn != q ||
+			    (g->out[j].tag & TAG_SEQ_MASK) > seq)
+				g->out[n++] = g->out[j];
 		g->n_out = n;
 	}
 }
