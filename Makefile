@@ -23,7 +23,7 @@ export MESON
 
 .PHONY: all deps deps-lint deps-demo deps-deb build check bench demo demo-lib \
 	clean format format-check lint cppcheck clang-tidy install deb deb-test \
-	crash-long
+	crash-long soak fuzz-long
 
 all: build
 
@@ -81,6 +81,39 @@ deb-test: deb
 # last line printed is `N passed, N failed, N skipped` over both.
 check: deps
 	@scripts/check.sh
+
+# The clang ASan+UBSan build of check.sh (build-asan), configured if needed.
+define build_asan
+	@if [ ! -f $(BUILD_ASAN)/build.ninja ]; then \
+		rm -rf $(BUILD_ASAN) && \
+		CC=clang $(MESON) setup $(BUILD_ASAN) --werror \
+			-Db_sanitize=address,undefined -Db_lundef=false; \
+	fi
+	$(MESON) compile -C $(BUILD_ASAN)
+endef
+
+# Soak (docs/testing.md): SOAK_OPS random operations through apsim's
+# mounted tree and control socket under ASan+UBSan, checked against an
+# in-process reference host after every one.  SOAK_SEED repeats a run
+# (default: a new seed, printed).  Not part of check.
+SOAK_OPS  ?= 1000000
+SOAK_SEED ?=
+SOAK_FULL_EVERY ?= 2000
+soak: deps
+	$(build_asan)
+	APSIM=$(CURDIR)/$(BUILD_ASAN)/src/sim/apsim \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	ASAN_OPTIONS=abort_on_error=1 \
+		nice $(BUILD_ASAN)/tests/soak/apvirt-soak --ops $(SOAK_OPS) \
+		--full-every $(SOAK_FULL_EVERY) \
+		$(if $(SOAK_SEED),--seed $(SOAK_SEED))
+
+# Every libFuzzer target for APV_FUZZ_RUNS (default 10,000,000) executions
+# or APV_FUZZ_SECONDS per target; new coverage is merged into
+# tests/fuzz/corpus/<target>/ (commit it).  Not part of check.
+fuzz-long: deps
+	$(build_asan)
+	tests/soak/fuzz-long.sh $(BUILD_ASAN)
 
 # Release build; runs every meson benchmark() target.
 bench: deps

@@ -3,6 +3,7 @@
 #
 #   build/       gcc, --werror (fuzz targets are clang-only and not built)
 #   build-asan/  clang, ASan + UBSan, --werror, incl. the libFuzzer smoke runs
+#   (suite soak, the short soak run, is left out in both: make soak)
 #
 # Both builds always run, even if the first one fails.  The last line printed
 # is the plain `N passed, N failed, N skipped` line summed over both builds
@@ -38,12 +39,12 @@ for b in $builds; do
 	build)
 		cc=gcc
 		setup_args=
-		test_args="--no-suite fuzz"
+		test_args="--no-suite fuzz --no-suite soak"
 		;;
 	build-asan)
 		cc=clang
 		setup_args="-Db_sanitize=address,undefined -Db_lundef=false"
-		test_args="--timeout-multiplier 3"
+		test_args="--timeout-multiplier 3 --no-suite soak"
 		;;
 	*)
 		echo "check: unknown build '$b'" >&2
