@@ -341,11 +341,13 @@ void apv_bus_queue_destroy_locked(struct apv_host *host, struct apv_queue *q)
 
 	apv_assert_locked(host);
 	apv_bus_detach_queue_locked(host, q);
+	/* announced while the device is still there, as device_del() sends
+	 * KOBJ_REMOVE before the kobject goes: its uevent keys can be read */
+	apv_devev_queue(host, APV_DEVEV_REMOVE, q->apqn, NULL, APV_DEVCHG_NONE,
+			0);
 	c->q[apv_apqn_apqi(q->apqn)] = NULL;
 	c->nqueues--;
 	host->bus.nqueues--;
-	apv_devev_queue(host, APV_DEVEV_REMOVE, q->apqn, NULL, APV_DEVCHG_NONE,
-			0);
 	free(q);
 }
 

@@ -176,6 +176,28 @@ void apsim_udev_listener(void *opaque, const struct apv_devev *ev)
 	uint64_t usec = 0;
 	int rc;
 
+	/*
+	 * A card's or queue's message that would find the ring full is
+	 * dropped before it is built: no uevent show, no key cache (their
+	 * remove is announced while they still exist, so its keys are read
+	 * then).  At the boot of a 256 x 256 host, before the sender runs,
+	 * that is 130k messages of which a ring of 1024 keeps the first:
+	 * building them all cost 10x the boot.
+	 */
+	if (ev->kind == APV_DEVEV_CARD || ev->kind == APV_DEVEV_QUEUE) {
+		bool full;
+
+		pthread_mutex_lock(&u->mu);
+		full = u->head - u->sent >= APSIM_UDEV_RING;
+		if (full) {
+			u->seqnum++;
+			u->dropped++;
+		}
+		pthread_mutex_unlock(&u->mu);
+		if (full)
+			return;
+	}
+
 	if (apsim_udev_devpath(ev, path, sizeof(path)))
 		return;
 	apv_sb_reset(&u->sb);
