@@ -1132,17 +1132,23 @@ void apsim_fs_on_zcdn_change(struct apsim_fs *fs, void (*fn)(void *ctx),
 	fs->zcdn_ctx = ctx;
 }
 
+/* *ts := CLOCK_REALTIME now + ms (for the timed waits below). */
+static void deadline_after(struct timespec *ts, unsigned int ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 static int join_for(pthread_t t, unsigned int ms)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	deadline_after(&ts, ms);
 	return pthread_timedjoin_np(t, NULL, &ts);
 }
 
@@ -1188,13 +1194,7 @@ static bool slow_wait(struct apsim_fs *fs, unsigned int ms)
 	struct timespec ts;
 	bool done;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	deadline_after(&ts, ms);
 	pthread_mutex_lock(&fs->slock);
 	fs->stopping = true;
 	while (fs->nslow &&
