@@ -25,7 +25,14 @@ $U unshare -Urn true 2>/dev/null || it_skip "no unprivileged user namespaces her
 W=$(mktemp -d /tmp/apsim-hosts8.XXXXXX)
 chmod 0777 "$W"
 trap '[ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
+# shellcheck source=tests/user_reach.sh
+. "$(dirname "$0")/../user_reach.sh"
+[ -z "$U" ] || apv_user_reach "$W" APSIM UDEV_LISTEN
 V=${TOPOLOGIES:-$(dirname "$0")/../data/topology}/valid
+if [ -n "$U" ] && ! $U test -r "$V/full.json" 2>/dev/null; then
+	cp -r "$V" "$W/topology" && chmod -R a+rX "$W/topology"
+	V=$W/topology
+fi
 
 # host N: BOOT options
 boot() {

@@ -44,6 +44,9 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
+# shellcheck source=tests/user_reach.sh
+. "$(dirname "$0")/../user_reach.sh"
+[ ${#U[@]} -eq 0 ] || apv_user_reach "$W" APSIM APCTL
 
 # ---- apsim run --root, apsim env --------------------------------------------
 # (not through as_user: $! must be apsim itself; setpriv execs it)

@@ -28,6 +28,9 @@ $U unshare -Ur true 2>/dev/null || it_skip "no unprivileged user namespaces here
 # a directory the user may write
 W=$(mktemp -d /tmp/apsim-rootless.XXXXXX)
 chmod 0777 "$W"
+# shellcheck source=tests/user_reach.sh
+. "$(dirname "$0")/../user_reach.sh"
+[ -z "$U" ] || apv_user_reach "$W" APSIM SYSFS_IO
 trap 'rm -rf "$W"' EXIT
 
 ux() { $U "$APSIM" exec "$@"; }

@@ -36,9 +36,27 @@ command -v fusermount3 >/dev/null ||
 	interop_error "fusermount3 missing (package fuse3)"
 
 if [ "$(id -u)" -eq 0 ]; then
+	# A tree nobody cannot enter (a CI clone in a 0700 directory): the
+	# user runs copies of the tests and of apsim (tests/user_reach.sh),
+	# removed by the user's run (APV_REACH_DIR).
+	if ! setpriv --reuid=65534 --regid=65534 --clear-groups \
+		test -r "$0" 2>/dev/null; then
+		APV_REACH_DIR=$(mktemp -d /tmp/apv-mdevctl14.XXXXXX)
+		chmod 0755 "$APV_REACH_DIR"
+		cp -r "$(dirname "$0")" "$APV_REACH_DIR/interop"
+		chmod -R a+rX "$APV_REACH_DIR"
+		# shellcheck source=tests/user_reach.sh
+		. "$(dirname "$0")/../user_reach.sh"
+		apv_user_reach "$APV_REACH_DIR" APSIM
+		chown -R 65534:65534 "$APV_REACH_DIR"
+		export APV_REACH_DIR
+		set -- "$APV_REACH_DIR/interop/${0##*/}" "$@"
+	else
+		set -- "$0" "$@"
+	fi
 	echo "# as nobody: setpriv --reuid=65534 --regid=65534 --clear-groups"
 	exec setpriv --reuid=65534 --regid=65534 --clear-groups \
-		env HOME=/tmp bash "$0" "$@"
+		env HOME=/tmp bash "$@"
 fi
 
 # (SC2317: shellcheck takes the code after the exec above for unreachable)
@@ -56,6 +74,7 @@ cleanup() {
 	[ -z "$apid" ] || kill -TERM "$apid" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$W"
+	[ -z "${APV_REACH_DIR:-}" ] || rm -rf "$APV_REACH_DIR"
 }
 trap cleanup EXIT
 
